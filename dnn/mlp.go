@@ -10,9 +10,9 @@ import (
 // the 784-100-10 network of the WCAT paper's appendix A. Layer i is named
 // fc<i+1>.
 type MLP struct {
-	Sizes  []int
-	Layers []*Linear
-	relus  []ReLU
+	Sizes   []int
+	Layers  []*Linear
+	relus   []ReLU
 	c, h, w int
 }
 
