@@ -1,0 +1,270 @@
+package wcat
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"cosim/dnn"
+	"cosim/sram"
+)
+
+// Method names a weight quantization method.
+type Method string
+
+const (
+	// Normal is max-abs linear quantization with no learned parameter (§4.1).
+	Normal Method = "normal"
+	// WCAT clips to a learned range α per layer (§1.2, §3).
+	WCAT Method = "wcat"
+	// PLClip clips each layer to plclip·max(0.2, max|W_l|/max_j max|W_j|) (§4.2).
+	PLClip Method = "plclip"
+	// LSQ learns the step size per layer (§4.3).
+	LSQ Method = "lsq"
+)
+
+// Methods lists every method.
+var Methods = []Method{Normal, WCAT, PLClip, LSQ}
+
+// ParseMethod validates a method name.
+func ParseMethod(s string) (Method, error) {
+	for _, m := range Methods {
+		if string(m) == s {
+			return m, nil
+		}
+	}
+	return "", fmt.Errorf("unknown quantization method %q (want normal, wcat, plclip or lsq)", s)
+}
+
+// Config describes how a network's weights are quantized and trained.
+type Config struct {
+	Method Method
+	Bits   int
+	Grid   Grid
+	// BFN is the bit-flip-noise rate p0 injected at every training forward
+	// (0 disables it). It is never applied at evaluation.
+	BFN float64
+	// PLClip is the PLClip hyper-parameter c (0.1 in the reference config).
+	PLClip float64
+}
+
+// Validate checks the configuration.
+func (c Config) Validate() error {
+	if _, err := ParseMethod(string(c.Method)); err != nil {
+		return err
+	}
+	if c.Bits < 2 || c.Bits > 16 {
+		return fmt.Errorf("bits = %d: want 2..16", c.Bits)
+	}
+	if err := c.Grid.Validate(); err != nil {
+		return err
+	}
+	if c.BFN < 0 || c.BFN > 0.5 || math.IsNaN(c.BFN) {
+		return fmt.Errorf("bit-flip-noise rate %g: want 0..0.5", c.BFN)
+	}
+	if c.Method == PLClip && !(c.PLClip > 0) {
+		return fmt.Errorf("plclip coefficient %g: want > 0", c.PLClip)
+	}
+	return nil
+}
+
+// Label is the method name as shown in reports: "wcat", or "wcat+bfn" when
+// trained with bit-flip noise.
+func (c Config) Label() string {
+	if c.BFN > 0 {
+		return string(c.Method) + "+bfn"
+	}
+	return string(c.Method)
+}
+
+// Layer is one quantized weight tensor with its quantizer state.
+type Layer struct {
+	W *dnn.Param
+	// Q is the learned quantizer parameter: α (WCAT, name <layer>.weight_q_range),
+	// the step (LSQ, <layer>.weight_step_size) or the last α_l used (PLClip,
+	// <layer>.weight_alpha, not trained). Nil for Normal.
+	Q     *dnn.Param
+	Codes []int32 // clean codes of the last Quantize
+	Step  float32 // step s of the last Quantize
+	eff   []float32
+}
+
+// Model is a network whose conv/linear weights are quantized by one method.
+type Model struct {
+	Net    dnn.Model
+	Cfg    Config
+	Layers []*Layer
+}
+
+// New wraps net with quantizers for every weight tensor. Quantizer
+// parameters start at zero: call InitRanges before training or Quantize.
+func New(net dnn.Model, cfg Config) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Model{Net: net, Cfg: cfg}
+	for _, w := range dnn.QuantWeights(net) {
+		l := &Layer{W: w, Codes: make([]int32, w.Len()), eff: make([]float32, w.Len())}
+		base := trimWeight(w.Name)
+		switch cfg.Method {
+		case WCAT:
+			l.Q = dnn.NewParam(base+".weight_q_range", dnn.KindQuant)
+		case LSQ:
+			l.Q = dnn.NewParam(base+".weight_step_size", dnn.KindQuant)
+		case PLClip:
+			l.Q = dnn.NewParam(base+".weight_alpha", dnn.KindBuffer)
+		}
+		w.SetEffective(l.eff)
+		m.Layers = append(m.Layers, l)
+	}
+	return m, nil
+}
+
+func trimWeight(name string) string {
+	const suf = ".weight"
+	if len(name) > len(suf) && name[len(name)-len(suf):] == suf {
+		return name[:len(name)-len(suf)]
+	}
+	return name
+}
+
+// Params lists the network's learnable parameters followed by the learned
+// quantizer parameters (α or step), in a fixed order.
+func (m *Model) Params() []*dnn.Param {
+	ps := append([]*dnn.Param(nil), m.Net.Params()...)
+	for _, l := range m.Layers {
+		if l.Q != nil && l.Q.Kind == dnn.KindQuant {
+			ps = append(ps, l.Q)
+		}
+	}
+	return ps
+}
+
+// State lists every tensor a checkpoint holds: parameters, quantizer state
+// and buffers.
+func (m *Model) State() []*dnn.Param {
+	ps := append([]*dnn.Param(nil), m.Net.Params()...)
+	for _, l := range m.Layers {
+		if l.Q != nil {
+			ps = append(ps, l.Q)
+		}
+	}
+	return append(ps, m.Net.Buffers()...)
+}
+
+func scalar(p *dnn.Param) float32 { return p.Data()[0] }
+
+// minRange keeps a learned α or step positive: the reference code does not
+// guard it, but a non-positive range would divide by zero.
+const minRange = 1e-8
+
+// Quantize computes every layer's clean codes and step from the latent
+// weights, and installs the dequantized weights as the values the forward
+// pass uses. With noise non-nil and Cfg.BFN > 0 (training), fresh bit-flip
+// noise at rate BFN is applied to the installed values (§2.3); Codes keep
+// the clean codes.
+func (m *Model) Quantize(noise *rand.Rand) {
+	var plMax float32
+	if m.Cfg.Method == PLClip {
+		for _, l := range m.Layers {
+			plMax = max(plMax, MaxAbs(l.W.Data()))
+		}
+	}
+	for _, l := range m.Layers {
+		w := l.W.Data()
+		switch m.Cfg.Method {
+		case Normal:
+			l.Step = MaxAbs(w) / m.Cfg.Grid.Levels(m.Cfg.Bits)
+			if l.Step == 0 {
+				l.Step = minRange
+			}
+			StepQuantize(w, l.Step, m.Cfg.Bits, m.Cfg.Grid, l.Codes)
+		case WCAT:
+			a := max(scalar(l.Q), minRange)
+			l.Step = ClipQuantize(w, a, m.Cfg.Bits, m.Cfg.Grid, l.Codes)
+		case PLClip:
+			k := float32(0)
+			if plMax > 0 {
+				k = MaxAbs(w) / plMax
+			}
+			a := float32(m.Cfg.PLClip) * max(0.2, k)
+			l.Q.Data()[0] = a
+			l.Step = ClipQuantize(w, a, m.Cfg.Bits, m.Cfg.Grid, l.Codes)
+		case LSQ:
+			l.Step = max(scalar(l.Q), minRange)
+			StepQuantize(w, l.Step, m.Cfg.Bits, m.Cfg.Grid, l.Codes)
+		}
+		Dequantize(l.Codes, l.Step, l.eff)
+		if noise != nil && m.Cfg.BFN > 0 {
+			injectNoise(l, m.Cfg.Bits, m.Cfg.BFN, noise)
+		}
+	}
+}
+
+// injectNoise flips every bit of every stored code with probability p and
+// rewrites the affected dequantized values (bit-flip-noise training, §2.3).
+// Flips come sorted, so the bits of one weight are adjacent.
+func injectNoise(l *Layer, bits int, p float64, r *rand.Rand) {
+	flips := sram.SampleFlips(r, len(l.Codes)*bits, p, nil)
+	for k := 0; k < len(flips); {
+		i := flips[k] / bits
+		q := l.Codes[i]
+		for ; k < len(flips) && flips[k]/bits == i; k++ {
+			q = sram.FlipBit(q, flips[k]%bits, bits)
+		}
+		l.eff[i] = l.Step * float32(q)
+	}
+}
+
+// Backward turns the gradients that the network accumulated with respect to
+// the installed (dequantized) weights into gradients of the latent weights
+// and of the quantizer parameters, after net.Backward:
+//   - Normal and WCAT: straight-through for every weight (§3.2, §4.1);
+//     WCAT's α gets (1/√N)(Σ_{w>α} g − Σ_{w<−α} g);
+//   - PLClip: the weight gradient is zero outside [−α_l, α_l] (§4.2);
+//   - LSQ: the weight gradient is zero where w/s is outside [qn, qp]; the
+//     step gets the reference code's gradient (§4.3, see the package doc).
+func (m *Model) Backward() {
+	qn, qp := m.Cfg.Grid.Range(m.Cfg.Bits)
+	for _, l := range m.Layers {
+		w, g := l.W.Data(), l.W.Grad
+		switch m.Cfg.Method {
+		case WCAT:
+			a := max(scalar(l.Q), minRange)
+			var sum float64
+			for i, v := range w {
+				if v > a {
+					sum += float64(g[i])
+				} else if v < -a {
+					sum -= float64(g[i])
+				}
+			}
+			l.Q.Grad[0] += float32(sum / math.Sqrt(float64(len(w))))
+		case PLClip:
+			a := scalar(l.Q)
+			for i, v := range w {
+				if v > a || v < -a {
+					g[i] = 0
+				}
+			}
+		case LSQ:
+			s := l.Step
+			gamma := 1 / math.Sqrt(float64(qp)*float64(len(w)))
+			var gs float64
+			for i, v := range w {
+				x := v / s
+				switch {
+				case x < float32(qn):
+					gs += float64(g[i]) * float64(qn)
+					g[i] = 0
+				case x > float32(qp):
+					gs += float64(g[i]) * float64(qp)
+					g[i] = 0
+				default:
+					gs += float64(g[i]) * (float64(l.Codes[i]) - gamma*float64(x))
+				}
+			}
+			l.Q.Grad[0] += float32(gs)
+		}
+	}
+}
