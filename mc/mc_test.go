@@ -145,5 +145,3 @@ func TestRunRejects(t *testing.T) {
 		t.Fatal("cancelled context ignored")
 	}
 }
-
-
