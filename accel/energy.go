@@ -1,0 +1,257 @@
+package accel
+
+import (
+	"fmt"
+	"strings"
+
+	"cosim/arch"
+	"cosim/sram"
+)
+
+// ComponentCost is the price list of one component at the nominal voltage.
+type ComponentCost struct {
+	Name      string
+	Class     arch.Class
+	Instances int
+	Domain    arch.Domain // "" for a mac
+	ReadPJ    float64     // per word read [pJ] (memories)
+	WritePJ   float64     // per word write [pJ] (memories)
+	OpPJ      float64     // per operation [pJ] (mac)
+	LeakageMW float64     // all instances together [mW]
+	// Provenance says where the numbers came from: the CACTI row or
+	// interpolation (with any adjustment made here), or the YAML position and
+	// source of an explicit energy.
+	Provenance string
+}
+
+// Scaled reports whether the component's dynamic energy scales with the swept voltage.
+func (c ComponentCost) Scaled() bool { return c.Domain == arch.Scaled }
+
+// Costs prices every component of s, in s.Components order. An SRAM or
+// regfile without an explicit energy is priced from CACTI (arch.Component.CACTI,
+// one bank): read and write energies are CACTI's per-access energies and
+// leakage is CACTI's bank leakage × banks × instances. CACTI's energies are
+// taken as the energies at the spec's nominal voltage, as WCAT does
+// (appendix C: "E_nom … as reported by CACTI"); when the CACTI device's own
+// supply differs from the nominal voltage the provenance says so and the
+// numbers are not rescaled. Explicit YAML energies are used as written
+// (leakage per instance × instances).
+func Costs(s *arch.Spec) ([]ComponentCost, error) {
+	var out []ComponentCost
+	for _, c := range s.Components() {
+		cc := ComponentCost{Name: c.Name, Class: c.Class, Instances: c.Instances}
+		if c.IsMemory() {
+			cc.Domain = c.Domain
+		}
+		switch {
+		case c.PricedByCACTI():
+			est, err := c.CACTI()
+			if err != nil {
+				return nil, fmt.Errorf("accel: pricing %s: %w", c.Name, err)
+			}
+			cc.ReadPJ, cc.WritePJ = est.ReadPJ, est.WritePJ
+			cc.LeakageMW = est.LeakageMW * float64(c.Banks) * float64(c.Instances)
+			notes := []string{est.Provenance}
+			if c.Class == arch.Regfile {
+				notes = append(notes, "regfile priced as an SRAM array")
+			}
+			if c.Banks > 1 {
+				notes = append(notes, fmt.Sprintf("one of %d banks per access, leakage × %d banks", c.Banks, c.Banks))
+			}
+			if est.VddV != s.NominalV {
+				notes = append(notes, fmt.Sprintf("CACTI supply %g V taken as the nominal %g V, not rescaled", est.VddV, s.NominalV))
+			}
+			cc.Provenance = strings.Join(notes, "; ")
+		case c.Energy != nil:
+			cc.ReadPJ, cc.WritePJ, cc.OpPJ = c.Energy.ReadPJ, c.Energy.WritePJ, c.Energy.OpPJ
+			cc.LeakageMW = c.Energy.LeakageMW * float64(c.Instances)
+			cc.Provenance = c.Energy.Provenance()
+		default: // arch.Parse requires an energy for every other class
+			return nil, fmt.Errorf("accel: component %s (%s) has no energy", c.Name, c.Class)
+		}
+		out = append(out, cc)
+	}
+	return out, nil
+}
+
+// LeakagePJ is the energy [pJ] of a leakage power leakageMW sustained for
+// cycles clock cycles at clockMHz: mW · cycles/(MHz·10⁶ s⁻¹) = 10⁻³ J/s ·
+// cycles/clockMHz · 10⁻⁶ s = cycles/clockMHz · 10⁻⁹ J per mW, i.e.
+// leakageMW · cycles / clockMHz · 10³ pJ.
+func LeakagePJ(leakageMW float64, cycles int64, clockMHz float64) float64 {
+	return leakageMW * float64(cycles) / clockMHz * 1e3
+}
+
+// EnergyReport is one inference of a workload priced at the nominal voltage,
+// kept in a form that gives the energy at any supply voltage cheaply: the
+// dynamic energy of Scaled memories is multiplied by V²/V_nom²
+// (sram.ScaleDynamic, WCAT appendix C eq. 12); everything else (nominal
+// memories, the mac, and the leakage of every component, scaled memories
+// included) does not depend on V. Leakage is deliberately not scaled: the
+// WCAT energy model scales dynamic energy only, and leakage's dependence on
+// V (roughly exponential through DIBL) is not in the CACTI table.
+type EnergyReport struct {
+	Arch        string // spec name
+	Accelerator string // Accelerator.Name
+	Workload    string
+	NominalV    float64 // [V]
+	ClockMHz    float64
+	Components  []ComponentCost // in spec order; every per-component slice below is indexed like it
+	Layers      []LayerEnergy   // in workload order
+
+	scaledPJ, fixedPJ float64 // totals at V_nom: scaled dynamic, and the rest
+}
+
+// LayerEnergy is the priced counts of one layer at the nominal voltage.
+type LayerEnergy struct {
+	Layer     Layer
+	Cycles    int64
+	Access    []Access  // by component
+	DynamicPJ []float64 // by component, at the nominal voltage [pJ]
+	LeakagePJ []float64 // by component, over the layer's cycles [pJ]
+}
+
+// Price maps every layer of w with a and prices the counts with Costs.
+// It checks that the mapping only counts components of the spec, reads and
+// writes only on memories, operations only on macs, and no negative counts.
+func Price(a Accelerator, w Workload) (*EnergyReport, error) {
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	s := a.Spec()
+	costs, err := Costs(s)
+	if err != nil {
+		return nil, err
+	}
+	index := map[string]int{}
+	for i, c := range costs {
+		index[c.Name] = i
+	}
+	r := &EnergyReport{Arch: s.Name, Accelerator: a.Name(), Workload: w.Name, NominalV: s.NominalV,
+		ClockMHz: s.ClockMHz, Components: costs}
+	for _, l := range w.Layers {
+		cnt, err := a.Map(l)
+		if err != nil {
+			return nil, fmt.Errorf("accel: mapping layer %q of %s onto %s: %w", l.Name, w.Name, s.Name, err)
+		}
+		if cnt.Cycles < 0 {
+			return nil, fmt.Errorf("accel: %s: layer %q: negative cycle count %d", a.Name(), l.Name, cnt.Cycles)
+		}
+		le := LayerEnergy{Layer: l, Cycles: cnt.Cycles, Access: make([]Access, len(costs)),
+			DynamicPJ: make([]float64, len(costs)), LeakagePJ: make([]float64, len(costs))}
+		for name, acc := range cnt.Access {
+			i, ok := index[name]
+			if !ok {
+				return nil, fmt.Errorf("accel: %s: layer %q: counts for %q, which is not a component of %s", a.Name(), l.Name, name, s.Name)
+			}
+			c := costs[i]
+			switch {
+			case acc.Reads < 0 || acc.Writes < 0 || acc.Ops < 0:
+				return nil, fmt.Errorf("accel: %s: layer %q: negative counts %+v for %s", a.Name(), l.Name, acc, name)
+			case c.Class.IsMemory() && acc.Ops != 0:
+				return nil, fmt.Errorf("accel: %s: layer %q: operations counted on memory %s", a.Name(), l.Name, name)
+			case !c.Class.IsMemory() && (acc.Reads != 0 || acc.Writes != 0):
+				return nil, fmt.Errorf("accel: %s: layer %q: reads or writes counted on %s %s", a.Name(), l.Name, c.Class, name)
+			}
+			le.Access[i] = acc
+			le.DynamicPJ[i] = float64(acc.Reads)*c.ReadPJ + float64(acc.Writes)*c.WritePJ + float64(acc.Ops)*c.OpPJ
+		}
+		for i, c := range costs {
+			le.LeakagePJ[i] = LeakagePJ(c.LeakageMW, cnt.Cycles, s.ClockMHz)
+			if c.Scaled() {
+				r.scaledPJ += le.DynamicPJ[i]
+			} else {
+				r.fixedPJ += le.DynamicPJ[i]
+			}
+			r.fixedPJ += le.LeakagePJ[i]
+		}
+		r.Layers = append(r.Layers, le)
+	}
+	return r, nil
+}
+
+// TotalPJ is the energy of one inference at supply vddV of the scaled
+// memories [pJ], in constant time.
+func (r *EnergyReport) TotalPJ(vddV float64) float64 {
+	return r.fixedPJ + sram.ScaleDynamic(r.scaledPJ, vddV, r.NominalV)
+}
+
+// ScaledDynamicPJ is the part of TotalPJ(NominalV) that scales with V²: the
+// dynamic energy of the scaled memories at the nominal voltage [pJ].
+func (r *EnergyReport) ScaledDynamicPJ() float64 { return r.scaledPJ }
+
+// Cycles is the latency of one inference.
+func (r *EnergyReport) Cycles() int64 {
+	var n int64
+	for _, l := range r.Layers {
+		n += l.Cycles
+	}
+	return n
+}
+
+// Breakdown is an EnergyReport evaluated at one supply voltage. All
+// energies are in pJ.
+type Breakdown struct {
+	VddV      float64
+	TotalPJ   float64 // = TotalPJ(VddV)
+	DynamicPJ float64
+	LeakagePJ float64
+	Cycles    int64
+	// Components is indexed like EnergyReport.Components.
+	Components []ComponentEnergy
+	Layers     []LayerBreakdown
+}
+
+// ComponentEnergy is one component's energy over the whole inference.
+type ComponentEnergy struct {
+	Name      string
+	Access    Access // summed over layers
+	DynamicPJ float64
+	LeakagePJ float64
+	TotalPJ   float64
+}
+
+// LayerBreakdown is one layer's energy.
+type LayerBreakdown struct {
+	Name        string
+	Cycles      int64
+	DynamicPJ   float64
+	LeakagePJ   float64
+	TotalPJ     float64
+	ComponentPJ []float64 // dynamic + leakage, indexed like EnergyReport.Components
+}
+
+// At evaluates the report at supply vddV of the scaled memories.
+func (r *EnergyReport) At(vddV float64) Breakdown {
+	b := Breakdown{VddV: vddV, TotalPJ: r.TotalPJ(vddV), Cycles: r.Cycles(), Components: make([]ComponentEnergy, len(r.Components))}
+	for i, c := range r.Components {
+		b.Components[i].Name = c.Name
+	}
+	for _, l := range r.Layers {
+		lb := LayerBreakdown{Name: l.Layer.Name, Cycles: l.Cycles, ComponentPJ: make([]float64, len(r.Components))}
+		for i, c := range r.Components {
+			dyn := l.DynamicPJ[i]
+			if c.Scaled() {
+				dyn = sram.ScaleDynamic(dyn, vddV, r.NominalV)
+			}
+			ce := &b.Components[i]
+			ce.Access.Reads += l.Access[i].Reads
+			ce.Access.Writes += l.Access[i].Writes
+			ce.Access.Ops += l.Access[i].Ops
+			ce.DynamicPJ += dyn
+			ce.LeakagePJ += l.LeakagePJ[i]
+			lb.DynamicPJ += dyn
+			lb.LeakagePJ += l.LeakagePJ[i]
+			lb.ComponentPJ[i] = dyn + l.LeakagePJ[i]
+		}
+		lb.TotalPJ = lb.DynamicPJ + lb.LeakagePJ
+		b.Layers = append(b.Layers, lb)
+	}
+	for i := range b.Components {
+		ce := &b.Components[i]
+		ce.TotalPJ = ce.DynamicPJ + ce.LeakagePJ
+		b.DynamicPJ += ce.DynamicPJ
+		b.LeakagePJ += ce.LeakagePJ
+	}
+	return b
+}

@@ -1,0 +1,228 @@
+package accel
+
+import (
+	"bytes"
+	"flag"
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"cosim/arch"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// fixedCounts is a test Accelerator that returns counts given by the test,
+// so the pricing arithmetic can be checked on its own.
+type fixedCounts struct {
+	spec   *arch.Spec
+	counts map[string]Counts
+}
+
+func (f fixedCounts) Name() string     { return "fixed counts (test)" }
+func (f fixedCounts) Spec() *arch.Spec { return f.spec }
+func (f fixedCounts) Map(l Layer) (Counts, error) {
+	return f.counts[l.Name], nil
+}
+
+func tinySpec(t testing.TB) *arch.Spec {
+	t.Helper()
+	s, err := arch.Load("testdata/tiny.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// tinyReport prices two layers with hand-chosen counts on testdata/tiny.yaml.
+func tinyReport(t testing.TB) *EnergyReport {
+	t.Helper()
+	a := fixedCounts{spec: tinySpec(t), counts: map[string]Counts{
+		"a": {Layer: "a", Cycles: 10, Access: map[string]Access{
+			"wmem": {Reads: 2}, "buf": {Reads: 4, Writes: 1}, "spad": {Reads: 24, Writes: 10}, "mac": {Ops: 8}}},
+		"b": {Layer: "b", Cycles: 5, Access: map[string]Access{
+			"wmem": {Reads: 1}, "buf": {Reads: 2, Writes: 1}, "spad": {Reads: 18, Writes: 8}, "mac": {Ops: 6}}},
+	}}
+	w := Workload{Name: "two-fc", Layers: []Layer{FC("a", 1, 4, 2, 4), FC("b", 1, 2, 3, 4)}}
+	r, err := Price(a, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func near(got, want float64) bool { return math.Abs(got-want) <= 1e-9*math.Max(1, math.Abs(want)) }
+
+func TestCosts(t *testing.T) {
+	costs, err := Costs(tinySpec(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ComponentCost{
+		// CACTI 7 rows of sram/cacti/sram_cacti.csv, 65 nm itrs-lop (Vdd 0.8 V = nominal).
+		{"wmem", arch.SRAM, 1, arch.Scaled, 0.659038, 0.904762, 0, 0.0363625, "CACTI 7 row 65nm/itrs-lop/512B/16b"},
+		{"buf", arch.SRAM, 1, arch.Nominal, 1.25244, 1.88928, 0, 0.0324279, "CACTI 7 row 65nm/itrs-lop/512B/64b"},
+		// The YAML override beats CACTI (which would give about 0.26 pJ for 32 B/16 b)
+		// and says so; leakage 0.001 mW per instance × 4 PEs.
+		{"spad", arch.Regfile, 4, arch.Nominal, 0.1, 0.2, 0, 0.004, "YAML testdata/tiny.yaml:30:25 (not CACTI): test override"},
+		{"mac", arch.MAC, 4, "", 0, 0, 0.5, 0, "YAML testdata/tiny.yaml:35:25 (not CACTI): test value"},
+	}
+	if len(costs) != len(want) {
+		t.Fatalf("%d costs", len(costs))
+	}
+	for i, w := range want {
+		if costs[i] != w {
+			t.Errorf("cost %d:\n got  %+v\n want %+v", i, costs[i], w)
+		}
+	}
+}
+
+// TestPriceHand checks Price against the arithmetic written out below.
+//
+// Costs (TestCosts): wmem read 0.659038 pJ, leak 0.0363625 mW (scaled);
+// buf read 1.25244, write 1.88928 pJ, leak 0.0324279 mW; spad read 0.1,
+// write 0.2 pJ, leak 4 × 0.001 mW; mac 0.5 pJ/op. At 100 MHz a cycle is
+// 10 ns, so leakage costs mW × cycles × 10 pJ.
+//
+// Layer a (10 cycles):
+//
+//	wmem 2 × 0.659038                  = 1.318076
+//	buf  4 × 1.25244 + 1 × 1.88928     = 6.89904
+//	spad 24 × 0.1 + 10 × 0.2           = 4.4
+//	mac  8 × 0.5                       = 4
+//	leak (0.0363625 + 0.0324279 + 0.004) × 100 = 3.63625 + 3.24279 + 0.4
+//	total                              = 23.896156
+//
+// Layer b (5 cycles):
+//
+//	wmem 1 × 0.659038                  = 0.659038
+//	buf  2 × 1.25244 + 1 × 1.88928     = 4.39416
+//	spad 18 × 0.1 + 8 × 0.2            = 3.4
+//	mac  6 × 0.5                       = 3
+//	leak (…) × 50 = 1.818125 + 1.621395 + 0.2
+//	total                              = 15.092718
+//
+// Total at 0.8 V: 38.988874 pJ, of which the scaled wmem dynamic energy is
+// 1.977114 pJ. At 0.4 V it becomes 1.977114 × (0.4/0.8)² = 0.4942785, so
+// the total is 38.988874 − 1.977114 + 0.4942785 = 37.5060385 pJ; wmem's
+// leakage (5.454375 pJ) does not scale.
+func TestPriceHand(t *testing.T) {
+	r := tinyReport(t)
+	for _, c := range []struct {
+		v, want float64
+	}{{0.8, 38.988874}, {0.4, 37.5060385}, {0.6, 38.988874 - 1.977114*(1-0.5625)}} {
+		if got := r.TotalPJ(c.v); !near(got, c.want) {
+			t.Errorf("TotalPJ(%g) = %.9g, want %.9g", c.v, got, c.want)
+		}
+		b := r.At(c.v)
+		if !near(b.TotalPJ, c.want) || !near(b.DynamicPJ+b.LeakagePJ, c.want) {
+			t.Errorf("At(%g): total %.9g, dynamic+leakage %.9g, want %.9g", c.v, b.TotalPJ, b.DynamicPJ+b.LeakagePJ, c.want)
+		}
+		var sumLayers, sumComps float64
+		for _, l := range b.Layers {
+			sumLayers += l.TotalPJ
+		}
+		for _, ce := range b.Components {
+			sumComps += ce.TotalPJ
+		}
+		if !near(sumLayers, c.want) || !near(sumComps, c.want) {
+			t.Errorf("At(%g): layers sum %.9g, components sum %.9g", c.v, sumLayers, sumComps)
+		}
+	}
+	if !near(r.ScaledDynamicPJ(), 1.977114) {
+		t.Errorf("ScaledDynamicPJ = %.9g, want 1.977114", r.ScaledDynamicPJ())
+	}
+	nom, low := r.At(0.8), r.At(0.4)
+	if !near(nom.Layers[0].TotalPJ, 23.896156) || !near(nom.Layers[1].TotalPJ, 15.092718) {
+		t.Errorf("layers at 0.8 V: %.9g, %.9g", nom.Layers[0].TotalPJ, nom.Layers[1].TotalPJ)
+	}
+	wantNom := []struct{ dyn, leak float64 }{
+		{1.977114, 5.454375}, // wmem
+		{11.2932, 4.864185},  // buf: 6.89904 + 4.39416; 3.24279 + 1.621395
+		{7.8, 0.6},           // spad
+		{7, 0},               // mac
+	}
+	for i, w := range wantNom {
+		n, l := nom.Components[i], low.Components[i]
+		if !near(n.DynamicPJ, w.dyn) || !near(n.LeakagePJ, w.leak) {
+			t.Errorf("%s at 0.8 V: dynamic %.9g leakage %.9g, want %.9g %.9g", n.Name, n.DynamicPJ, n.LeakagePJ, w.dyn, w.leak)
+		}
+		// Only the scaled memory's dynamic energy moves with V; no leakage does.
+		wantDyn := w.dyn
+		if i == 0 {
+			wantDyn = w.dyn * 0.25
+		}
+		if !near(l.DynamicPJ, wantDyn) || !near(l.LeakagePJ, w.leak) {
+			t.Errorf("%s at 0.4 V: dynamic %.9g leakage %.9g, want %.9g %.9g", l.Name, l.DynamicPJ, l.LeakagePJ, wantDyn, w.leak)
+		}
+	}
+	if nom.Components[2].Access != (Access{Reads: 42, Writes: 18}) || nom.Cycles != 15 || r.Cycles() != 15 {
+		t.Errorf("spad access %+v, cycles %d", nom.Components[2].Access, nom.Cycles)
+	}
+	if got := LeakagePJ(1, 200, 200); got != 1000 { // 1 mW for 1 µs = 1 nJ
+		t.Errorf("LeakagePJ(1 mW, 200 cycles, 200 MHz) = %g, want 1000", got)
+	}
+}
+
+func TestPriceErrors(t *testing.T) {
+	s := tinySpec(t)
+	w := Workload{Name: "w", Layers: []Layer{FC("a", 1, 4, 2, 4)}}
+	cases := []struct {
+		name string
+		c    Counts
+		want string
+	}{
+		{"unknown component", Counts{Access: map[string]Access{"dram": {Reads: 1}}},
+			`accel: fixed counts (test): layer "a": counts for "dram", which is not a component of tiny`},
+		{"ops on a memory", Counts{Access: map[string]Access{"buf": {Ops: 1}}},
+			`accel: fixed counts (test): layer "a": operations counted on memory buf`},
+		{"reads on a mac", Counts{Access: map[string]Access{"mac": {Reads: 1}}},
+			`accel: fixed counts (test): layer "a": reads or writes counted on mac mac`},
+		{"negative", Counts{Access: map[string]Access{"buf": {Writes: -1}}},
+			`accel: fixed counts (test): layer "a": negative counts {Reads:0 Writes:-1 Ops:0} for buf`},
+		{"negative cycles", Counts{Cycles: -1},
+			`accel: fixed counts (test): layer "a": negative cycle count -1`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Price(fixedCounts{spec: s, counts: map[string]Counts{"a": c.c}}, w)
+			if err == nil || err.Error() != c.want {
+				t.Errorf("got %v\nwant %s", err, c.want)
+			}
+		})
+	}
+	bad := Workload{Name: "w", Layers: []Layer{FC("a", 1, 0, 2, 4)}}
+	if _, err := Price(fixedCounts{spec: s}, bad); err == nil || !strings.Contains(err.Error(), "C = 0") {
+		t.Errorf("invalid workload: %v", err)
+	}
+}
+
+func TestCountsAdd(t *testing.T) {
+	var c Counts
+	c.Add("x", Access{Reads: 1, Writes: 2})
+	c.Add("x", Access{Reads: 3, Ops: 4})
+	if c.Access["x"] != (Access{Reads: 4, Writes: 2, Ops: 4}) {
+		t.Errorf("%+v", c.Access["x"])
+	}
+}
+
+func TestWriteTableGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, tinyReport(t), 0.4); err != nil {
+		t.Fatal(err)
+	}
+	const golden = "testdata/table.golden"
+	if *update {
+		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != string(want) {
+		t.Errorf("WriteTable differs from %s (rerun with -update after checking):\n%s", golden, buf.String())
+	}
+}

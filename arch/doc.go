@@ -1,0 +1,73 @@
+// Package arch owns the architecture specs of cosim: the YAML schema, its Go
+// types (Spec, Node, Component), strict parsing with file:line:col messages,
+// validation, defaults, and the built-in specs embedded from arch/specs/.
+//
+// # Schema (version cosim/1)
+//
+// A spec is one YAML document, a Timeloop-like tree (see
+// arch/specs/eyeriss-onchip.yaml for a complete example):
+//
+//	architecture:
+//	  version: cosim/1          # required, exactly this string
+//	  name: NAME                # required
+//	  technology: 65nm          # required: "65nm", "65 nm" or 65; default CACTI node
+//	  device: itrs-lop          # required: itrs-hp | itrs-lop; default CACTI device
+//	  clock-mhz: 200            # required, > 0
+//	  voltage:
+//	    nominal-v: 0.8          # required, > 0 [V]
+//	    ber: {a: .., b: .., c: ..}  # optional; if given, all three are required
+//	  subtree: [NODE, ...]      # required, at least one node
+//
+// When the whole `ber` key is absent the BER model defaults to the WCAT
+// appendix C fit (a = 22.12, b = −68.14, c = 0, sram.PaperBER) and
+// Spec.BERFromYAML is false; a partial `ber` mapping is an error, never
+// completed from the defaults. Any given model must pass
+// sram.BERModel.Validate.
+//
+// A NODE has `name` (NAME or NAME[lo..hi], the latter meaning hi−lo+1
+// instances), optional `attributes: {meshX, meshY}` (both given: their product
+// must equal the instance count; one given: it must divide the count and
+// fixes the other), `local` (components) and `subtree` (nodes); at least one
+// of the last two. Sibling nodes have distinct names.
+//
+// A component has `name` (unique over the whole spec), `class` and
+// `attributes`:
+//
+//   - SRAM and regfile: `depth` (words, > 0), `width` (bits per access, > 0),
+//     `word-bits` (bits of one datum; width must be a multiple of it), optional
+//     `banks` (default 1; must divide depth), `technology` and `device`
+//     (override the spec defaults), `datatypes` (a subset of weights, inputs,
+//     outputs), `voltage-domain` (nominal, the default, or scaled; a scaled
+//     memory must hold at least one datatype) and `energy: {read-pj, write-pj,
+//     leakage-mw, source}`, all four required when `energy` is given. Without
+//     `energy` the memory is priced from the CACTI 7 table (sram.CACTI) as
+//     one bank of depth/banks · width/8 bytes; a regfile is priced as an SRAM
+//     array of the same size (CACTI has no register-file model), and Parse
+//     rejects geometries the table cannot price. Leakage in `energy` is per
+//     instance.
+//   - DRAM: `width`, `word-bits`, optional `depth` (absent: unbounded),
+//     `datatypes`, `voltage-domain` (nominal only: the BER model is an SRAM
+//     model), and a required `energy: {read-pj, write-pj, source}` with
+//     optional `leakage-mw` (default 0: DRAM background power is not
+//     modelled).
+//   - mac: `datawidth` and a required `energy: {op-pj, source}` (no CACTI row
+//     covers arithmetic).
+//
+// Energies must be finite and ≥ 0; every explicit energy keeps its `source`
+// and position so that reports say the number came from the YAML, not CACTI
+// (Energy.Provenance).
+//
+// # Strictness
+//
+// Unknown keys, keys that do not apply to the component's class, duplicate
+// keys, wrong types (a string where a number is due, a float where an integer
+// is due), missing required keys and impossible values are errors. Anchors,
+// aliases and merge keys are rejected (each field has exactly one position),
+// as are empty files and files with more than one document. Every error is
+// an *Error whose message starts with the file name, usually
+// "file:line:col: …" naming the field, e.g.
+//
+//	eyeriss.yaml:12:5: unknown key "widht" in attributes of weight_sram
+//
+// Syntax errors carry only the line yaml.v3 reports ("file:line: …").
+package arch

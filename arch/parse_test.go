@@ -1,0 +1,376 @@
+package arch
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cosim/sram"
+)
+
+// tinyYAML is testdata/tiny.yaml: a 2×2 PE array with a scaled weight SRAM
+// (lines 13–20) and a mac per PE (lines 25–29).
+func tinyYAML(t testing.TB) string {
+	t.Helper()
+	data, err := os.ReadFile("testdata/tiny.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// mutate replaces the single occurrence of old in s by new.
+func mutate(t testing.TB, s, old, new string) string {
+	t.Helper()
+	if n := strings.Count(s, old); n != 1 {
+		t.Fatalf("mutate: %q occurs %d times", old, n)
+	}
+	return strings.Replace(s, old, new, 1)
+}
+
+// badSpec is one broken variant of tiny.yaml and the exact error it gives.
+type badSpec struct {
+	name     string
+	old, new string // replace old by new in tiny.yaml ("" old: replace the whole file)
+	want     string
+}
+
+// dramOld is the class and attributes of wmem, lines 14–20.
+const dramOld = "          class: SRAM\n          attributes:\n            depth: 256\n            width: 16\n            word-bits: 16\n            datatypes: [weights]\n            voltage-domain: scaled\n"
+
+var badSpecs = []badSpec{
+	// Column of a value = indent + len("key: ") + 1, e.g. line 16 "            depth: 256": 12 + 7 + 1 = 20.
+	{"unknown key", "            width: 16\n", "            widht: 16\n",
+		`tiny.yaml:17:13: unknown key "widht" in attributes of wmem`},
+	{"missing depth", "            depth: 256\n", "",
+		`tiny.yaml:16:13: missing key "depth" in attributes of wmem`}, // the mapping now starts at width
+	{"depth zero", "depth: 256", "depth: 0",
+		`tiny.yaml:16:20: depth in attributes of wmem: must be positive, got 0`},
+	{"depth negative", "depth: 256", "depth: -4",
+		`tiny.yaml:16:20: depth in attributes of wmem: must be positive, got -4`},
+	{"depth not integer", "depth: 256", "depth: 25.6",
+		`tiny.yaml:16:20: depth in attributes of wmem: want an integer, got "25.6"`},
+	{"depth string", "depth: 256", "depth: big",
+		`tiny.yaml:16:20: depth in attributes of wmem: want an integer, got "big"`},
+	{"depth null", "depth: 256", "depth:",
+		`tiny.yaml:16:19: depth in attributes of wmem: want an integer, got nothing (null)`},
+	{"width not multiple of word-bits", "            width: 16\n", "            width: 24\n",
+		`tiny.yaml:17:20: width in attributes of wmem: 24 bits is not a multiple of word-bits 16`},
+	{"banks do not divide depth", "            width: 16\n", "            width: 16\n            banks: 3\n",
+		`tiny.yaml:18:20: banks in attributes of wmem: 3 banks do not divide depth 256`},
+	{"duplicate key", "            width: 16\n", "            width: 16\n            width: 32\n",
+		`tiny.yaml:18:13: duplicate key "width" in attributes of wmem (first at line 17)`},
+	// Line 23 "          attributes: {meshX: 2, meshY: 2}": the flow mapping opens at 10 + 12 + 1 = 23.
+	{"mesh product", "{meshX: 2, meshY: 2}", "{meshX: 2, meshY: 3}",
+		`tiny.yaml:23:23: meshX·meshY = 2·3 = 6 in attributes of node PE[0..3], but PE[0..3] has 4 instances`},
+	{"mesh does not divide", "{meshX: 2, meshY: 2}", "{meshX: 3}",
+		`tiny.yaml:23:31: meshX in attributes of node PE[0..3]: 3 does not divide the 4 instances of PE[0..3]`},
+	{"empty instance range", "PE[0..3]", "PE[3..0]",
+		`tiny.yaml:22:17: name in node #1 in subtree of node chip: empty instance range in "PE[3..0]" (3 > 0)`},
+	{"bad node name", "name: chip", "name: chip 1",
+		`tiny.yaml:11:13: name in node #1 in subtree of architecture: "chip 1" is not a name (letters, digits, _ and -, optionally with an instance range NAME[lo..hi])`},
+	{"scaled without datatypes", "            datatypes: [weights]\n", "",
+		`tiny.yaml:19:29: voltage-domain in attributes of wmem: a scaled memory must hold at least one datatype`},
+	{"bad datatype", "[weights]", "[weights, weight]",
+		`tiny.yaml:19:34: datatypes in attributes of wmem: "weight" is not one of weights, inputs, outputs`},
+	{"datatype twice", "[weights]", "[weights, weights]",
+		`tiny.yaml:19:34: datatypes in attributes of wmem: "weights" listed twice`},
+	{"bad domain", "voltage-domain: scaled", "voltage-domain: low",
+		`tiny.yaml:20:29: voltage-domain in attributes of wmem: "low" is not one of nominal, scaled`},
+	// Line 29 "                energy: {op-pj: 0.5, …": "{" at 16 + 8 + 1 = 25, value at 25 + 8 = 33.
+	{"negative energy", "op-pj: 0.5", "op-pj: -0.5",
+		`tiny.yaml:29:33: op-pj in energy of mac: energy must not be negative, got -0.5`},
+	{"infinite energy", "op-pj: 0.5", "op-pj: .inf",
+		`tiny.yaml:29:33: op-pj in energy of mac: must be finite, got ".inf"`},
+	{"mac without energy", `                energy: {op-pj: 0.5, source: "test value"}` + "\n", "",
+		`tiny.yaml:28:17: missing key "energy" in attributes of mac`},
+	{"mac energy without source", `, source: "test value"`, "",
+		`tiny.yaml:29:25: missing key "source" in energy of mac`},
+	{"empty source", `"test value"`, `" "`,
+		`tiny.yaml:29:46: source in energy of mac: must say where the numbers come from`},
+	{"mac with a memory energy key", "{op-pj: 0.5,", "{op-pj: 0.5, read-pj: 1,",
+		`tiny.yaml:29:38: unknown key "read-pj" in energy of mac`},
+	{"key of another class", "datawidth: 16", "datawidth: 16\n                depth: 4",
+		`tiny.yaml:29:17: key "depth" does not apply to class mac in attributes of mac`},
+	{"unknown class", "class: mac", "class: alu",
+		`tiny.yaml:26:22: class in component #1 in local of node PE[0..3]: "alu" is not one of SRAM, regfile, DRAM, mac`},
+	{"duplicate component name", "- name: mac", "- name: wmem",
+		`tiny.yaml:25:21: name in component #1 in local of node PE[0..3]: duplicate component name "wmem" (first at tiny.yaml:13:11)`},
+	{"component name with range", "- name: mac", "- name: mac[0..3]",
+		`tiny.yaml:25:21: name in component #1 in local of node PE[0..3]: "mac[0..3]" is not a component name (letters, digits, _ and -; instance ranges belong on nodes)`},
+	{"nominal voltage zero", "nominal-v: 0.8", "nominal-v: 0",
+		`tiny.yaml:8:16: nominal-v in voltage: must be positive, got 0`},
+	{"nominal voltage negative", "nominal-v: 0.8", "nominal-v: -0.8",
+		`tiny.yaml:8:16: nominal-v in voltage: must be positive, got -0.8`},
+	{"missing nominal voltage", "    nominal-v: 0.8\n", "",
+		`tiny.yaml:8:5: missing key "nominal-v" in voltage`},
+	{"partial ber", ", c: 0}", "}",
+		`tiny.yaml:9:10: missing key "c" in voltage.ber`},
+	{"ber rising with voltage", "a: 22.12, b: -68.14", "a: -30, b: 10",
+		`tiny.yaml:9:10: ber in voltage: not a usable BER model: sram: BER model {A:-30 B:10 C:0}: BER increases with supply voltage above 0 V (BER there 9.36e-14); a BER model must not increase with V on 0..2 V`},
+	{"wrong version", "version: cosim/1", "version: cosim/2",
+		`tiny.yaml:2:12: version in architecture: unsupported version "cosim/2" (want "cosim/1")`},
+	{"clock not a number", "clock-mhz: 100", "clock-mhz: fast",
+		`tiny.yaml:6:14: clock-mhz in architecture: want a number, got "fast"`},
+	{"bad technology", "technology: 65nm", "technology: 65um",
+		`tiny.yaml:4:15: technology in architecture: want a technology node such as 65nm or 65, got "65um"`},
+	{"bad device", "device: itrs-lop", "device: lstp",
+		`tiny.yaml:5:11: device in architecture: "lstp" is not one of itrs-hp, itrs-lop`},
+	{"unknown top-level key", "architecture:\n", "architecture:\n  colour: blue\n",
+		`tiny.yaml:2:3: unknown key "colour" in architecture`},
+	{"second root key", "architecture:\n", "arch:\n  x: 1\narchitecture:\n",
+		`tiny.yaml:1:1: unknown key "arch" in the top level`},
+	{"root not a mapping", "", "- architecture\n",
+		`tiny.yaml:1:1: the top level: want a mapping, got a sequence`},
+	{"empty file", "", "",
+		`tiny.yaml: empty document: want a mapping with the key "architecture"`},
+	{"comments only", "", "# nothing here\n",
+		`tiny.yaml: empty document: want a mapping with the key "architecture"`},
+	{"null document", "", "---\n",
+		`tiny.yaml: empty document: want a mapping with the key "architecture"`},
+	{"two documents", "", "architecture: {}\n---\nfoo: 1\n",
+		`tiny.yaml:3:1: a second YAML document: a spec file holds exactly one`},
+	{"anchor", "ber: {a:", "ber: &b {a:",
+		`tiny.yaml:9:10: anchor &b: anchors and aliases are not supported in architecture specs`},
+	{"alias", "", "a: &x [1]\nb: *x\n",
+		`tiny.yaml:1:4: anchor &x: anchors and aliases are not supported in architecture specs`},
+	{"syntax error", "  name: tiny\n", "  name: tiny\n name: bad\n",
+		`tiny.yaml:3: YAML syntax: did not find expected key`}, // the line yaml.v3 reports (the mapping's context)
+	{"node without local or subtree", "          local:\n            - name: mac\n              class: mac\n              attributes:\n                datawidth: 16\n                energy: {op-pj: 0.5, source: \"test value\"}\n", "",
+		`tiny.yaml:22:11: node PE[0..3] has neither local nor subtree`},
+	{"subtree not a sequence", "  subtree:\n    - name: chip", "  subtree: chip\n  x:\n    - name: chip",
+		`tiny.yaml:11:3: unknown key "x" in architecture`},
+	{"CACTI cannot price", "            datatypes: [weights]\n", "            datatypes: [weights]\n            technology: 90nm\n",
+		`tiny.yaml:13:11: component wmem: no CACTI estimate for this memory (give an explicit energy or change its geometry): sram: CACTI 90nm/itrs-lop/512B/16b: node 90 nm outside the CACTI table's [22 32 45 65] nm (no extrapolation in node)`},
+	{"partial energy override", "            voltage-domain: scaled\n", "            voltage-domain: scaled\n            energy: {read-pj: 1, write-pj: 2, source: x}\n",
+		`tiny.yaml:21:21: missing key "leakage-mw" in energy of wmem`},
+	{"scaled DRAM", "class: SRAM", "class: DRAM",
+		`tiny.yaml:20:29: voltage-domain in attributes of wmem: a DRAM cannot be scaled (the BER model is an SRAM model)`},
+	{"DRAM without energy", dramOld, "          class: DRAM\n          attributes:\n            width: 16\n            word-bits: 16\n",
+		`tiny.yaml:16:13: missing key "energy" in attributes of wmem`},
+}
+
+func applyBad(t testing.TB, b badSpec) string {
+	if b.old == "" {
+		return b.new
+	}
+	return mutate(t, tinyYAML(t), b.old, b.new)
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, b := range badSpecs {
+		t.Run(b.name, func(t *testing.T) {
+			_, err := Parse("tiny.yaml", []byte(applyBad(t, b)))
+			if err == nil {
+				t.Fatalf("no error; want %s", b.want)
+			}
+			if err.Error() != b.want {
+				t.Errorf("got  %s\nwant %s", err, b.want)
+			}
+			var pe *Error
+			if !errors.As(err, &pe) {
+				t.Errorf("error %T is not an *arch.Error", err)
+			}
+		})
+	}
+}
+
+func TestParseTiny(t *testing.T) {
+	s, err := Parse("tiny.yaml", []byte(tinyYAML(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "tiny" || s.TechNM != 65 || s.Device != sram.LOP || s.ClockMHz != 100 || s.NominalV != 0.8 {
+		t.Errorf("header: %+v", s)
+	}
+	if !s.BERFromYAML || s.BER != (sram.BERModel{A: 22.12, B: -68.14, C: 0}) {
+		t.Errorf("BER %+v from YAML %v", s.BER, s.BERFromYAML)
+	}
+	cs := s.Components()
+	if len(cs) != 2 || cs[0].Name != "wmem" || cs[1].Name != "mac" {
+		t.Fatalf("components %v", cs)
+	}
+	w, m := cs[0], cs[1]
+	if w.Instances != 1 || w.CapacityBytes() != 512 || w.Banks != 1 || w.Domain != Scaled || w.Energy != nil || !w.PricedByCACTI() {
+		t.Errorf("wmem %+v", w)
+	}
+	if m.Instances != 4 || m.Node.MeshX != 2 || m.Node.MeshY != 2 || m.Energy.OpPJ != 0.5 || m.Energy.Source != "test value" {
+		t.Errorf("mac %+v", m)
+	}
+	if got := m.Energy.Provenance(); got != "YAML tiny.yaml:29:25 (not CACTI): test value" {
+		t.Errorf("provenance %q", got)
+	}
+	if m.Path() != "chip/PE[0..3]/mac" {
+		t.Errorf("path %q", m.Path())
+	}
+	if _, err := m.CACTI(); err == nil {
+		t.Error("CACTI of a mac: no error")
+	}
+	// 256 words × 16 b = 512 B is an exact CACTI row.
+	est, err := w.CACTI()
+	if err != nil || est.ReadPJ != 0.659038 || est.Provenance != "CACTI 7 row 65nm/itrs-lop/512B/16b" {
+		t.Errorf("CACTI %+v %v", est, err)
+	}
+}
+
+// TestParseVariants checks accepted spellings and defaults.
+func TestParseVariants(t *testing.T) {
+	base := tinyYAML(t)
+	cases := []struct {
+		name     string
+		old, new string
+		check    func(*Spec) bool
+	}{
+		{"technology as integer", "technology: 65nm", "technology: 65", func(s *Spec) bool { return s.TechNM == 65 }},
+		{"technology with space", "technology: 65nm", `technology: "45 nm"`, func(s *Spec) bool { return s.TechNM == 45 }},
+		{"ber absent → WCAT default", "    ber: {a: 22.12, b: -68.14, c: 0}\n", "",
+			func(s *Spec) bool { return !s.BERFromYAML && s.BER == sram.PaperBER() }},
+		{"meshX alone", "{meshX: 2, meshY: 2}", "{meshX: 4}", func(s *Spec) bool {
+			n := s.Subtree[0].Subtree[0]
+			return n.MeshX == 4 && n.MeshY == 1
+		}},
+		{"no mesh", "          attributes: {meshX: 2, meshY: 2}\n", "", func(s *Spec) bool {
+			n := s.Subtree[0].Subtree[0]
+			return n.MeshX == 4 && n.MeshY == 1 && n.Instances == 4
+		}},
+		{"banks and override", "            voltage-domain: scaled\n",
+			"            voltage-domain: scaled\n            banks: 2\n            device: itrs-hp\n            energy: {read-pj: 1.5, write-pj: 2, leakage-mw: 0.25, source: my SPICE run}\n",
+			func(s *Spec) bool {
+				w := s.Component("wmem")
+				return w.Banks == 2 && w.Device == sram.HP && !w.PricedByCACTI() && w.Energy.ReadPJ == 1.5 &&
+					w.Energy.LeakageMW == 0.25 && w.Energy.Source == "my SPICE run"
+			}},
+		{"default nominal domain", "            voltage-domain: scaled\n", "", func(s *Spec) bool {
+			return s.Component("wmem").Domain == Nominal && len(s.ScaledMemories()) == 0
+		}},
+		{"DRAM without depth", dramOld,
+			"          class: DRAM\n          attributes:\n            width: 64\n            word-bits: 16\n            datatypes: [weights, inputs]\n            energy: {read-pj: 100, write-pj: 120, source: datasheet}\n",
+			func(s *Spec) bool {
+				d := s.Component("wmem")
+				return d.Class == DRAM && d.DepthWords == 0 && d.Energy.LeakageMW == 0 && d.Energy.WritePJ == 120 &&
+					!d.PricedByCACTI() && d.TechNM == 0 && d.Domain == Nominal && len(d.Datatypes) == 2
+			}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := Parse("v.yaml", []byte(mutate(t, base, c.old, c.new)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.check(s) {
+				t.Errorf("check failed: %+v", s)
+			}
+		})
+	}
+}
+
+func TestBuiltin(t *testing.T) {
+	if got := BuiltinNames(); len(got) != 1 || got[0] != "eyeriss-onchip" {
+		t.Fatalf("BuiltinNames %v", got)
+	}
+	s, err := Builtin("eyeriss-onchip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.File != "arch/specs/eyeriss-onchip.yaml" || s.Name != "eyeriss-onchip" || s.TechNM != 65 ||
+		s.Device != sram.LOP || s.ClockMHz != 200 || s.NominalV != 0.8 || s.BER != sram.PaperBER() || !s.BERFromYAML {
+		t.Errorf("header %+v", s)
+	}
+	want := []struct {
+		name      string
+		class     Class
+		instances int
+		bytes     int
+		domain    Domain
+		holds     []Datatype
+	}{
+		{"weight_sram", SRAM, 1, 512 << 10, Scaled, []Datatype{Weights}},
+		{"glb", SRAM, 1, 108 << 10, Nominal, []Datatype{Inputs, Outputs}},
+		{"weights_spad", SRAM, 168, 448, Nominal, []Datatype{Weights}},
+		{"ifmap_spad", Regfile, 168, 24, Nominal, []Datatype{Inputs}},
+		{"psum_spad", Regfile, 168, 48, Nominal, []Datatype{Outputs}},
+		{"mac", MAC, 168, 0, "", nil},
+	}
+	cs := s.Components()
+	if len(cs) != len(want) {
+		t.Fatalf("%d components, want %d", len(cs), len(want))
+	}
+	for i, w := range want {
+		c := cs[i]
+		if c.Name != w.name || c.Class != w.class || c.Instances != w.instances || c.CapacityBytes() != w.bytes ||
+			c.Domain != w.domain || len(c.Datatypes) != len(w.holds) {
+			t.Errorf("component %d: %+v, want %+v", i, c, w)
+			continue
+		}
+		for j, d := range w.holds {
+			if c.Datatypes[j] != d {
+				t.Errorf("%s datatypes %v", c.Name, c.Datatypes)
+			}
+		}
+		if c.PricedByCACTI() {
+			if _, err := c.CACTI(); err != nil {
+				t.Errorf("%s: %v", c.Name, err)
+			}
+		}
+	}
+	pe := s.Subtree[0].Subtree[0]
+	if pe.Base != "PE" || pe.Instances != 168 || pe.MeshX != 14 || pe.MeshY != 12 || pe.Level != 1 {
+		t.Errorf("PE node %+v", pe)
+	}
+	wm := s.WeightMemories()
+	if len(wm) != 2 || wm[0].Name != "weight_sram" || wm[0].WidthBits != 64 || wm[1].Name != "weights_spad" {
+		t.Errorf("WeightMemories %v", wm)
+	}
+	if sc := s.ScaledMemories(); len(sc) != 1 || sc[0].Name != "weight_sram" {
+		t.Errorf("ScaledMemories %v", sc)
+	}
+	mac := s.MACs()
+	if len(mac) != 1 {
+		t.Fatalf("MACs %v", mac)
+	}
+	names := func(cs []*Component) string {
+		var n []string
+		for _, c := range cs {
+			n = append(n, c.Name)
+		}
+		return strings.Join(n, ",")
+	}
+	for dt, want := range map[Datatype]string{Weights: "weights_spad,weight_sram", Inputs: "ifmap_spad,glb", Outputs: "psum_spad,glb"} {
+		if got := names(s.Levels(mac[0], dt)); got != want {
+			t.Errorf("Levels(%s) = %s, want %s", dt, got, want)
+		}
+	}
+	if got := names(s.Memories()); got != "weight_sram,glb,weights_spad,ifmap_spad,psum_spad" {
+		t.Errorf("Memories %s", got)
+	}
+	if s.Component("nope") != nil {
+		t.Error("Component(nope) not nil")
+	}
+}
+
+func TestResolve(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "tiny.yaml")
+	if err := os.WriteFile(file, []byte(tinyYAML(t)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ arg, name, errPrefix string }{
+		{"eyeriss-onchip", "eyeriss-onchip", ""},
+		{file, "tiny", ""},
+		{"no-such-arch", "", `arch: no built-in architecture "no-such-arch" (built-ins: eyeriss-onchip)`},
+		{filepath.Join(dir, "missing.yaml"), "", filepath.Join(dir, "missing.yaml") + ": cannot read architecture spec: no such file or directory"},
+	} {
+		s, err := Resolve(c.arg)
+		if c.errPrefix != "" {
+			if err == nil || err.Error() != c.errPrefix {
+				t.Errorf("Resolve(%q) error %v, want %s", c.arg, err, c.errPrefix)
+			}
+			continue
+		}
+		if err != nil || s.Name != c.name {
+			t.Errorf("Resolve(%q) = %v, %v", c.arg, s, err)
+		}
+	}
+}

@@ -1,0 +1,246 @@
+package arch
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"cosim/sram"
+)
+
+// Version is the only schema version this package reads (`architecture.version`).
+const Version = "cosim/1"
+
+// Class is the kind of a component.
+type Class string
+
+// The component classes of the schema.
+const (
+	SRAM    Class = "SRAM"    // on-chip SRAM array, priced with CACTI unless overridden
+	Regfile Class = "regfile" // small register file, priced with CACTI as an SRAM array unless overridden
+	DRAM    Class = "DRAM"    // off-chip memory; energies must be given in the YAML
+	MAC     Class = "mac"     // multiply-accumulate unit; energy must be given in the YAML
+)
+
+// IsMemory reports whether components of class c store data (SRAM, regfile, DRAM).
+func (c Class) IsMemory() bool { return c == SRAM || c == Regfile || c == DRAM }
+
+// Datatype is a tensor a memory can hold.
+type Datatype string
+
+// The data types of a DNN layer.
+const (
+	Weights Datatype = "weights"
+	Inputs  Datatype = "inputs"
+	Outputs Datatype = "outputs"
+)
+
+// Domain is the voltage domain of a memory.
+type Domain string
+
+// The voltage domains. A Scaled memory runs at the swept supply voltage: its
+// dynamic energy scales with V²/V_nom² and its bits flip at BER(V). A Nominal
+// memory always runs at the nominal voltage and is reliable.
+const (
+	Nominal Domain = "nominal"
+	Scaled  Domain = "scaled"
+)
+
+// Pos is a position in a spec file (1-based line and column).
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+// String formats p as file:line:col.
+func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
+
+// Spec is a validated architecture spec. Parse fills and checks every field;
+// callers must treat it as read-only.
+type Spec struct {
+	File     string      // the file name used in messages (a path, or arch/specs/NAME.yaml for built-ins)
+	Version  string      // always Version
+	Name     string      // architecture.name
+	TechNM   int         // architecture.technology [nm], the default node for SRAM pricing
+	Device   sram.Device // architecture.device, the default CACTI device type
+	ClockMHz float64     // architecture.clock-mhz
+	NominalV float64     // architecture.voltage.nominal-v [V]
+	// BER is the bit error rate model of the scaled memories,
+	// architecture.voltage.ber; when that key is absent it is the WCAT
+	// appendix C model (sram.PaperBER) and BERFromYAML is false.
+	BER         sram.BERModel
+	BERFromYAML bool
+	Subtree     []*Node // top-level nodes
+
+	components []*Component // pre-order: a node's local components, then its subtree
+}
+
+// Node is one level of the hardware tree, possibly replicated (`PE[0..167]`).
+type Node struct {
+	Name      string // as written, e.g. "PE[0..167]"
+	Base      string // without the instance range, e.g. "PE"
+	Instances int    // copies of this node per copy of its parent (hi−lo+1 for NAME[lo..hi], else 1)
+	// MeshX·MeshY = Instances: the given mesh, or Instances×1 when the YAML gives none.
+	MeshX, MeshY int
+	Level        int   // 0 for top-level nodes
+	Parent       *Node // nil for top-level nodes
+	Local        []*Component
+	Subtree      []*Node
+	Pos          Pos
+}
+
+// Path is the node's position in the tree, e.g. "chip/PE[0..167]".
+func (n *Node) Path() string {
+	if n.Parent == nil {
+		return n.Name
+	}
+	return n.Parent.Path() + "/" + n.Name
+}
+
+// Component is one component of the flattened hardware tree. Memory fields
+// are zero for a mac, MAC fields zero for memories.
+type Component struct {
+	Name  string // unique over the spec
+	Class Class
+	Node  *Node // the node whose `local` lists it
+	// Instances is the total number of copies on the chip: the product of the
+	// instance counts of its node and all the node's ancestors.
+	Instances int
+	Pos       Pos // position of the component's mapping in the file
+
+	// Memories.
+	DepthWords int // words per instance; 0 only for a DRAM without depth (unbounded)
+	WidthBits  int // bits per access
+	WordBits   int // bits of one datum (activations, partial sums); width is a multiple of it
+	Banks      int // ≥ 1; an access touches one bank of DepthWords/Banks words
+	// TechNM and Device are the CACTI node and device type (the component's
+	// override or the spec default); zero for DRAM.
+	TechNM    int
+	Device    sram.Device
+	Datatypes []Datatype // in the order written
+	Domain    Domain     // Nominal unless `voltage-domain: scaled`
+
+	// MAC.
+	DatawidthBits int
+
+	// Energy holds the energies written in the YAML: always for DRAM and mac,
+	// for SRAM/regfile only when the component overrides CACTI; nil otherwise.
+	Energy *Energy
+}
+
+// Energy is an explicit energy given in the YAML, with its source.
+type Energy struct {
+	ReadPJ, WritePJ float64 // per access of WidthBits bits (memories) [pJ]
+	LeakageMW       float64 // leakage of one instance [mW] (memories)
+	OpPJ            float64 // per operation (mac) [pJ]
+	Source          string  // the `source` string, required
+	Pos             Pos     // position of the `energy` mapping
+}
+
+// Provenance describes where the YAML energy came from, for reports.
+func (e *Energy) Provenance() string {
+	return fmt.Sprintf("YAML %s (not CACTI): %s", e.Pos, e.Source)
+}
+
+// IsMemory reports whether c stores data.
+func (c *Component) IsMemory() bool { return c.Class.IsMemory() }
+
+// Holds reports whether memory c holds data type dt.
+func (c *Component) Holds(dt Datatype) bool { return slices.Contains(c.Datatypes, dt) }
+
+// Path is the component's position in the tree, e.g. "chip/PE[0..167]/mac".
+func (c *Component) Path() string { return c.Node.Path() + "/" + c.Name }
+
+// CapacityBytes is the capacity of one instance, DepthWords·WidthBits/8
+// (0 for an unbounded DRAM).
+func (c *Component) CapacityBytes() int { return c.DepthWords * c.WidthBits / 8 }
+
+// PricedByCACTI reports whether c's energies come from the CACTI table
+// (an SRAM or regfile without an explicit `energy`).
+func (c *Component) PricedByCACTI() bool {
+	return (c.Class == SRAM || c.Class == Regfile) && c.Energy == nil
+}
+
+// CACTI returns the CACTI estimate of one bank of c (capacity
+// DepthWords/Banks · WidthBits/8 bytes, accessed WidthBits at a time, at
+// c.TechNM with c.Device). Read and write energies are per access; the
+// leakage is that of one bank, so one instance leaks Banks times it. Parse
+// has already checked that this succeeds for every component PricedByCACTI.
+func (c *Component) CACTI() (sram.CACTIEstimate, error) {
+	if !c.PricedByCACTI() {
+		return sram.CACTIEstimate{}, fmt.Errorf("arch: %s: component %s is not priced by CACTI", c.Pos, c.Name)
+	}
+	est, err := c.cacti()
+	if err != nil {
+		return sram.CACTIEstimate{}, fmt.Errorf("arch: %s: component %s: %w", c.Pos, c.Name, err)
+	}
+	return est, nil
+}
+
+// cacti prices one bank of c (see CACTI), without checking the class.
+func (c *Component) cacti() (sram.CACTIEstimate, error) {
+	return sram.CACTI(c.TechNM, c.Device, c.DepthWords/c.Banks*c.WidthBits/8, c.WidthBits)
+}
+
+// Components returns every component, in pre-order (a node's local
+// components in the order written, then its subtree).
+func (s *Spec) Components() []*Component { return slices.Clone(s.components) }
+
+// Component returns the component named name, or nil.
+func (s *Spec) Component(name string) *Component {
+	for _, c := range s.components {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func (s *Spec) filter(keep func(*Component) bool) []*Component {
+	var out []*Component
+	for _, c := range s.components {
+		if keep(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Memories returns the SRAM, regfile and DRAM components, in Components order.
+func (s *Spec) Memories() []*Component { return s.filter((*Component).IsMemory) }
+
+// MACs returns the mac components, in Components order.
+func (s *Spec) MACs() []*Component {
+	return s.filter(func(c *Component) bool { return c.Class == MAC })
+}
+
+// WeightMemories returns the memories that hold weights, in Components order
+// (outer levels before inner ones along a path). Each carries its Domain and
+// WidthBits: the sweep stores the quantized weight codes in the Scaled one,
+// packed into WidthBits-bit words.
+func (s *Spec) WeightMemories() []*Component {
+	return s.filter(func(c *Component) bool { return c.IsMemory() && c.Holds(Weights) })
+}
+
+// ScaledMemories returns the memories in the Scaled voltage domain.
+func (s *Spec) ScaledMemories() []*Component {
+	return s.filter(func(c *Component) bool { return c.IsMemory() && c.Domain == Scaled })
+}
+
+// Levels returns the memories holding dt in from's node and its ancestors,
+// innermost (from's node) first; memories of one node keep their written
+// order.
+func (s *Spec) Levels(from *Component, dt Datatype) []*Component {
+	var out []*Component
+	for n := from.Node; n != nil; n = n.Parent {
+		for _, c := range n.Local {
+			if c.IsMemory() && c.Holds(dt) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// finite reports whether v is neither NaN nor infinite.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

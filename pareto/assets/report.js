@@ -1,0 +1,100 @@
+// cosim report page script (pareto/assets/report.js, inlined by pareto.WriteHTML).
+// It reads the chart options from the JSON block #cosim-data, attaches the tooltip formatters and
+// the error-bar renderer (JavaScript functions cannot travel in JSON), and draws every chart.
+// Every string that came from the report is passed through esc() before it reaches HTML.
+(function () {
+  "use strict";
+
+  var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" };
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
+  }
+  function fixed(v, n) { return Number(v).toFixed(n); }
+  function sig(v, n) { return Number(v).toPrecision(n); }
+  function expo(v) { return v === 0 ? "0" : Number(v).toExponential(2); }
+
+  // Tooltip of one operating point; meta.series[seriesIndex].points[dataIndex] holds its numbers.
+  function pointTip(meta) {
+    return function (p) {
+      var s = meta.series[p.seriesIndex];
+      var q = s && s.points[p.dataIndex];
+      if (!q) { return ""; }
+      return "<b>" + esc(q.model) + "</b> · " + esc(q.method) +
+        (s.frontier ? " <i>(on the Pareto frontier)</i>" : "") + "<br>" +
+        "V<sub>DD</sub> = " + sig(q.vdd_v, 4) + " V, BER = " + expo(q.ber) + "<br>" +
+        "energy = " + sig(q.energy_uj, 4) + " µJ per inference<br>" +
+        "accuracy = " + fixed(q.acc_mean, 2) + " % (95% CI " + fixed(q.ci_low, 2) + " – " +
+        fixed(q.ci_high, 2) + " %)<br>" +
+        "min / max = " + fixed(q.acc_min, 2) + " / " + fixed(q.acc_max, 2) + " %, std = " +
+        fixed(q.acc_std, 2) + " %, " + q.trials + " trials";
+    };
+  }
+
+  function berTip(p) {
+    return esc(p.seriesName) + "<br>V<sub>DD</sub> = " + sig(p.value[0], 4) + " V, BER = " + expo(p.value[1]);
+  }
+
+  function shareTip(meta) {
+    return function (p) {
+      var pct = meta.total_uj > 0 ? " (" + fixed(100 * p.value / meta.total_uj, 1) + " %)" : "";
+      return esc(p.name) + ": " + sig(p.value, 4) + " µJ" + pct;
+    };
+  }
+
+  // Error bar for a custom series whose data items are [x, low, high]: a vertical line with caps.
+  function errorBar(params, api) {
+    var lo = api.coord([api.value(0), api.value(1)]);
+    var hi = api.coord([api.value(0), api.value(2)]);
+    var half = 4;
+    var style = api.style({ stroke: api.visual("color"), fill: null, lineWidth: 1.5 });
+    return {
+      type: "group",
+      children: [
+        { type: "line", shape: { x1: lo[0] - half, y1: lo[1], x2: lo[0] + half, y2: lo[1] }, style: style },
+        { type: "line", shape: { x1: lo[0], y1: lo[1], x2: hi[0], y2: hi[1] }, style: style },
+        { type: "line", shape: { x1: hi[0] - half, y1: hi[1], x2: hi[0] + half, y2: hi[1] }, style: style }
+      ]
+    };
+  }
+
+  // Labels of logarithmic axes: powers of ten as 1e-6, anything else with two significant digits.
+  function logLabel(v) {
+    var e = Math.round(Math.log10(v));
+    return Math.abs(Math.log10(v) - e) < 1e-9 ? "1e" + e : Number(v).toPrecision(2);
+  }
+  function fixLogAxes(axes) {
+    (axes || []).forEach(function (a) {
+      if (a.type === "log") {
+        a.axisLabel = a.axisLabel || {};
+        a.axisLabel.formatter = logLabel;
+      }
+    });
+  }
+
+  var data = JSON.parse(document.getElementById("cosim-data").textContent);
+  var drawn = [];
+  data.charts.forEach(function (c) {
+    var el = document.getElementById(c.id);
+    if (!el) { return; }
+    var opt = c.option;
+    opt.tooltip = opt.tooltip || {};
+    if (c.kind === "points") {
+      opt.tooltip.formatter = pointTip(c.meta);
+    } else if (c.kind === "ber") {
+      opt.tooltip.formatter = berTip;
+    } else if (c.kind === "shares") {
+      opt.tooltip.formatter = shareTip(c.meta);
+    }
+    fixLogAxes(opt.xAxis);
+    fixLogAxes(opt.yAxis);
+    (opt.series || []).forEach(function (s) {
+      if (s.type === "custom") { s.renderItem = errorBar; }
+    });
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption(opt);
+    drawn.push(chart);
+  });
+  window.addEventListener("resize", function () {
+    drawn.forEach(function (chart) { chart.resize(); });
+  });
+})();

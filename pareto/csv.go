@@ -1,0 +1,150 @@
+package pareto
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// csvHeader is the CSV column order. The first five columns are exactly those of the WCAT
+// reference code's random_flip_result.csv (reference/wcat-semantics.md §2.1), accuracy in percent.
+var csvHeader = []string{
+	"BER", "acc_mean", "acc_std", "acc_min", "acc_max",
+	"vdd_v", "energy_pj", "model", "method", "trials", "ci_low", "ci_high",
+}
+
+// csvColumn maps a Point field name (as used in FieldError.Path) to its CSV column.
+var csvColumn = map[string]int{
+	"ber": 0, "acc_mean": 1, "acc_std": 2, "acc_min": 3, "acc_max": 4,
+	"vdd_v": 5, "energy_pj": 6, "model": 7, "method": 8, "trials": 9, "ci_low": 10, "ci_high": 11,
+}
+
+// CSVHeader returns the CSV header WriteCSV writes and ReadCSV requires.
+func CSVHeader() []string { return append([]string(nil), csvHeader...) }
+
+func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// WriteCSV writes pts with the header
+// BER,acc_mean,acc_std,acc_min,acc_max,vdd_v,energy_pj,model,method,trials,ci_low,ci_high.
+// Numbers use the shortest decimal form that reads back to the same float64, so ReadCSV restores
+// the points exactly. Every point is validated first; nothing is written if one is invalid.
+func WriteCSV(w io.Writer, pts []Point) error {
+	for i, p := range pts {
+		if err := p.check(); err != nil {
+			return fmt.Errorf("pareto: write CSV: %w", prefixed(fmt.Sprintf("points[%d]", i), err))
+		}
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return fmt.Errorf("pareto: write CSV: %w", err)
+	}
+	for _, p := range pts {
+		rec := []string{
+			formatFloat(p.BER), formatFloat(p.AccMean), formatFloat(p.AccStd),
+			formatFloat(p.AccMin), formatFloat(p.AccMax), formatFloat(p.VddV),
+			formatFloat(p.EnergyPJ), p.Model, p.Method, strconv.Itoa(p.Trials),
+			formatFloat(p.CILow), formatFloat(p.CIHigh),
+		}
+		if err := cw.Write(rec); err != nil {
+			return fmt.Errorf("pareto: write CSV: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("pareto: write CSV: %w", err)
+	}
+	return nil
+}
+
+// ReadCSV reads points written by WriteCSV. name is used in error messages only. It is strict: the
+// header must be exactly WriteCSV's, every record has all twelve fields, numbers are decimal
+// floats (trials a decimal integer), and every point must pass Point.Validate. Errors read
+// "name:line:col: what" (line and col 1-based, col in bytes, pointing at the offending field) and
+// wrap the underlying *csv.ParseError, strconv error or *FieldError.
+func ReadCSV(r io.Reader, name string) ([]Point, error) {
+	cr := csv.NewReader(r)
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("%s:1:1: empty file, want header %q", name, strings.Join(csvHeader, ","))
+	}
+	if err != nil {
+		return nil, csvParseErr(name, err)
+	}
+	for i, want := range csvHeader {
+		if i >= len(header) {
+			line, col := cr.FieldPos(len(header) - 1)
+			return nil, fmt.Errorf("%s:%d:%d: header has %d columns, want %d: %q",
+				name, line, col, len(header), len(csvHeader), strings.Join(csvHeader, ","))
+		}
+		if header[i] != want {
+			line, col := cr.FieldPos(i)
+			return nil, fmt.Errorf("%s:%d:%d: header column %d is %q, want %q (header %q)",
+				name, line, col, i+1, header[i], want, strings.Join(csvHeader, ","))
+		}
+	}
+	if len(header) > len(csvHeader) {
+		line, col := cr.FieldPos(len(csvHeader))
+		return nil, fmt.Errorf("%s:%d:%d: unexpected header column %q, want %d columns",
+			name, line, col, header[len(csvHeader)], len(csvHeader))
+	}
+	var pts []Point
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return pts, nil
+		}
+		if err != nil {
+			return nil, csvParseErr(name, err)
+		}
+		p, err := parseRecord(rec, func(col int) (int, int) { return cr.FieldPos(col) }, name)
+		if err != nil {
+			return nil, err
+		}
+		pts = append(pts, p)
+	}
+}
+
+func csvParseErr(name string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s:%d:%d: %w", name, pe.Line, pe.Column, err)
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}
+
+// parseRecord converts one CSV record; pos gives the line and column of a field.
+func parseRecord(rec []string, pos func(col int) (int, int), name string) (Point, error) {
+	at := func(col int, err error) error {
+		line, c := pos(col)
+		return fmt.Errorf("%s:%d:%d: column %s: %w", name, line, c, csvHeader[col], err)
+	}
+	var vals [12]float64
+	for col, s := range rec {
+		if col == csvColumn["model"] || col == csvColumn["method"] || col == csvColumn["trials"] {
+			continue
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return Point{}, at(col, fmt.Errorf("%q is not a number: %w", s, err))
+		}
+		vals[col] = v
+	}
+	tcol := csvColumn["trials"]
+	trials, err := strconv.Atoi(rec[tcol])
+	if err != nil {
+		return Point{}, at(tcol, fmt.Errorf("%q is not an integer: %w", rec[tcol], err))
+	}
+	p := Point{
+		BER: vals[0], AccMean: vals[1], AccStd: vals[2], AccMin: vals[3], AccMax: vals[4],
+		VddV: vals[5], EnergyPJ: vals[6], Model: rec[7], Method: rec[8], Trials: trials,
+		CILow: vals[10], CIHigh: vals[11],
+	}
+	if ferr := p.check(); ferr != nil {
+		line, c := pos(csvColumn[ferr.Path])
+		return Point{}, fmt.Errorf("%s:%d:%d: %w", name, line, c, ferr)
+	}
+	return p, nil
+}

@@ -1,0 +1,175 @@
+package pareto
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const csvHead = "BER,acc_mean,acc_std,acc_min,acc_max,vdd_v,energy_pj,model,method,trials,ci_low,ci_high\n"
+
+func TestWriteCSVWorkedExample(t *testing.T) {
+	pts := []Point{
+		{Model: "resnet20", Method: "wcat", VddV: 0.8, BER: 0, EnergyPJ: 35.5e6,
+			AccMean: 91.3, AccMin: 91.3, AccMax: 91.3, CILow: 91.3, CIHigh: 91.3, Trials: 1},
+		{Model: `a "quoted", name`, Method: "", VddV: 0.44, BER: 3.85e-4, EnergyPJ: 25735000.5,
+			AccMean: 90.4, AccStd: 0.1, AccMin: 90.2, AccMax: 90.6, CILow: 90.37, CIHigh: 90.43, Trials: 50},
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, pts); err != nil {
+		t.Fatal(err)
+	}
+	want := csvHead +
+		"0,91.3,0,91.3,91.3,0.8,3.55e+07,resnet20,wcat,1,91.3,91.3\n" +
+		"0.000385,90.4,0.1,90.2,90.6,0.44,2.57350005e+07,\"a \"\"quoted\"\", name\",,50,90.37,90.43\n"
+	if got := buf.String(); got != want {
+		t.Errorf("WriteCSV:\n%s\nwant:\n%s", got, want)
+	}
+	// The first five columns are the WCAT random_flip_result.csv columns, in that order.
+	if got := strings.Join(CSVHeader()[:5], ","); got != "BER,acc_mean,acc_std,acc_min,acc_max" {
+		t.Errorf("WCAT columns = %s", got)
+	}
+}
+
+func TestCSVRoundTrip(t *testing.T) {
+	pts := sampleReport().Points
+	// Values whose shortest decimal form is long, and a negative zero.
+	pts[3].EnergyPJ = math.Nextafter(2.6e7, 3e7)
+	pts[4].BER = 1.0 / 3.0
+	pts[0].AccStd = math.Copysign(0, -1)
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, pts); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadCSV(&buf, "sweep.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, pts) {
+		t.Errorf("round trip changed the points:\n%v\n%v", got, pts)
+	}
+	if math.Signbit(got[0].AccStd) != true {
+		t.Error("negative zero lost")
+	}
+}
+
+func TestCSVEmpty(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, nil); err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != csvHead {
+		t.Errorf("WriteCSV(nil) = %q", buf.String())
+	}
+	pts, err := ReadCSV(&buf, "x.csv")
+	if err != nil || len(pts) != 0 {
+		t.Errorf("ReadCSV(header only) = %v, %v", pts, err)
+	}
+}
+
+func TestWriteCSVRejectsInvalid(t *testing.T) {
+	p := goodPoint()
+	p.AccMean = math.NaN()
+	var buf bytes.Buffer
+	err := WriteCSV(&buf, []Point{goodPoint(), p})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "points[1].acc_mean") {
+		t.Errorf("WriteCSV(NaN) = %v, want an ErrInvalid at points[1].acc_mean", err)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("WriteCSV wrote %d bytes for an invalid point", buf.Len())
+	}
+}
+
+const goodRow = "0.000385,90.4,0.8,88,91.6,0.44,2.57e7,resnet20,wcat,50,90.18,90.62\n"
+
+func TestReadCSVErrors(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty file", "", "t.csv:1:1: empty file"},
+		{"WCAT five-column header", "BER,acc_mean,acc_std,acc_min,acc_max\n0,91,0,91,91\n", "t.csv:1:30: header has 5 columns, want 12"},
+		{"misspelt header", strings.Replace(csvHead, "acc_std", "acc_sd", 1), `t.csv:1:14: header column 3 is "acc_sd", want "acc_std"`},
+		{"header case", strings.Replace(csvHead, "BER", "ber", 1), `t.csv:1:1: header column 1 is "ber", want "BER"`},
+		{"extra header column", strings.TrimSuffix(csvHead, "\n") + ",extra\n", `t.csv:1:89: unexpected header column "extra"`},
+		{"short record", csvHead + goodRow + "0,91,0,91,91\n", "t.csv:3:1: record on line 3: wrong number of fields"},
+		{"bare quote", csvHead + "0,9\"1,0,91,91,0.8,1,m,w,1,91,91\n", "t.csv:2:4: parse error on line 2, column 4: bare \" in non-quoted-field"},
+		{"not a number", csvHead + strings.Replace(goodRow, "88,", "eighty,", 1), `t.csv:2:19: column acc_min: "eighty" is not a number`},
+		{"space before number", csvHead + strings.Replace(goodRow, ",0.44,", ", 0.44,", 1), `t.csv:2:27: column vdd_v: " 0.44" is not a number`},
+		{"fractional trials", csvHead + strings.Replace(goodRow, ",50,", ",50.0,", 1), `t.csv:2:53: column trials: "50.0" is not an integer`},
+		{"NaN", csvHead + strings.Replace(goodRow, "90.4,", "NaN,", 1), "t.csv:2:10: acc_mean: NaN is not a finite number"},
+		{"accuracy as fraction", csvHead + "0,0.9,0,0.9,0.9,0.8,1,m,w,1,0.9,0.9\n" + "0,0.9,0,0.9,1.2e2,0.8,1,m,w,1,0.9,0.9\n",
+			"t.csv:3:13: acc_max: accuracy 120% is above 100"},
+		{"empty model", csvHead + strings.Replace(goodRow, "resnet20", "", 1), "t.csv:2:39: model: is empty"},
+		{"CI above mean", csvHead + strings.Replace(goodRow, "90.18", "90.5", 1), "t.csv:2:56: ci_low: confidence bound 90.5% is above the mean 90.4%"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadCSV(strings.NewReader(tc.in), "t.csv")
+			if err == nil {
+				t.Fatalf("ReadCSV succeeded, want error %q", tc.want)
+			}
+			if !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("ReadCSV error\n got %q\nwant prefix %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadCSVErrorWrapping(t *testing.T) {
+	_, err := ReadCSV(strings.NewReader(csvHead+"0,9\"1\n"), "t.csv")
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		t.Errorf("error %v does not wrap *csv.ParseError", err)
+	}
+	_, err = ReadCSV(strings.NewReader(csvHead+strings.Replace(goodRow, "88,", "x,", 1)), "t.csv")
+	var ne *strconv.NumError
+	if !errors.As(err, &ne) {
+		t.Errorf("error %v does not wrap *strconv.NumError", err)
+	}
+	_, err = ReadCSV(strings.NewReader(csvHead+strings.Replace(goodRow, ",50,", ",0,", 1)), "t.csv")
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Path != "trials" || !errors.Is(err, ErrInvalid) {
+		t.Errorf("error %v does not wrap a *FieldError at trials", err)
+	}
+}
+
+// FuzzReadCSV checks that ReadCSV never panics and that whatever it accepts survives a
+// WriteCSV/ReadCSV round trip unchanged.
+func FuzzReadCSV(f *testing.F) {
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, sampleReport().Points); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.String())
+	f.Add(csvHead)
+	f.Add(csvHead + goodRow)
+	f.Add(csvHead + "0,91,0,91,91,0.8,1,\"a,\"\"b\",,1,91,91\r\n")
+	f.Add("BER,acc_mean,acc_std,acc_min,acc_max\n0,91,0,91,91\n")
+	f.Add(csvHead + "1e-3,50,5,40,60,0.5,-0,m,w,7,45,55\n")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, in string) {
+		pts, err := ReadCSV(strings.NewReader(in), "fuzz.csv")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.csv:") {
+				t.Fatalf("error without position: %v", err)
+			}
+			return
+		}
+		var out bytes.Buffer
+		if err := WriteCSV(&out, pts); err != nil {
+			t.Fatalf("WriteCSV of accepted points: %v", err)
+		}
+		again, err := ReadCSV(&out, "again.csv")
+		if err != nil {
+			t.Fatalf("re-read: %v\n%s", err, out.String())
+		}
+		if !reflect.DeepEqual(again, pts) {
+			t.Fatalf("round trip changed the points:\n%v\n%v", pts, again)
+		}
+	})
+}

@@ -1,0 +1,73 @@
+package pareto
+
+import (
+	"flag"
+	"math"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// paperBER is the BER model of the WCAT paper, appendix C: min(exp(a + bV), 0.5) with
+// a = 22.12, b = -68.14 (c = 0). The test fixture uses it so that its (V, BER) pairs are the ones
+// the sweep would produce; pareto itself never computes a BER.
+func paperBER(vddV float64) float64 { return math.Min(math.Exp(22.12-68.14*vddV), 0.5) }
+
+// sampleReport is a synthetic sweep used by the golden, round-trip and browser tests. The
+// accuracies and energies are made up for the test (shaped like a real sweep: accuracy falls as V
+// drops, dynamic energy scales with V²/0.8²); they are not results.
+func sampleReport() Report {
+	volts := []float64{0.8, 0.5, 0.48, 0.46, 0.44, 0.42, 0.40}
+	type model struct {
+		name, method string
+		fixedPJ      float64 // energy that does not scale with the weight-memory voltage
+		weightPJ     float64 // weight-memory energy at 0.8 V
+		acc          []float64
+		spread       float64
+	}
+	models := []model{
+		{"resnet20", "normal", 21.5e6, 14.0e6, []float64{91.6, 91.5, 91.2, 90.1, 86.3, 71.9, 38.4}, 0.4},
+		{"resnet20", "wcat", 21.5e6, 14.0e6, []float64{91.3, 91.3, 91.2, 91.0, 90.4, 88.9, 84.7}, 0.2},
+		{"resnet32", "wcat", 34.8e6, 23.9e6, []float64{92.4, 92.4, 92.3, 92.0, 91.3, 89.6, 85.0}, 0.25},
+	}
+	r := Report{
+		Title: "ResNet on CIFAR-10, Eyeriss-like, weight SRAM voltage sweep",
+		Arch:  "eyeriss",
+		Notes: []string{
+			"Synthetic test fixture (not simulation results).",
+			"BER model: exp(22.12 − 68.14·V), WCAT paper appendix C.",
+			"Monte Carlo: 50 trials per point, seed 1337.",
+		},
+	}
+	for _, v := range volts {
+		r.BERCurve = append(r.BERCurve, BERPoint{VddV: v, BER: paperBER(v)})
+	}
+	r.BERCurve = append(r.BERCurve, BERPoint{VddV: 0.38, BER: paperBER(0.38)})
+	for _, m := range models {
+		for i, v := range volts {
+			ber := paperBER(v)
+			trials := 50
+			spread := m.spread * float64(i)
+			if i == 0 {
+				ber, trials, spread = 0, 1, 0 // clean evaluation at nominal voltage: one trial
+			}
+			acc := m.acc[i]
+			half := 1.96 * spread / math.Sqrt(float64(trials))
+			if trials == 1 {
+				half = 0
+			}
+			r.Points = append(r.Points, Point{
+				Model: m.name, Method: m.method, VddV: v, BER: ber,
+				EnergyPJ: m.fixedPJ + m.weightPJ*v*v/(0.8*0.8),
+				AccMean:  acc, AccStd: spread, AccMin: acc - 2*spread, AccMax: acc + 1.5*spread,
+				CILow: acc - half, CIHigh: acc + half, Trials: trials,
+			})
+		}
+	}
+	r.Breakdowns = []Breakdown{{
+		Model: "resnet20", VddV: 0.44,
+		Components: []Share{{"DRAM", 12.1e6}, {"global buffer", 4.2e6}, {"weight SRAM", 4.25e6}, {"spads", 3.9e6}, {"MAC", 1.3e6}},
+		Layers: []Share{{"conv1", 0.9e6}, {"layer1.0.conv1", 1.6e6}, {"layer1.0.conv2", 1.6e6},
+			{"layer2.0.conv1", 1.1e6}, {"layer3.2.conv2", 1.4e6}, {"fc", 0.05e6}},
+	}}
+	return r
+}

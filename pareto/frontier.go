@@ -1,0 +1,92 @@
+package pareto
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// Dominates reports whether a dominates b: a is at least as accurate (AccMean) and at most as
+// costly (EnergyPJ) as b, and strictly better in at least one of the two. A point with a NaN
+// objective neither dominates nor is dominated.
+func Dominates(a, b Point) bool {
+	return a.AccMean >= b.AccMean && a.EnergyPJ <= b.EnergyPJ &&
+		(a.AccMean > b.AccMean || a.EnergyPJ < b.EnergyPJ)
+}
+
+// comparable reports whether p has two ordered objectives (no NaN).
+func comparable(p Point) bool { return !math.IsNaN(p.AccMean) && !math.IsNaN(p.EnergyPJ) }
+
+// frontierOrder sorts by energy ascending, then accuracy descending, then by the remaining fields
+// so that the order of equal-objective points does not depend on the input order.
+func frontierOrder(a, b Point) int {
+	if c := cmp.Compare(a.EnergyPJ, b.EnergyPJ); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(b.AccMean, a.AccMean); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Model, b.Model); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Method, b.Method); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.VddV, b.VddV); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.BER, b.BER)
+}
+
+// Frontier returns the non-dominated subset of pts (no other point of pts Dominates it), sorted by
+// energy ascending; along it accuracy strictly increases from one energy level to the next.
+//
+// Ties are kept: points equal in both objectives (same EnergyPJ and AccMean, for example two
+// models or two voltages that happen to coincide) do not dominate one another, so all of them are
+// on the frontier, next to each other, ordered by Model, Method, VddV, BER. Of several points with
+// the same energy only the most accurate (and its exact ties) survive; of several with the same
+// accuracy only the cheapest. Points with a NaN objective are left out (they are not ordered).
+// The input is not modified; the result is a new slice (nil for no points). O(n log n): one sort,
+// then one pass that keeps the best accuracy seen at strictly lower energy.
+func Frontier(pts []Point) []Point {
+	sorted := make([]Point, 0, len(pts))
+	for _, p := range pts {
+		if comparable(p) {
+			sorted = append(sorted, p)
+		}
+	}
+	slices.SortStableFunc(sorted, frontierOrder)
+	var out []Point
+	bestBelow := math.Inf(-1) // best accuracy among points of strictly lower energy
+	for i := 0; i < len(sorted); {
+		j := i
+		for j < len(sorted) && sorted[j].EnergyPJ == sorted[i].EnergyPJ {
+			j++
+		}
+		// sorted[i:j] share one energy; sorted[i] is the most accurate of them.
+		top := sorted[i].AccMean
+		if top > bestBelow {
+			for k := i; k < j && sorted[k].AccMean == top; k++ {
+				out = append(out, sorted[k])
+			}
+			bestBelow = top
+		}
+		i = j
+	}
+	return out
+}
+
+// FrontierBy groups pts by key (for example func(p Point) string { return p.Model }) and returns
+// the Frontier of each group.
+func FrontierBy(pts []Point, key func(Point) string) map[string][]Point {
+	groups := make(map[string][]Point)
+	for _, p := range pts {
+		k := key(p)
+		groups[k] = append(groups[k], p)
+	}
+	out := make(map[string][]Point, len(groups))
+	for k, g := range groups {
+		out[k] = Frontier(g)
+	}
+	return out
+}

@@ -1,0 +1,576 @@
+package pareto
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"slices"
+	"strconv"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/go-echarts/go-echarts/v2/types"
+)
+
+// How the HTML page is put together, and why not with go-echarts' own renderer.
+//
+// The charts are built with go-echarts (charts.NewScatter/NewLine/NewBar, opts.*), and their
+// option objects are taken with chart.JSON(). go-echarts' page template is not used: it pastes the
+// option JSON into a <script> element unescaped (json.Encoder with SetEscapeHTML(false), inserted
+// as template.JS), so a model named "</script><b>x" would end the script; it turns any string
+// containing "__f__" into raw JavaScript; it loads ECharts from a CDN; and it draws random chart
+// IDs. Here instead:
+//   - every chart option, with all user strings, goes into one <script type="application/json">
+//     block written by encoding/json with HTML escaping on (<, >, & become \u003c, \u003e,
+//     \u0026, and U+2028/U+2029 are escaped too), so no user string can close the element;
+//   - a fixed page script (assets/report.js) parses that block, attaches the tooltip formatters
+//     (which HTML-escape every string they show) and the error-bar renderer, and draws the charts;
+//   - text outside scripts (title, notes, table) goes through html/template's escaping;
+//   - the ECharts script is inlined from the embedded asset, and chart IDs are fixed names, so the
+//     page works offline and the output is a deterministic function of the Report.
+
+// palette holds the series colours, assigned to (model, method) groups in sorted order and reused
+// cyclically (ECharts 5 default palette).
+var palette = []string{
+	"#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de",
+	"#3ba272", "#fc8452", "#9a60b4", "#ea7ccc",
+}
+
+const frontierColor = "#111111"
+
+// pointMeta is what the tooltip of one operating point shows (report.js pointTip).
+type pointMeta struct {
+	Model    string  `json:"model"`
+	Method   string  `json:"method"`
+	VddV     float64 `json:"vdd_v"`
+	BER      float64 `json:"ber"`
+	EnergyUJ float64 `json:"energy_uj"`
+	AccMean  float64 `json:"acc_mean"`
+	AccStd   float64 `json:"acc_std"`
+	AccMin   float64 `json:"acc_min"`
+	AccMax   float64 `json:"acc_max"`
+	CILow    float64 `json:"ci_low"`
+	CIHigh   float64 `json:"ci_high"`
+	Trials   int     `json:"trials"`
+}
+
+type seriesMeta struct {
+	Frontier bool        `json:"frontier,omitempty"`
+	Points   []pointMeta `json:"points"`
+}
+
+type pointsMeta struct {
+	Series []seriesMeta `json:"series"`
+}
+
+type sharesMeta struct {
+	TotalUJ float64 `json:"total_uj"`
+}
+
+// pageChart is one chart in the JSON data block: report.js draws Option into the element ID and
+// picks the tooltip by Kind ("points", "ber" or "shares").
+type pageChart struct {
+	ID     string         `json:"id"`
+	Kind   string         `json:"kind"`
+	Option map[string]any `json:"option"`
+	Meta   any            `json:"meta,omitempty"`
+	Height string         `json:"-"` // CSS height of the chart element
+}
+
+// section is one titled block of the page: a chart, or a message when there is nothing to draw.
+type section struct {
+	ID      string
+	Heading string
+	Caption string
+	ChartID string // empty: show Empty instead
+	Height  string // CSS height of the chart element
+	Empty   string
+}
+
+type tableRow struct {
+	Model, Method, VddV, BER, EnergyUJ, AccMean, CI, AccMinMax, AccStd, Trials string
+}
+
+type page struct {
+	Title    string
+	Arch     string
+	Notes    []string
+	Sections []section
+	Frontier []tableRow
+	Data     template.JS
+	ECharts  template.JS
+	ReportJS template.JS
+}
+
+func pjToUJ(pj float64) float64 { return pj / 1e6 }
+
+func toMeta(p Point) pointMeta {
+	return pointMeta{
+		Model: p.Model, Method: p.Method, VddV: p.VddV, BER: p.BER, EnergyUJ: pjToUJ(p.EnergyPJ),
+		AccMean: p.AccMean, AccStd: p.AccStd, AccMin: p.AccMin, AccMax: p.AccMax,
+		CILow: p.CILow, CIHigh: p.CIHigh, Trials: p.Trials,
+	}
+}
+
+// group is the points of one (model, method) pair.
+type group struct {
+	Model, Method string
+	Color         string
+	Points        []Point
+}
+
+// groups splits pts by (model, method), sorted by model then method; colours follow that order.
+func groups(pts []Point) []group {
+	var out []group
+	index := map[[2]string]int{}
+	for _, p := range pts {
+		k := [2]string{p.Model, p.Method}
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, group{Model: p.Model, Method: p.Method})
+		}
+		out[i].Points = append(out[i].Points, p)
+	}
+	slices.SortFunc(out, func(a, b group) int {
+		if c := cmp.Compare(a.Model, b.Model); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Method, b.Method)
+	})
+	for i := range out {
+		out[i].Color = palette[i%len(palette)]
+	}
+	return out
+}
+
+func (g group) name() string {
+	if g.Method == "" {
+		return g.Model
+	}
+	return g.Model + " / " + g.Method
+}
+
+func initOpts(id, height string) charts.GlobalOpts {
+	return charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: height})
+}
+
+// chartHeights are the CSS heights of the chart elements, by kind of chart.
+const (
+	heightTall  = "560px"
+	heightShort = "470px"
+)
+
+// common options for every chart: no animation (the page is a static report, and screenshots
+// must not catch a half-drawn chart), item tooltips, a scrolling legend at the bottom.
+func commonOpts(title, subtitle string) []charts.GlobalOpts {
+	return []charts.GlobalOpts{
+		charts.WithAnimation(false),
+		charts.WithTitleOpts(opts.Title{Title: title, Subtitle: subtitle, Left: "center"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Bottom: "0"}),
+		charts.WithGridOpts(opts.Grid{Left: "70", Right: "40", Top: "70", Bottom: "80", ContainLabel: opts.Bool(true)}),
+	}
+}
+
+func valueAxisX(name, kind string) opts.XAxis {
+	return opts.XAxis{Type: kind, Name: name, NameLocation: "middle", NameGap: 30, Scale: opts.Bool(true),
+		SplitLine: &opts.SplitLine{Show: opts.Bool(true)}}
+}
+
+func valueAxisY(name, kind string) opts.YAxis {
+	return opts.YAxis{Type: kind, Name: name, NameLocation: "middle", NameGap: 55, Scale: opts.Bool(true)}
+}
+
+// optionOf finalises a go-echarts chart and returns its ECharts option object.
+func optionOf(c interface {
+	Validate()
+	JSON() map[string]interface{}
+}) map[string]any {
+	c.Validate()
+	return c.JSON()
+}
+
+// accEnergyChart is chart 1: accuracy vs energy per inference, one scatter series per (model,
+// method), plus the global frontier as a staircase line.
+func accEnergyChart(gs []group, frontier []Point) pageChart {
+	const id = "cosim_acc_energy"
+	c := charts.NewScatter()
+	c.SetGlobalOptions(append(commonOpts("Accuracy vs energy per inference",
+		"mean Monte Carlo accuracy; black staircase: Pareto frontier over all models and methods"),
+		initOpts(id, heightTall),
+		charts.WithXAxisOpts(valueAxisX("energy per inference (µJ)", "value")),
+		charts.WithYAxisOpts(valueAxisY("accuracy (%)", "value")),
+	)...)
+	var meta pointsMeta
+	for _, g := range gs {
+		pts := slices.Clone(g.Points)
+		slices.SortStableFunc(pts, frontierOrder)
+		data := make([]opts.ScatterData, len(pts))
+		sm := seriesMeta{Points: make([]pointMeta, len(pts))}
+		for i, p := range pts {
+			data[i] = opts.ScatterData{Value: []float64{pjToUJ(p.EnergyPJ), p.AccMean}}
+			sm.Points[i] = toMeta(p)
+		}
+		c.AddSeries(g.name(), data,
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: g.Color, Opacity: opts.Float(0.85)}),
+			charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.SymbolSize = 9 }))
+		meta.Series = append(meta.Series, sm)
+	}
+	if len(frontier) > 0 {
+		data := make([][]float64, len(frontier))
+		sm := seriesMeta{Frontier: true, Points: make([]pointMeta, len(frontier))}
+		for i, p := range frontier {
+			data[i] = []float64{pjToUJ(p.EnergyPJ), p.AccMean}
+			sm.Points[i] = toMeta(p)
+		}
+		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
+			Name: "Pareto frontier", Type: types.ChartLine, Data: data, Step: "end",
+			Symbol: "diamond", SymbolSize: 11, Color: frontierColor,
+			LineStyle: &opts.LineStyle{Color: frontierColor, Width: 2.5},
+			ItemStyle: &opts.ItemStyle{Color: frontierColor},
+		})
+		meta.Series = append(meta.Series, sm)
+	}
+	return pageChart{ID: id, Kind: "points", Option: optionOf(c), Meta: meta, Height: heightTall}
+}
+
+// berChart is chart 2: BER vs supply voltage on a log axis, with the voltages that were swept.
+// Points with BER = 0 cannot sit on a log axis and are left out (the caption says how many).
+func berChart(curve []BERPoint, pts []Point) (pageChart, int) {
+	const id = "cosim_ber_vdd"
+	omitted := 0
+	c := charts.NewLine()
+	c.SetGlobalOptions(append(commonOpts("Bit error rate vs supply voltage", "voltage-scaled weight memories"),
+		initOpts(id, heightShort),
+		charts.WithXAxisOpts(valueAxisX("supply voltage V_DD (V)", "value")),
+		charts.WithYAxisOpts(valueAxisY("bit error rate", "log")),
+	)...)
+	sorted := slices.Clone(curve)
+	slices.SortStableFunc(sorted, func(a, b BERPoint) int { return cmp.Compare(a.VddV, b.VddV) })
+	var data []opts.LineData
+	for _, b := range sorted {
+		if b.BER <= 0 {
+			omitted++
+			continue
+		}
+		data = append(data, opts.LineData{Value: []float64{b.VddV, b.BER}})
+	}
+	c.AddSeries("BER(V)", data,
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: palette[0]}))
+	// The distinct (V, BER) pairs the operating points were evaluated at.
+	seen := map[[2]float64]bool{}
+	var swept [][]float64
+	for _, p := range pts {
+		k := [2]float64{p.VddV, p.BER}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if p.BER <= 0 {
+			omitted++
+			continue
+		}
+		swept = append(swept, []float64{p.VddV, p.BER})
+	}
+	slices.SortFunc(swept, func(a, b []float64) int {
+		if c := cmp.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a[1], b[1])
+	})
+	if len(swept) > 0 {
+		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
+			Name: "swept operating points", Type: types.ChartScatter, Data: swept,
+			Symbol: "circle", SymbolSize: 10, Color: palette[3],
+			ItemStyle: &opts.ItemStyle{Color: palette[3]},
+		})
+	}
+	return pageChart{ID: id, Kind: "ber", Option: optionOf(c), Height: heightShort}, omitted
+}
+
+// accBERChart is chart 3: accuracy vs BER (log axis) per (model, method): the mean as a line and
+// the 95% confidence interval of the mean as error bars. Points with BER = 0 are left out.
+func accBERChart(gs []group) (pageChart, int) {
+	const id = "cosim_acc_ber"
+	omitted := 0
+	c := charts.NewLine()
+	c.SetGlobalOptions(append(commonOpts("Accuracy vs bit error rate",
+		"line: mean accuracy; error bars: 95% confidence interval of the mean"),
+		initOpts(id, heightTall),
+		charts.WithXAxisOpts(valueAxisX("bit error rate", "log")),
+		charts.WithYAxisOpts(valueAxisY("accuracy (%)", "value")),
+	)...)
+	var meta pointsMeta
+	for _, g := range gs {
+		var pts []Point
+		for _, p := range g.Points {
+			if p.BER > 0 {
+				pts = append(pts, p)
+			} else {
+				omitted++
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		slices.SortStableFunc(pts, func(a, b Point) int {
+			if c := cmp.Compare(a.BER, b.BER); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.VddV, b.VddV)
+		})
+		line := make([]opts.LineData, len(pts))
+		bars := make([][]float64, len(pts))
+		sm := seriesMeta{Points: make([]pointMeta, len(pts))}
+		for i, p := range pts {
+			line[i] = opts.LineData{Value: []float64{p.BER, p.AccMean}}
+			bars[i] = []float64{p.BER, p.CILow, p.CIHigh}
+			sm.Points[i] = toMeta(p)
+		}
+		c.AddSeries(g.name(), line,
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: g.Color}),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: g.Color, Width: 2}))
+		// Same name: the legend toggles the line and its error bars together.
+		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
+			Name: g.name(), Type: "custom", Data: bars, Color: g.Color,
+			Encode:    &opts.Encode{X: 0, Y: []int{1, 2}},
+			ItemStyle: &opts.ItemStyle{Color: g.Color},
+		})
+		meta.Series = append(meta.Series, sm, sm)
+	}
+	return pageChart{ID: id, Kind: "points", Option: optionOf(c), Meta: meta, Height: heightTall}, omitted
+}
+
+// sharesChart is one bar chart of an energy breakdown (chart 4), in µJ per inference.
+func sharesChart(id, title string, shares []Share) pageChart {
+	c := charts.NewBar()
+	names := make([]string, len(shares))
+	data := make([]opts.BarData, len(shares))
+	total := 0.0
+	for i, s := range shares {
+		names[i] = s.Name
+		data[i] = opts.BarData{Value: pjToUJ(s.PJ)}
+		total += pjToUJ(s.PJ)
+	}
+	c.SetGlobalOptions(append(commonOpts(title, fmt.Sprintf("total %s µJ per inference", fmtSig(total, 4))),
+		initOpts(id, heightShort),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 35, Interval: "0"}}),
+		charts.WithYAxisOpts(valueAxisY("energy per inference (µJ)", "value")),
+	)...)
+	c.SetXAxis(names).AddSeries("energy (µJ)", data, charts.WithItemStyleOpts(opts.ItemStyle{Color: palette[0]}))
+	return pageChart{ID: id, Kind: "shares", Option: optionOf(c), Meta: sharesMeta{TotalUJ: total}, Height: heightShort}
+}
+
+func fmtSig(v float64, digits int) string { return strconv.FormatFloat(v, 'g', digits, 64) }
+
+func fmtFixed(v float64, decimals int) string { return strconv.FormatFloat(v, 'f', decimals, 64) }
+
+func fmtBER(v float64) string {
+	if v == 0 {
+		return "0"
+	}
+	return strconv.FormatFloat(v, 'e', 2, 64)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// buildPage lays out the report; the charts' options and metadata go into the JSON data block.
+func buildPage(r Report) (page, error) {
+	pg := page{Title: r.Title, Arch: r.Arch, Notes: r.Notes}
+	if pg.Title == "" {
+		pg.Title = "cosim report"
+	}
+	var chartsData []pageChart
+	gs := groups(r.Points)
+	frontier := Frontier(r.Points)
+
+	sec := section{ID: "acc-energy", Heading: "Accuracy vs energy per inference",
+		Caption: "Each marker is one operating point (one supply voltage) of one model and method; hover for V, BER and the 95% confidence interval."}
+	if len(r.Points) > 0 {
+		ch := accEnergyChart(gs, frontier)
+		chartsData = append(chartsData, ch)
+		sec.ChartID, sec.Height = ch.ID, ch.Height
+	} else {
+		sec.Empty = "The report has no operating points."
+	}
+	pg.Sections = append(pg.Sections, sec)
+
+	sec = section{ID: "ber-vdd", Heading: "Bit error rate vs supply voltage"}
+	if len(r.BERCurve) > 0 || len(r.Points) > 0 {
+		ch, omitted := berChart(r.BERCurve, r.Points)
+		chartsData = append(chartsData, ch)
+		sec.ChartID, sec.Height = ch.ID, ch.Height
+		if omitted > 0 {
+			sec.Caption = plural(omitted, "point with BER = 0 is", "points with BER = 0 are") + " not drawn on the logarithmic axis."
+		}
+	} else {
+		sec.Empty = "The report has no BER curve."
+	}
+	pg.Sections = append(pg.Sections, sec)
+
+	sec = section{ID: "acc-ber", Heading: "Accuracy vs bit error rate",
+		Caption: "Error bars: 95% confidence interval of the mean accuracy over the Monte Carlo trials (not min/max)."}
+	if len(r.Points) > 0 {
+		ch, omitted := accBERChart(gs)
+		chartsData = append(chartsData, ch)
+		sec.ChartID, sec.Height = ch.ID, ch.Height
+		if omitted > 0 {
+			sec.Caption += " " + plural(omitted, "point with BER = 0 is", "points with BER = 0 are") +
+				" not drawn on the logarithmic axis (see the table)."
+		}
+	} else {
+		sec.Empty = "The report has no operating points."
+	}
+	pg.Sections = append(pg.Sections, sec)
+
+	for i, b := range r.Breakdowns {
+		at := fmt.Sprintf("%s at %s V", b.Model, fmtSig(b.VddV, 4))
+		for _, part := range []struct {
+			key, what string
+			shares    []Share
+		}{{"components", "component", b.Components}, {"layers", "layer", b.Layers}} {
+			id := fmt.Sprintf("cosim_breakdown_%d_%s", i, part.key)
+			heading := fmt.Sprintf("Energy per %s: %s", part.what, at)
+			sec := section{ID: fmt.Sprintf("breakdown-%d-%s", i, part.key), Heading: heading}
+			if len(part.shares) > 0 {
+				ch := sharesChart(id, heading, part.shares)
+				chartsData = append(chartsData, ch)
+				sec.ChartID, sec.Height = ch.ID, ch.Height
+			} else {
+				sec.Empty = "No " + part.what + " breakdown given."
+			}
+			pg.Sections = append(pg.Sections, sec)
+		}
+	}
+
+	for _, p := range frontier {
+		pg.Frontier = append(pg.Frontier, tableRow{
+			Model: p.Model, Method: p.Method, VddV: fmtSig(p.VddV, 4), BER: fmtBER(p.BER),
+			EnergyUJ: fmtSig(pjToUJ(p.EnergyPJ), 5), AccMean: fmtFixed(p.AccMean, 2),
+			CI:        fmtFixed(p.CILow, 2) + " – " + fmtFixed(p.CIHigh, 2),
+			AccMinMax: fmtFixed(p.AccMin, 2) + " / " + fmtFixed(p.AccMax, 2),
+			AccStd:    fmtFixed(p.AccStd, 2), Trials: strconv.Itoa(p.Trials),
+		})
+	}
+
+	// encoding/json escapes <, >, &, U+2028 and U+2029, so the block cannot end its <script>.
+	blob, err := json.Marshal(struct {
+		Charts []pageChart `json:"charts"`
+	}{chartsData})
+	if err != nil {
+		return page{}, fmt.Errorf("pareto: encode chart data: %w", err)
+	}
+	pg.Data = template.JS(blob)
+	return pg, nil
+}
+
+var pageTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; max-width: 1160px; padding: 16px; color: #222; background: #fff; }
+h1 { font-size: 1.6em; margin: 0.4em 0; }
+h2 { font-size: 1.2em; margin: 1.6em 0 0.3em; }
+.caption, .arch { color: #444; margin: 0.2em 0 0.6em; }
+.notes { color: #444; }
+.chart { width: 100%; height: 520px; }
+.empty { color: #888; font-style: italic; }
+table { border-collapse: collapse; font-size: 0.92em; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; }
+th { background: #f3f3f3; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+</style>
+<script>{{.ECharts}}</script>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+{{- if .Arch}}
+<p class="arch">Architecture: <b>{{.Arch}}</b></p>
+{{- end}}
+{{- if .Notes}}
+<ul class="notes">
+{{- range .Notes}}
+<li>{{.}}</li>
+{{- end}}
+</ul>
+{{- end}}
+{{- range .Sections}}
+<section id="{{.ID}}">
+<h2>{{.Heading}}</h2>
+{{- if .Caption}}
+<p class="caption">{{.Caption}}</p>
+{{- end}}
+{{- if .ChartID}}
+<div class="chart" id="{{.ChartID}}" style="height: {{.Height}}"></div>
+{{- else}}
+<p class="empty">{{.Empty}}</p>
+{{- end}}
+</section>
+{{- end}}
+<section id="frontier">
+<h2>Pareto frontier</h2>
+{{- if .Frontier}}
+<p class="caption">Operating points that no other point beats in both mean accuracy and energy, by energy ascending.</p>
+<table>
+<thead><tr><th>model</th><th>method</th><th>V<sub>DD</sub> (V)</th><th>BER</th><th>energy per inference (µJ)</th><th>mean accuracy (%)</th><th>95% CI of mean (%)</th><th>min / max accuracy (%)</th><th>std (%)</th><th>trials</th></tr></thead>
+<tbody>
+{{- range .Frontier}}
+<tr><td>{{.Model}}</td><td>{{.Method}}</td><td class="num">{{.VddV}}</td><td class="num">{{.BER}}</td><td class="num">{{.EnergyUJ}}</td><td class="num">{{.AccMean}}</td><td class="num">{{.CI}}</td><td class="num">{{.AccMinMax}}</td><td class="num">{{.AccStd}}</td><td class="num">{{.Trials}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+{{- else}}
+<p class="empty">The report has no operating points.</p>
+{{- end}}
+</section>
+<script type="application/json" id="cosim-data">{{.Data}}</script>
+<script>{{.ReportJS}}</script>
+</body>
+</html>
+`))
+
+// WriteHTML writes r as one self-contained HTML page: accuracy vs energy with the Pareto
+// frontier, BER vs supply voltage, accuracy vs BER with 95%-CI error bars, the energy breakdowns,
+// and a table of the frontier points. ECharts is inlined (no network access needed), every
+// report string is escaped, and the output depends only on r. The report is validated first.
+func WriteHTML(w io.Writer, r Report) error {
+	return writeHTML(w, r, echartsJS)
+}
+
+// writeHTML is WriteHTML with the ECharts source as a parameter, so that golden tests can use a
+// short stand-in instead of the 1 MB library.
+func writeHTML(w io.Writer, r Report, echartsSrc string) error {
+	if err := r.check(); err != nil {
+		return fmt.Errorf("pareto: write HTML: %w", err)
+	}
+	pg, err := buildPage(r)
+	if err != nil {
+		return err
+	}
+	pg.ECharts = template.JS(echartsSrc)
+	pg.ReportJS = template.JS(reportJS)
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, pg); err != nil {
+		return fmt.Errorf("pareto: write HTML: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("pareto: write HTML: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,195 @@
+package pareto
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestJSONRoundTrip(t *testing.T) {
+	r := sampleReport()
+	r.Points[2].EnergyPJ = math.Nextafter(2.6e7, 3e7)
+	r.Notes = append(r.Notes, `quotes " and <tags> & tabs	ok`, "ünïcødé µJ")
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadJSON(bytes.NewReader(buf.Bytes()), "sweep.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, r) {
+		t.Errorf("round trip changed the report:\n%+v\n%+v", got, r)
+	}
+	// Optional lists are left out when empty and read back as nil.
+	min := Report{Title: "t", Points: []Point{goodPoint()}}
+	buf.Reset()
+	if err := WriteJSON(&buf, min); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "breakdowns") || strings.Contains(buf.String(), "ber_curve") {
+		t.Errorf("empty optional fields written:\n%s", buf.String())
+	}
+	got, err = ReadJSON(&buf, "min.json")
+	if err != nil || !reflect.DeepEqual(got, min) {
+		t.Errorf("ReadJSON(minimal) = %+v, %v", got, err)
+	}
+}
+
+func TestWriteJSONWorkedExample(t *testing.T) {
+	r := Report{Title: "t", Arch: "eyeriss", BERCurve: []BERPoint{{VddV: 0.5, BER: 1.5e-5}}, Points: []Point{{
+		Model: "m", Method: "wcat", VddV: 0.5, BER: 1.5e-5, EnergyPJ: 2.5e7, AccMean: 90, AccStd: 0,
+		AccMin: 90, AccMax: 90, CILow: 90, CIHigh: 90, Trials: 1}}}
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "title": "t",
+  "arch": "eyeriss",
+  "ber_curve": [
+    {
+      "vdd_v": 0.5,
+      "ber": 0.000015
+    }
+  ],
+  "points": [
+    {
+      "model": "m",
+      "method": "wcat",
+      "vdd_v": 0.5,
+      "ber": 0.000015,
+      "energy_pj": 25000000,
+      "acc_mean": 90,
+      "acc_std": 0,
+      "acc_min": 90,
+      "acc_max": 90,
+      "ci_low": 90,
+      "ci_high": 90,
+      "trials": 1
+    }
+  ]
+}
+`
+	if buf.String() != want {
+		t.Errorf("WriteJSON:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}
+
+func TestWriteJSONRejectsInvalid(t *testing.T) {
+	r := sampleReport()
+	r.BERCurve[0].BER = math.NaN()
+	var buf bytes.Buffer
+	err := WriteJSON(&buf, r)
+	if !errors.Is(err, ErrInvalid) || buf.Len() != 0 {
+		t.Errorf("WriteJSON(NaN) = %v with %d bytes written", err, buf.Len())
+	}
+}
+
+// pointJSON is a valid point object, one key per line, starting at line 3 of minimalJSON.
+const pointJSON = `{"model": "m", "method": "wcat",
+  "vdd_v": 0.5, "ber": 1e-3, "energy_pj": 2.5e7,
+  "acc_mean": 90, "acc_std": 1, "acc_min": 88, "acc_max": 91,
+  "ci_low": 89.7, "ci_high": 90.3, "trials": 50}`
+
+func minimalJSON(point string) string {
+	return "{\"title\": \"t\", \"arch\": \"a\",\n \"points\": [\n" + point + "\n]}\n"
+}
+
+func TestReadJSONErrors(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty", "", "t.json:1:1: unexpected end of input"},
+		{"not an object", "[1]", "t.json:1:1: report: want object, got array"},
+		{"truncated", minimalJSON(pointJSON)[:40], "t.json:2:13: unexpected end of input"},
+		{"syntax error", "{\"title\": \"t\",\n \"arch\" \"a\"}", "t.json:2:9: invalid character '\"' after object key"},
+		{"unknown key", "{\"title\": \"t\",\n  \"arhc\": \"a\", \"points\": []}", `t.json:2:3: report: unknown key "arhc"`},
+		{"key in other case", "{\"Title\": \"t\"}", `t.json:1:2: report: unknown key "Title"`},
+		{"duplicate key", "{\"title\": \"t\", \"arch\": \"a\", \"title\": \"u\"}", `t.json:1:29: report: duplicate key "title"`},
+		{"missing points", "{\"title\": \"t\", \"arch\": \"a\"}", `t.json:1:1: report: missing key "points"`},
+		{"misspelt point key", minimalJSON(strings.Replace(pointJSON, `"trials": 50`, `"tirals": 50`, 1)),
+			`t.json:6:36: points[0]: unknown key "tirals"`},
+		{"point key absent", minimalJSON(strings.Replace(pointJSON, `, "trials": 50`, ``, 1)),
+			`t.json:3:1: points[0]: missing key "trials"`},
+		{"string for number", minimalJSON(strings.Replace(pointJSON, `"vdd_v": 0.5`, `"vdd_v": "0.5"`, 1)),
+			`t.json:4:12: points[0].vdd_v: want number, got string`},
+		{"null number", minimalJSON(strings.Replace(pointJSON, `"acc_std": 1`, `"acc_std": null`, 1)),
+			`t.json:5:30: points[0].acc_std: want number, got null`},
+		{"fractional trials", minimalJSON(strings.Replace(pointJSON, `"trials": 50`, `"trials": 5e1`, 1)),
+			`t.json:6:46: points[0].trials: want an integer, got 5e1`},
+		{"huge number", minimalJSON(strings.Replace(pointJSON, `2.5e7`, `2.5e700`, 1)),
+			`t.json:4:43: points[0].energy_pj: number 2.5e700 does not fit a float64`},
+		{"trailing data", minimalJSON(pointJSON) + "{}", `t.json:8:1: unexpected object after the report`},
+		{"invalid value", minimalJSON(strings.Replace(pointJSON, `"acc_max": 91`, `"acc_max": 101`, 1)),
+			`t.json:5:59: points[0].acc_max: accuracy 101% is above 100`},
+		{"invalid nested value", "{\"title\": \"\", \"arch\": \"\", \"points\": [],\n\"breakdowns\": [{\"model\": \"m\", \"vdd_v\": 0.5,\n" +
+			"\"components\": [{\"name\": \"DRAM\", \"energy_pj\": -1}], \"layers\": []}]}",
+			`t.json:3:46: breakdowns[0].components[0].energy_pj: energy -1 pJ is negative`},
+		{"invalid slice element type", "{\"title\": \"t\", \"arch\": \"a\", \"notes\": [1], \"points\": []}",
+			`t.json:1:39: notes[0]: want string, got number`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ReadJSON(strings.NewReader(tc.in), "t.json")
+			if err == nil {
+				t.Fatalf("ReadJSON succeeded, want error %q", tc.want)
+			}
+			if !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("ReadJSON error\n got %q\nwant prefix %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadJSONAcceptsNullLists(t *testing.T) {
+	r, err := ReadJSON(strings.NewReader(`{"title": "t", "arch": "a", "notes": null, "points": null}`), "t.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Points != nil || r.Notes != nil {
+		t.Errorf("null lists read as %v, %v", r.Points, r.Notes)
+	}
+	if _, err := ReadJSON(strings.NewReader(minimalJSON(pointJSON)), "t.json"); err != nil {
+		t.Errorf("minimal report: %v", err)
+	}
+}
+
+// FuzzReadJSON checks that ReadJSON never panics, that every error has a position, and that
+// whatever it accepts survives a WriteJSON/ReadJSON round trip unchanged.
+func FuzzReadJSON(f *testing.F) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, sampleReport()); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.String())
+	f.Add(minimalJSON(pointJSON))
+	f.Add(`{"title": "t", "arch": "a", "points": null}`)
+	f.Add(`{"title": "\u003c/script\u003e", "arch": "a", "points": [], "notes": ["\ud800"]}`)
+	f.Add(`{"title": 1}`)
+	f.Add(`[`)
+	f.Add("")
+	f.Fuzz(func(t *testing.T, in string) {
+		r, err := ReadJSON(strings.NewReader(in), "fuzz.json")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.json:") {
+				t.Fatalf("error without position: %v", err)
+			}
+			return
+		}
+		var out bytes.Buffer
+		if err := WriteJSON(&out, r); err != nil {
+			t.Fatalf("WriteJSON of an accepted report: %v", err)
+		}
+		again, err := ReadJSON(&out, "again.json")
+		if err != nil {
+			t.Fatalf("re-read: %v\n%s", err, out.String())
+		}
+		if !reflect.DeepEqual(again, r) {
+			t.Fatalf("round trip changed the report:\n%+v\n%+v", r, again)
+		}
+	})
+}

@@ -1,0 +1,292 @@
+// Package pareto owns the result model of a voltage sweep and its rendering: operating points
+// (supply voltage, bit error rate, energy per inference, Monte Carlo accuracy), the non-dominated
+// set of those points (maximise accuracy, minimise energy), and the report written as CSV, JSON and
+// a self-contained HTML page. It never runs a simulation: a sweep fills a Report, pareto checks it,
+// ranks it and writes it.
+//
+// Objectives and ties. A point is judged by exactly two numbers: AccMean (higher is better) and
+// EnergyPJ (lower is better). The confidence interval, the spread and the trial count are reported
+// but do not enter the dominance test. Points that are equal in both objectives do not dominate each
+// other, so Frontier keeps all of them (see Frontier).
+//
+// Validation. Every reader and writer checks a Report with Report.Validate, so nothing is written
+// that cannot be read back, and a file that reads without error holds only finite, ordered numbers
+// (the rules are listed on Point.Validate).
+//
+// Files. CSV (WriteCSV/ReadCSV) holds only points; its first five columns are exactly those of the
+// WCAT reference code's random_flip_result.csv (BER, acc_mean, acc_std, acc_min, acc_max; accuracy
+// in percent), followed by vdd_v, energy_pj, model, method, trials, ci_low, ci_high. ReadCSV does
+// not accept a bare five-column WCAT file: its points have no voltage, energy or trial count. JSON
+// (WriteJSON/ReadJSON) holds the whole Report. WriteAll writes all three files atomically.
+//
+// HTML (WriteHTML) builds its charts with go-echarts but renders the page itself (see html.go for
+// why: go-echarts' template does not escape option JSON inside <script>), inlines the embedded
+// ECharts 5.6.0 script (assets/PROVENANCE.md) so the page works offline, and uses fixed chart IDs
+// so the output is a deterministic function of the Report. Simplifications in the charts: points
+// with BER = 0 (clean evaluations) cannot sit on a logarithmic axis and are left out of the BER
+// charts (the page says how many; they stay in the accuracy-energy chart and the table); the
+// accuracy-vs-BER error bars are the 95% confidence interval of the mean, not min/max (min/max
+// are in the tooltips and the table); the frontier drawn and tabulated is the global one over all
+// models and methods (FrontierBy gives per-model frontiers).
+package pareto
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Point is one operating point of one model: a supply voltage, its bit error rate, the energy per
+// inference and the Monte Carlo accuracy (percent, 0..100) of the network at that BER.
+// The JSON names are also the CSV column names.
+type Point struct {
+	Model    string  `json:"model"`     // e.g. "resnet20" or a checkpoint name; not empty
+	Method   string  `json:"method"`    // e.g. "wcat", "normal", "wcat+bfn"; may be empty
+	VddV     float64 `json:"vdd_v"`     // weight-SRAM supply voltage, volts
+	BER      float64 `json:"ber"`       // bit error rate of the voltage-scaled memories at VddV
+	EnergyPJ float64 `json:"energy_pj"` // energy per inference, picojoules
+
+	// Accuracy over the Monte Carlo trials, percent. AccStd is the population standard deviation
+	// (ddof 0) of the per-trial accuracies, as in the WCAT reference code.
+	AccMean float64 `json:"acc_mean"`
+	AccStd  float64 `json:"acc_std"`
+	AccMin  float64 `json:"acc_min"`
+	AccMax  float64 `json:"acc_max"`
+
+	// 95% confidence interval of the mean accuracy, percent. How it is computed is the sweep's
+	// business; pareto only requires CILow <= AccMean <= CIHigh.
+	CILow  float64 `json:"ci_low"`
+	CIHigh float64 `json:"ci_high"`
+
+	Trials int `json:"trials"` // Monte Carlo trials used for this point, at least 1
+}
+
+// BERPoint is one point of a bit-error-rate curve: BER at supply voltage VddV.
+type BERPoint struct {
+	VddV float64 `json:"vdd_v"`
+	BER  float64 `json:"ber"`
+}
+
+// Share is one bar of an energy breakdown: a component or layer name and its energy per
+// inference in picojoules.
+type Share struct {
+	Name string  `json:"name"`
+	PJ   float64 `json:"energy_pj"`
+}
+
+// Breakdown is the energy breakdown of one model at one operating point, per hardware component
+// (memory level, MAC, …) and per layer. Either list may be empty.
+type Breakdown struct {
+	Model      string  `json:"model"`
+	VddV       float64 `json:"vdd_v"`
+	Components []Share `json:"components"`
+	Layers     []Share `json:"layers"`
+}
+
+// Report is everything one sweep produced, as rendered by WriteHTML and stored by WriteJSON.
+type Report struct {
+	Title      string      `json:"title"`
+	Arch       string      `json:"arch"`                 // architecture name
+	Notes      []string    `json:"notes,omitempty"`      // free text lines (seed, protocol, data set…)
+	BERCurve   []BERPoint  `json:"ber_curve,omitempty"`  // BER(V) of the voltage-scaled memories
+	Points     []Point     `json:"points"`               // all operating points of all models
+	Breakdowns []Breakdown `json:"breakdowns,omitempty"` // optional energy breakdowns
+}
+
+// ErrInvalid is wrapped by every validation error, so callers can tell bad data (exit code 2)
+// from a failing writer.
+var ErrInvalid = errors.New("invalid value")
+
+// FieldError says which field of a Report or Point holds an invalid value. Path uses the JSON
+// names: "acc_mean" for a Point, "points[3].acc_mean" or "breakdowns[0].layers[2].energy_pj" for
+// a Report. It wraps ErrInvalid.
+type FieldError struct {
+	Path string
+	Msg  string
+}
+
+func (e *FieldError) Error() string { return e.Path + ": " + e.Msg }
+
+// Unwrap returns ErrInvalid.
+func (e *FieldError) Unwrap() error { return ErrInvalid }
+
+func fieldErr(path, format string, args ...any) *FieldError {
+	return &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)}
+}
+
+func prefixed(prefix string, err *FieldError) *FieldError {
+	if err == nil {
+		return nil
+	}
+	return &FieldError{Path: prefix + "." + err.Path, Msg: err.Msg}
+}
+
+// slack is the rounding tolerance for order relations between statistics that were computed
+// separately (a mean of identical float64 values can differ from them in the last bits).
+func slack(x float64) float64 { return 1e-9 * math.Max(1, math.Abs(x)) }
+
+// Validate checks one point and returns a *FieldError naming the first bad field, or nil.
+// The rules: every number finite; Model not empty; strings valid UTF-8 without control
+// characters (so CSV and JSON round trips are exact); VddV > 0; 0 <= BER <= 1; EnergyPJ >= 0;
+// 0 <= AccMin <= AccMean <= AccMax <= 100; 0 <= AccStd <= (AccMax-AccMin)/2 (the largest
+// population std of values in [AccMin, AccMax]); CILow <= AccMean <= CIHigh; Trials >= 1, and a
+// single trial has AccMin == AccMax. Order relations between statistics allow a relative
+// rounding slack of 1e-9.
+func (p Point) Validate() error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (p Point) check() *FieldError {
+	if err := checkText("model", p.Model, true); err != nil {
+		return err
+	}
+	if err := checkText("method", p.Method, false); err != nil {
+		return err
+	}
+	nums := []struct {
+		name string
+		v    float64
+	}{
+		{"vdd_v", p.VddV}, {"ber", p.BER}, {"energy_pj", p.EnergyPJ},
+		{"acc_mean", p.AccMean}, {"acc_std", p.AccStd}, {"acc_min", p.AccMin}, {"acc_max", p.AccMax},
+		{"ci_low", p.CILow}, {"ci_high", p.CIHigh},
+	}
+	for _, n := range nums {
+		if math.IsNaN(n.v) || math.IsInf(n.v, 0) {
+			return fieldErr(n.name, "%v is not a finite number", n.v)
+		}
+	}
+	switch {
+	case p.VddV <= 0:
+		return fieldErr("vdd_v", "supply voltage %v V is not positive", p.VddV)
+	case p.BER < 0 || p.BER > 1:
+		return fieldErr("ber", "bit error rate %v is outside [0, 1]", p.BER)
+	case p.EnergyPJ < 0:
+		return fieldErr("energy_pj", "energy %v pJ is negative", p.EnergyPJ)
+	case p.AccMin < 0:
+		return fieldErr("acc_min", "accuracy %v%% is below 0", p.AccMin)
+	case p.AccMax > 100:
+		return fieldErr("acc_max", "accuracy %v%% is above 100", p.AccMax)
+	case p.AccMin > p.AccMax:
+		return fieldErr("acc_min", "minimum accuracy %v%% is above the maximum %v%%", p.AccMin, p.AccMax)
+	case p.AccMean < p.AccMin-slack(p.AccMin) || p.AccMean > p.AccMax+slack(p.AccMax):
+		return fieldErr("acc_mean", "mean accuracy %v%% is outside [acc_min, acc_max] = [%v, %v]%%", p.AccMean, p.AccMin, p.AccMax)
+	case p.AccStd < 0:
+		return fieldErr("acc_std", "standard deviation %v is negative", p.AccStd)
+	case p.AccStd > (p.AccMax-p.AccMin)/2+slack(p.AccMax):
+		return fieldErr("acc_std", "standard deviation %v%% exceeds half the range (acc_max-acc_min)/2 = %v%%", p.AccStd, (p.AccMax-p.AccMin)/2)
+	case p.CILow > p.AccMean+slack(p.AccMean):
+		return fieldErr("ci_low", "confidence bound %v%% is above the mean %v%%", p.CILow, p.AccMean)
+	case p.CIHigh < p.AccMean-slack(p.AccMean):
+		return fieldErr("ci_high", "confidence bound %v%% is below the mean %v%%", p.CIHigh, p.AccMean)
+	case p.Trials < 1:
+		return fieldErr("trials", "trial count %d is below 1", p.Trials)
+	case p.Trials == 1 && p.AccMax-p.AccMin > slack(p.AccMax):
+		return fieldErr("acc_max", "a single trial has acc_min == acc_max, got %v and %v", p.AccMin, p.AccMax)
+	}
+	return nil
+}
+
+// checkText rejects invalid UTF-8 and control characters (tab excepted), and an empty string when
+// required.
+func checkText(path, s string, required bool) *FieldError {
+	if required && s == "" {
+		return fieldErr(path, "is empty")
+	}
+	if !utf8.ValidString(s) {
+		return fieldErr(path, "%q is not valid UTF-8", s)
+	}
+	for _, r := range s {
+		if r != '\t' && unicode.IsControl(r) {
+			return fieldErr(path, "%q contains control character %U", s, r)
+		}
+	}
+	return nil
+}
+
+func checkFinite(path string, v float64) *FieldError {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fieldErr(path, "%v is not a finite number", v)
+	}
+	return nil
+}
+
+// Validate checks the whole report and returns a *FieldError naming the first bad field, or nil.
+// Points follow Point.Validate; BER curve points need VddV > 0 and 0 <= BER <= 1; breakdowns need
+// a model name, VddV > 0, and named shares with finite energy >= 0; title, arch and notes must be
+// valid UTF-8 without control characters.
+func (r Report) Validate() error {
+	if err := r.check(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (r Report) check() *FieldError {
+	if err := checkText("title", r.Title, false); err != nil {
+		return err
+	}
+	if err := checkText("arch", r.Arch, false); err != nil {
+		return err
+	}
+	for i, n := range r.Notes {
+		if err := checkText(fmt.Sprintf("notes[%d]", i), n, false); err != nil {
+			return err
+		}
+	}
+	for i, b := range r.BERCurve {
+		pre := fmt.Sprintf("ber_curve[%d]", i)
+		if err := checkFinite(pre+".vdd_v", b.VddV); err != nil {
+			return err
+		}
+		if err := checkFinite(pre+".ber", b.BER); err != nil {
+			return err
+		}
+		if b.VddV <= 0 {
+			return fieldErr(pre+".vdd_v", "supply voltage %v V is not positive", b.VddV)
+		}
+		if b.BER < 0 || b.BER > 1 {
+			return fieldErr(pre+".ber", "bit error rate %v is outside [0, 1]", b.BER)
+		}
+	}
+	for i, p := range r.Points {
+		if err := prefixed(fmt.Sprintf("points[%d]", i), p.check()); err != nil {
+			return err
+		}
+	}
+	for i, b := range r.Breakdowns {
+		pre := fmt.Sprintf("breakdowns[%d]", i)
+		if err := checkText(pre+".model", b.Model, true); err != nil {
+			return err
+		}
+		if err := checkFinite(pre+".vdd_v", b.VddV); err != nil {
+			return err
+		}
+		if b.VddV <= 0 {
+			return fieldErr(pre+".vdd_v", "supply voltage %v V is not positive", b.VddV)
+		}
+		for _, list := range []struct {
+			name   string
+			shares []Share
+		}{{"components", b.Components}, {"layers", b.Layers}} {
+			for j, s := range list.shares {
+				sp := fmt.Sprintf("%s.%s[%d]", pre, list.name, j)
+				if err := checkText(sp+".name", s.Name, true); err != nil {
+					return err
+				}
+				if err := checkFinite(sp+".energy_pj", s.PJ); err != nil {
+					return err
+				}
+				if s.PJ < 0 {
+					return fieldErr(sp+".energy_pj", "energy %v pJ is negative", s.PJ)
+				}
+			}
+		}
+	}
+	return nil
+}

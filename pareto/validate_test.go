@@ -1,0 +1,111 @@
+package pareto
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+// goodPoint is a valid point: 50 trials at 0.44 V.
+func goodPoint() Point {
+	return Point{Model: "resnet20", Method: "wcat", VddV: 0.44, BER: 3.85e-4, EnergyPJ: 25.7e6,
+		AccMean: 90.4, AccStd: 0.8, AccMin: 88.0, AccMax: 91.6, CILow: 90.18, CIHigh: 90.62, Trials: 50}
+}
+
+func TestPointValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(p *Point)
+		path   string // "" = valid
+	}{
+		{"good", func(p *Point) {}, ""},
+		{"empty method allowed", func(p *Point) { p.Method = "" }, ""},
+		{"single clean trial", func(p *Point) {
+			p.BER, p.Trials, p.AccStd, p.AccMin, p.AccMax, p.CILow, p.CIHigh = 0, 1, 0, 90.4, 90.4, 90.4, 90.4
+		}, ""},
+		{"mean above max by rounding only", func(p *Point) { p.AccMax = 90.4; p.AccMean = 90.4 + 1e-12; p.CIHigh = 90.5 }, ""},
+		{"BER 1 allowed", func(p *Point) { p.BER = 1 }, ""},
+		{"empty model", func(p *Point) { p.Model = "" }, "model"},
+		{"newline in model", func(p *Point) { p.Model = "a\nb" }, "model"},
+		{"invalid UTF-8 in method", func(p *Point) { p.Method = "w\xffcat" }, "method"},
+		{"NaN accuracy", func(p *Point) { p.AccMean = math.NaN() }, "acc_mean"},
+		{"infinite energy", func(p *Point) { p.EnergyPJ = math.Inf(1) }, "energy_pj"},
+		{"zero voltage", func(p *Point) { p.VddV = 0 }, "vdd_v"},
+		{"negative BER", func(p *Point) { p.BER = -1e-9 }, "ber"},
+		{"BER above 1", func(p *Point) { p.BER = 1.5 }, "ber"},
+		{"negative energy", func(p *Point) { p.EnergyPJ = -1 }, "energy_pj"},
+		{"accuracy as a fraction below 0", func(p *Point) { p.AccMin = -0.1 }, "acc_min"},
+		{"accuracy above 100", func(p *Point) { p.AccMax = 100.5 }, "acc_max"},
+		{"min above max", func(p *Point) { p.AccMin, p.AccMax = 92, 91 }, "acc_min"},
+		{"mean below min", func(p *Point) { p.AccMean, p.CILow = 87, 86 }, "acc_mean"},
+		{"negative std", func(p *Point) { p.AccStd = -0.1 }, "acc_std"},
+		{"std larger than half the range", func(p *Point) { p.AccStd = 1.9 }, "acc_std"},
+		{"CI low above mean", func(p *Point) { p.CILow = 90.5 }, "ci_low"},
+		{"CI high below mean", func(p *Point) { p.CIHigh = 90.3 }, "ci_high"},
+		{"zero trials", func(p *Point) { p.Trials = 0 }, "trials"},
+		{"one trial with a spread", func(p *Point) { p.Trials = 1 }, "acc_max"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := goodPoint()
+			tc.modify(&p)
+			err := p.Validate()
+			if tc.path == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			var fe *FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Validate() = %v, want a *FieldError at %q", err, tc.path)
+			}
+			if fe.Path != tc.path {
+				t.Errorf("error path %q, want %q (%v)", fe.Path, tc.path, err)
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("error %v does not wrap ErrInvalid", err)
+			}
+		})
+	}
+}
+
+func TestReportValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(r *Report)
+		path   string
+	}{
+		{"sample", func(r *Report) {}, ""},
+		{"empty report", func(r *Report) { *r = Report{} }, ""},
+		{"tab in a note allowed", func(r *Report) { r.Notes = []string{"a\tb"} }, ""},
+		{"control char in title", func(r *Report) { r.Title = "x\x00" }, "title"},
+		{"control char in arch", func(r *Report) { r.Arch = "\x1b[1m" }, "arch"},
+		{"bad note", func(r *Report) { r.Notes = append(r.Notes, "ok", "bad\r") }, "notes[4]"},
+		{"BER curve voltage", func(r *Report) { r.BERCurve[2].VddV = -0.4 }, "ber_curve[2].vdd_v"},
+		{"BER curve NaN", func(r *Report) { r.BERCurve[1].BER = math.NaN() }, "ber_curve[1].ber"},
+		{"BER curve above 1", func(r *Report) { r.BERCurve[0].BER = 2 }, "ber_curve[0].ber"},
+		{"point", func(r *Report) { r.Points[5].AccMax = 101 }, "points[5].acc_max"},
+		{"breakdown model", func(r *Report) { r.Breakdowns[0].Model = "" }, "breakdowns[0].model"},
+		{"breakdown voltage", func(r *Report) { r.Breakdowns[0].VddV = math.Inf(1) }, "breakdowns[0].vdd_v"},
+		{"component name", func(r *Report) { r.Breakdowns[0].Components[1].Name = "" }, "breakdowns[0].components[1].name"},
+		{"layer energy", func(r *Report) { r.Breakdowns[0].Layers[3].PJ = -5 }, "breakdowns[0].layers[3].energy_pj"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := sampleReport()
+			tc.modify(&r)
+			err := r.Validate()
+			if tc.path == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Path != tc.path {
+				t.Fatalf("Validate() = %v, want a *FieldError at %q", err, tc.path)
+			}
+		})
+	}
+}

@@ -1,0 +1,69 @@
+package pareto
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+func TestWriteAll(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "reports", "run1")
+	r := sampleReport()
+	if err := WriteAll(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, CSVFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pts, err := ReadCSV(f, CSVFile)
+	if err != nil || !reflect.DeepEqual(pts, r.Points) {
+		t.Errorf("sweep.csv read back: %v (equal: %v)", err, reflect.DeepEqual(pts, r.Points))
+	}
+	j, err := os.Open(filepath.Join(dir, JSONFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	back, err := ReadJSON(j, JSONFile)
+	if err != nil || !reflect.DeepEqual(back, r) {
+		t.Errorf("sweep.json read back: %v (equal: %v)", err, reflect.DeepEqual(back, r))
+	}
+	page, err := os.ReadFile(filepath.Join(dir, HTMLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := WriteHTML(&want, r); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(page, want.Bytes()) {
+		t.Error("index.html differs from WriteHTML's output")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Errorf("%d files in the output directory, want 3 (no temporary files left): %v", len(entries), entries)
+	}
+}
+
+func TestWriteAllInvalidWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	good := sampleReport()
+	if err := WriteAll(dir, good); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, JSONFile))
+	bad := sampleReport()
+	bad.Points[1].AccMin = -1
+	if err := WriteAll(dir, bad); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("WriteAll(invalid) = %v, want ErrInvalid", err)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, JSONFile))
+	if !bytes.Equal(before, after) {
+		t.Error("an invalid report replaced the previous sweep.json")
+	}
+}
