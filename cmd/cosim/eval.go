@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"cosim/arch"
+	"cosim/dnn"
+	"cosim/internal/seed"
+	"cosim/mc"
+	"cosim/sweep"
+	"cosim/wcat"
+)
+
+func init() {
+	register("eval", "Monte Carlo accuracy of a checkpoint whose weights sit in a memory with bit error rate P", cmdEval)
+}
+
+// evalResult is the JSON form of `cosim eval --json`.
+type evalResult struct {
+	Model      string    `json:"model"`
+	Arch       string    `json:"arch"`
+	Method     string    `json:"method"`
+	Bits       int       `json:"bits"`
+	Dataset    string    `json:"dataset"`
+	Images     int       `json:"images"`
+	WordBits   int       `json:"word_bits"`
+	MemoryBits int       `json:"memory_bits"`
+	BER        float64   `json:"ber"`
+	Trials     int       `json:"trials"`
+	Seed       uint64    `json:"seed"`
+	CleanAcc   float64   `json:"clean_acc"`
+	AccMean    float64   `json:"acc_mean"`
+	AccStd     float64   `json:"acc_std"`
+	AccMin     float64   `json:"acc_min"`
+	AccMax     float64   `json:"acc_max"`
+	CILow      float64   `json:"ci_low"`
+	CIHigh     float64   `json:"ci_high"`
+	MeanFlips  float64   `json:"mean_flips"`
+	Accs       []float64 `json:"accs"`
+}
+
+func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("eval", "--model CHECKPOINT --ber P [--trials N] [flags]", stderr)
+	model := fs.String("model", "", "trained checkpoint (required)")
+	ber := fs.Float64("ber", 0, "bit error rate of every stored weight bit")
+	trials := fs.Int("trials", 50, "Monte Carlo trials (whole-model fault realisations, each scored on the whole test set)")
+	seedV := fs.Uint64("seed", 1337, "random seed of the fault realisations")
+	archName := fs.String("arch", "eyeriss-onchip", "architecture whose scaled weight memory's word width packs the codes")
+	data := fs.String("data", "", "data directory of the test set")
+	workers := fs.Int("workers", 0, "parallel trials (default: all cores)")
+	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *model == "" {
+		return inputErrf("eval: --model is required")
+	}
+	if !(*ber >= 0 && *ber <= 0.5) {
+		return inputErrf("eval: --ber %g: want 0..0.5", *ber)
+	}
+	if *trials < 1 {
+		return inputErrf("eval: --trials %d: want ≥ 1", *trials)
+	}
+	spec, err := arch.Resolve(*archName)
+	if err != nil {
+		return inputErr(err)
+	}
+	mem, err := sweep.WeightMemory(spec)
+	if err != nil {
+		return inputErr(err)
+	}
+	q, info, err := wcat.Load(*model)
+	if err != nil {
+		return inputErr(err)
+	}
+	dsName, err := dnn.DatasetFor(q.Net.Arch())
+	if err != nil {
+		return inputErrf("%s: %v", *model, err)
+	}
+	_, test, err := dnn.LoadDataset(dsName, *data)
+	if err != nil {
+		return inputErrf("eval: %v", err)
+	}
+	eng, err := mc.NewEngine(q, mem.WidthBits, test, 0)
+	if err != nil {
+		return err
+	}
+	s, err := eng.Run(ctx, *ber, mc.Options{Trials: *trials, Seed: *seedV, Key: seed.Float(*ber), Workers: *workers})
+	if err != nil {
+		return err
+	}
+	flips := 0
+	for _, f := range s.Flips {
+		flips += f
+	}
+	r := evalResult{Model: *model, Arch: q.Net.Arch(), Method: info.Config().Label(), Bits: q.Cfg.Bits, Dataset: test.Name,
+		Images: test.Len(), WordBits: mem.WidthBits, MemoryBits: s.MemoryBits, BER: *ber, Trials: s.Trials, Seed: *seedV,
+		CleanAcc: s.CleanAcc, AccMean: s.Mean, AccStd: s.Std, AccMin: s.Min, AccMax: s.Max, CILow: s.CILow, CIHigh: s.CIHigh,
+		MeanFlips: float64(flips) / float64(s.Trials), Accs: s.Accs}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	fmt.Fprintf(stdout, "%s: %s %s %d-bit on %s (%d images)\n", r.Model, r.Arch, r.Method, r.Bits, r.Dataset, r.Images)
+	fmt.Fprintf(stdout, "weight memory: %d bits in %d-bit words; BER %g → %.1f flipped bits per trial on average\n", r.MemoryBits, r.WordBits, r.BER, r.MeanFlips)
+	fmt.Fprintf(stdout, "clean accuracy      %.2f%%\n", r.CleanAcc)
+	fmt.Fprintf(stdout, "accuracy (%d trials) mean %.2f%%  std %.2f  min %.2f  max %.2f  95%% CI [%.2f, %.2f]\n",
+		r.Trials, r.AccMean, r.AccStd, r.AccMin, r.AccMax, r.CILow, r.CIHigh)
+	return nil
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cosim/dnn"
+	"cosim/pareto"
+)
+
+// cosim runs one command line in-process and returns its exit status and
+// outputs.
+func cosim(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func needMNIST(t *testing.T) {
+	t.Helper()
+	if _, err := dnn.MNISTDir(); err != nil {
+		t.Skipf("MNIST data not available: %v", err)
+	}
+}
+
+func TestHelpAndUnknown(t *testing.T) {
+	code, out, _ := cosim(t, "help")
+	if code != 0 {
+		t.Fatalf("help exit %d", code)
+	}
+	for _, c := range []string{"train", "sweep", "eval", "data"} {
+		if !strings.Contains(out, "  "+c+" ") {
+			t.Errorf("help does not list %s:\n%s", c, out)
+		}
+	}
+	if code, _, errs := cosim(t, "frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
+		t.Fatalf("unknown command: exit %d, %q", code, errs)
+	}
+	if code, _, _ := cosim(t); code != 2 {
+		t.Fatalf("no command: exit %d", code)
+	}
+}
+
+func TestBadInputExitsTwo(t *testing.T) {
+	dir := t.TempDir()
+	badArch := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(badArch, []byte("architecture:\n  version: cosim/1\n  nmae: x\n"), 0o644)
+	junk := filepath.Join(dir, "junk.ckpt")
+	os.WriteFile(junk, []byte("not a checkpoint"), 0o644)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--bogus"}, ""},
+		{[]string{"train", "--model", "mlp"}, "--out is required"},
+		{[]string{"train", "--method", "magic", "--out", "x"}, "unknown quantization method"},
+		{[]string{"train", "--bits", "1", "--out", "x"}, "bits = 1"},
+		{[]string{"train", "--model", "vgg99", "--out", "x"}, "unknown architecture"},
+		{[]string{"sweep"}, "--model"},
+		{[]string{"sweep", "--model", junk}, "junk.ckpt"},
+		{[]string{"sweep", "--model", junk, "--arch", badArch}, "bad.yaml:3:3"},
+		{[]string{"sweep", "--model", junk, "--vmin", "0.9", "--vmax", "0.3"}, "voltage grid"},
+		{[]string{"eval", "--model", junk, "--ber", "0.7"}, "--ber 0.7"},
+		{[]string{"eval", "--model", filepath.Join(dir, "missing.ckpt"), "--ber", "0.01"}, "missing.ckpt"},
+		{[]string{"data", "fetch"}, "--out is required"},
+	}
+	for _, c := range cases {
+		code, _, errs := cosim(t, c.args...)
+		if code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 mentioning %q", c.args, code, errs, c.want)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+		t.Errorf("bad input left files behind: %v", ents)
+	}
+}
+
+// The spine end to end: train two MLPs, sweep them, read the outputs back.
+func TestTrainSweepEndToEnd(t *testing.T) {
+	needMNIST(t)
+	dir := t.TempDir()
+	w, n := filepath.Join(dir, "w.ckpt"), filepath.Join(dir, "n.ckpt")
+	for _, c := range [][]string{
+		{"train", "--model", "mlp", "--method", "wcat", "--epochs", "2", "--out", w},
+		{"train", "--model", "mlp", "--method", "normal", "--epochs", "2", "--out", n},
+	} {
+		if code, out, errs := cosim(t, c...); code != 0 {
+			t.Fatalf("%v: exit %d\n%s\n%s", c, code, out, errs)
+		}
+	}
+	// At BER 1e-2 the WCAT MLP is more accurate than the Normal one.
+	var accs [2]float64
+	for i, m := range []string{w, n} {
+		code, out, errs := cosim(t, "eval", "--model", m, "--ber", "0.01", "--trials", "8", "--json")
+		if code != 0 {
+			t.Fatalf("eval: exit %d: %s", code, errs)
+		}
+		var r evalResult
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		accs[i] = r.AccMean
+	}
+	if !(accs[0] > accs[1]) {
+		t.Errorf("BER 1e-2: WCAT %.2f%%, Normal %.2f%%; want WCAT above Normal", accs[0], accs[1])
+	}
+	t.Logf("BER 1e-2, 8 trials: WCAT %.2f%%, Normal %.2f%%", accs[0], accs[1])
+
+	rep := filepath.Join(dir, "rep")
+	code, out, errs := cosim(t, "sweep", "--model", w, "--model", n, "--vmin", "0.36", "--vmax", "0.44", "--vstep", "0.04", "--trials", "3", "--out", rep)
+	if code != 0 {
+		t.Fatalf("sweep: exit %d\n%s\n%s", code, out, errs)
+	}
+	f, err := os.Open(filepath.Join(rep, pareto.CSVFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pts, err := pareto.ReadCSV(f, "sweep.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) != 6 {
+		t.Fatalf("%d points, want 2 models × 3 voltages", len(pts))
+	}
+	for _, p := range pts {
+		if p.Trials != 3 || p.EnergyPJ <= 0 || p.Model != "mlp-784-100-10" || (p.Method != "wcat" && p.Method != "normal") {
+			t.Fatalf("bad point %+v", p)
+		}
+	}
+	// Lower voltage: higher BER, lower energy.
+	if !(pts[0].VddV < pts[2].VddV && pts[0].BER > pts[2].BER && pts[0].EnergyPJ < pts[2].EnergyPJ) {
+		t.Fatalf("points not ordered by voltage with falling energy: %+v", pts[:3])
+	}
+	jf, _ := os.ReadFile(filepath.Join(rep, pareto.JSONFile))
+	r, err := pareto.ReadJSON(bytes.NewReader(jf), "sweep.json")
+	if err != nil || len(r.Points) != 6 || len(r.BERCurve) != 3 {
+		t.Fatalf("sweep.json: %v, %d points", err, len(r.Points))
+	}
+	html, _ := os.ReadFile(filepath.Join(rep, pareto.HTMLFile))
+	if !bytes.Contains(html, []byte("mlp-784-100-10")) {
+		t.Fatal("report does not name the model")
+	}
+}

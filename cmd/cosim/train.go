@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"cosim/dnn"
+	"cosim/internal/seed"
+	"cosim/wcat"
+)
+
+func init() {
+	register("train", "train a quantized network (normal, wcat, plclip, lsq; optional bit-flip noise)", cmdTrain)
+}
+
+// modelAliases maps short model names to architectures.
+var modelAliases = map[string]string{"mlp": "mlp-784-100-10"}
+
+func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("train", "--model NAME --method METHOD --out FILE [flags]", stderr)
+	model := fs.String("model", "mlp", "architecture: mlp (= mlp-784-100-10, the paper's appendix-A MLP on MNIST), mlp-<in>-<hidden>…-<out>")
+	method := fs.String("method", "wcat", "quantization method: normal, wcat, plclip, lsq")
+	bits := fs.Int("bits", 4, "weight bits")
+	grid := fs.String("grid", string(wcat.GridReference), "quantization grid: reference (authors' code) or paper (symmetric, eq. 3–4)")
+	bfn := fs.Float64("bfn", 0, "bit-flip-noise rate p0 during training (the paper uses 0.005)")
+	plclip := fs.Float64("plclip", 0.1, "PLClip coefficient c")
+	epochs := fs.Int("epochs", 0, "epochs (default: 10 for MLPs, 300 for ResNets)")
+	batch := fs.Int("batch", 0, "batch size (default: 128 for MLPs, 256 for ResNets)")
+	lr := fs.Float64("lr", 0.1, "initial learning rate (cosine schedule)")
+	alphaDecay := fs.Float64("alpha-decay", 0.01, "weight decay λ of WCAT's α")
+	initHow := fs.String("init", string(wcat.InitMSE), "α initialisation: max-abs, mse, noisy-mse")
+	initBER := fs.Float64("init-ber", 1e-3, "BER of the noisy-mse initialisation")
+	valid := fs.Float64("valid", 0.1, "fraction of the training set held out to pick the best epoch")
+	data := fs.String("data", "", "data directory (MNIST: default the GoMNIST module's data folder)")
+	seedV := fs.Uint64("seed", 1337, "random seed (initialisation, split, shuffles, augmentation, noise)")
+	out := fs.String("out", "", "checkpoint file to write (required)")
+	quiet := fs.Bool("quiet", false, "no progress bar (there is none either when stderr is not a terminal)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	*quiet = *quiet || !isTerminal(stderr)
+	if *out == "" {
+		return inputErrf("train: --out is required")
+	}
+	arch := *model
+	if a, ok := modelAliases[arch]; ok {
+		arch = a
+	}
+	dsName, err := dnn.DatasetFor(arch)
+	if err != nil {
+		return inputErrf("train: --model: %v", err)
+	}
+	m, err := wcat.ParseMethod(*method)
+	if err != nil {
+		return inputErrf("train: --method: %v", err)
+	}
+	in, err := wcat.ParseInit(*initHow)
+	if err != nil {
+		return inputErrf("train: --init: %v", err)
+	}
+	cfg := wcat.Config{Method: m, Bits: *bits, Grid: wcat.Grid(*grid), BFN: *bfn, PLClip: *plclip}
+	if err := cfg.Validate(); err != nil {
+		return inputErrf("train: %v", err)
+	}
+	recipe := wcat.MNISTRecipe()
+	if dsName == "cifar10" {
+		recipe = wcat.CIFARRecipe()
+	}
+	if *epochs > 0 {
+		recipe.Epochs = *epochs
+	}
+	if *batch > 0 {
+		recipe.BatchSize = *batch
+	}
+	recipe.LR, recipe.AlphaDecay, recipe.Init, recipe.InitBER, recipe.ValidFraction, recipe.Seed = *lr, *alphaDecay, in, *initBER, *valid, *seedV
+	if err := recipe.Validate(); err != nil {
+		return inputErrf("train: %v", err)
+	}
+	train, test, err := dnn.LoadDataset(dsName, *data)
+	if err != nil {
+		return inputErrf("train: %v", err)
+	}
+	net, err := dnn.Build(arch, train.C, train.H, train.W, train.Classes, seed.Stream(*seedV, seed.String("init")))
+	if err != nil {
+		return inputErrf("train: --model: %v", err)
+	}
+	qm, err := wcat.New(net, cfg)
+	if err != nil {
+		return inputErrf("train: %v", err)
+	}
+	fmt.Fprintf(stderr, "training %s, %s %d-bit%s, %d epochs on %s (%d images, %d%% held out)\n",
+		arch, m, *bits, bfnNote(*bfn), recipe.Epochs, train.Name, train.Len(), int(math.Round(100*recipe.ValidFraction)))
+	var bar *progressbar.ProgressBar
+	hooks := wcat.Hooks{
+		Batch: func(b wcat.BatchStats) {
+			if *quiet {
+				return
+			}
+			if bar == nil {
+				bar = progressbar.NewOptions(b.Batches*recipe.Epochs, progressbar.OptionSetWriter(stderr),
+					progressbar.OptionSetPredictTime(true), progressbar.OptionShowCount(), progressbar.OptionSetWidth(30),
+					progressbar.OptionThrottle(200*time.Millisecond))
+			}
+			bar.Describe(fmt.Sprintf("epoch %d/%d loss %.3f acc %5.1f%%", b.Epoch, recipe.Epochs, b.Loss, b.Acc))
+			bar.Add(1)
+		},
+		Epoch: func(s wcat.EpochStats) {
+			if bar != nil {
+				bar.Clear()
+			}
+			best := ""
+			if s.Best {
+				best = " (best)"
+			}
+			fmt.Fprintf(stderr, "epoch %3d/%d  lr %.4f  loss %.4f  train %.2f%%  valid %.2f%%%s  %.1fs\n",
+				s.Epoch, s.Epochs, s.LR, s.TrainLoss, s.TrainAcc, s.ValidAcc, best, s.Seconds)
+		},
+	}
+	t0 := time.Now()
+	stats, err := wcat.Train(ctx, qm, train, recipe, hooks)
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintln(stderr)
+	}
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	info := wcat.Info{Recipe: &recipe, EpochsRun: len(stats), Dataset: train.Name, DatasetSHA256: train.Hash(),
+		TrainSeconds: time.Since(t0).Seconds(), Command: "cosim train " + strings.Join(args, " ")}
+	for _, s := range stats {
+		if s.Best {
+			info.BestEpoch, info.ValidAcc = s.Epoch, s.ValidAcc
+		}
+	}
+	info.TestAcc = 100 * float64(dnn.Evaluate(qm.Net, test, 1000)) / float64(test.Len())
+	if err := wcat.Save(*out, qm, info); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	fmt.Fprintf(stdout, "%s: %s %s %d-bit, test accuracy %.2f%% (best epoch %d), %.0fs\n",
+		*out, arch, cfg.Label(), *bits, info.TestAcc, info.BestEpoch, info.TrainSeconds)
+	return nil
+}
+
+func bfnNote(p float64) string {
+	if p > 0 {
+		return fmt.Sprintf(" with bit-flip noise p0=%g", p)
+	}
+	return ""
+}
+
+// isTerminal reports whether w is a terminal (progress bars only go there).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

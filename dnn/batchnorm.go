@@ -1,0 +1,187 @@
+package dnn
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"cosim/dnn/kernels"
+)
+
+// BatchNorm2d is PyTorch's BatchNorm2d over activations laid out
+// [C][N·H·W] (eps 1e−5, momentum 0.1, affine, running statistics). In
+// training it normalises with the batch mean and biased batch variance and
+// updates running_mean and running_var with the unbiased batch variance; in
+// evaluation it uses the running statistics. Like PyTorch's CPU kernel it
+// applies y = x·a + b with a = γ/√(σ²+ε) and b = β − μ·a per channel.
+type BatchNorm2d struct {
+	C        int
+	Gamma    *Param // name.weight, KindBNScale, initialised to 1
+	Beta     *Param // name.bias, KindBNShift, initialised to 0
+	RunMean  *Param // name.running_mean, KindBuffer, initialised to 0
+	RunVar   *Param // name.running_var, KindBuffer, initialised to 1
+	Eps      float64
+	Momentum float64
+
+	// per-channel scratch: batch mean and 1/√(var+ε) of the last training
+	// forward (kept for Backward), the batch variance, the affine map
+	mean, invstd, variance, scale, shift []float32
+	// last training forward
+	x, y []float32
+	cols int
+	relu bool
+}
+
+// NewBatchNorm2d makes a batch norm over c channels named name with
+// PyTorch's defaults.
+func NewBatchNorm2d(name string, c int) *BatchNorm2d {
+	b := &BatchNorm2d{C: c, Eps: 1e-5, Momentum: 0.1,
+		Gamma:   NewParam(name+".weight", KindBNScale, c),
+		Beta:    NewParam(name+".bias", KindBNShift, c),
+		RunMean: NewParam(name+".running_mean", KindBuffer, c),
+		RunVar:  NewParam(name+".running_var", KindBuffer, c),
+	}
+	for i := range c {
+		b.Gamma.Data()[i] = 1
+		b.RunVar.Data()[i] = 1
+	}
+	b.alloc()
+	return b
+}
+
+func (b *BatchNorm2d) alloc() {
+	s := make([]float32, 5*b.C)
+	b.mean, b.invstd, b.variance, b.scale, b.shift = s[:b.C], s[b.C:2*b.C], s[2*b.C:3*b.C], s[3*b.C:4*b.C], s[4*b.C:]
+}
+
+// Forward normalises x ([C][cols], cols = N·H·W) into dst and, when relu is
+// set, applies max(·, 0). With train set it uses and keeps the batch
+// statistics, updates the running statistics, and keeps x and dst for
+// Backward (dst must not alias x then, and neither may change until
+// Backward). In evaluation dst may alias x.
+func (b *BatchNorm2d) Forward(dst, x []float32, cols int, train, relu bool) {
+	n := b.C * cols
+	if len(x) < n || len(dst) < n {
+		panic(fmt.Sprintf("dnn: batch norm %s: len(x)=%d, len(dst)=%d, want %d·%d", b.Gamma.Name, len(x), len(dst), b.C, cols))
+	}
+	x, dst = x[:n], dst[:n]
+	gamma, beta := b.Gamma.Effective(), b.Beta.Effective()
+	if !train {
+		rm, rv := b.RunMean.Data(), b.RunVar.Data()
+		for c := range b.C {
+			inv := float32(1 / math.Sqrt(float64(rv[c])+b.Eps))
+			b.scale[c] = gamma[c] * inv
+			b.shift[c] = beta[c] - rm[c]*b.scale[c]
+		}
+		if &dst[0] != &x[0] {
+			copy(dst, x)
+		}
+		kernels.ScaleShift(dst, b.C, cols, b.scale, b.shift, relu)
+		return
+	}
+	if cols < 2 {
+		panic(fmt.Sprintf("dnn: batch norm %s: training needs more than one value per channel, got %d", b.Gamma.Name, cols))
+	}
+	kernels.RowMeanVar(b.mean, b.variance, x, b.C, cols)
+	rm, rv := b.RunMean.Data(), b.RunVar.Data()
+	mom := b.Momentum
+	for c := range b.C {
+		v := float64(b.variance[c])
+		b.invstd[c] = float32(1 / math.Sqrt(v+b.Eps))
+		b.scale[c] = gamma[c] * b.invstd[c]
+		b.shift[c] = beta[c] - b.mean[c]*b.scale[c]
+		unbiased := v * float64(cols) / float64(cols-1)
+		rm[c] = float32(mom*float64(b.mean[c]) + (1-mom)*float64(rm[c]))
+		rv[c] = float32(mom*unbiased + (1-mom)*float64(rv[c]))
+	}
+	copy(dst, x)
+	kernels.ScaleShift(dst, b.C, cols, b.scale, b.shift, relu)
+	b.x, b.y, b.cols, b.relu = x, dst, cols, relu
+}
+
+// Backward accumulates dγ and dβ from dy (gradient w.r.t. the output of the
+// last training Forward) and writes dLoss/dx into dx, which may alias dy.
+// When that Forward applied ReLU, dy is first zeroed in place where the
+// output was not positive.
+func (b *BatchNorm2d) Backward(dx, dy []float32) {
+	if b.x == nil {
+		panic(fmt.Sprintf("dnn: batch norm %s: Backward without a training Forward", b.Gamma.Name))
+	}
+	cols := b.cols
+	n := b.C * cols
+	if len(dy) < n || len(dx) < n {
+		panic(fmt.Sprintf("dnn: batch norm %s: len(dy)=%d, len(dx)=%d, want %d", b.Gamma.Name, len(dy), len(dx), n))
+	}
+	gamma := b.Gamma.Effective()
+	dg, db := b.Gamma.Grad, b.Beta.Grad
+	forRows(b.C, cols, func(c0, c1 int) {
+		for c := c0; c < c1; c++ {
+			g := dy[c*cols : (c+1)*cols]
+			x := b.x[c*cols : (c+1)*cols]
+			if b.relu {
+				kernels.ReLUGrad(g, g, b.y[c*cols:(c+1)*cols])
+			}
+			mu := b.mean[c]
+			var sum, dot float64
+			for i, v := range g {
+				sum += float64(v)
+				dot += float64(v) * float64(x[i]-mu)
+			}
+			inv := b.invstd[c]
+			dg[c] += float32(dot * float64(inv))
+			db[c] += float32(sum)
+			// PyTorch's form: dx = (dy − mean(dy) − (x−μ)·k)·invstd·γ with
+			// k = Σ dy·(x−μ) · invstd² / M.
+			m := float64(cols)
+			mdy := float32(sum / m)
+			k := float32(dot * float64(inv) * float64(inv) / m)
+			w := inv * gamma[c]
+			d := dx[c*cols : (c+1)*cols]
+			for i, v := range g {
+				d[i] = (v - mdy - (x[i]-mu)*k) * w
+			}
+		}
+	})
+}
+
+// Params lists γ then β.
+func (b *BatchNorm2d) Params() []*Param { return []*Param{b.Gamma, b.Beta} }
+
+// Buffers lists the running mean then the running variance.
+func (b *BatchNorm2d) Buffers() []*Param { return []*Param{b.RunMean, b.RunVar} }
+
+func (b *BatchNorm2d) clone() *BatchNorm2d {
+	c := &BatchNorm2d{C: b.C, Eps: b.Eps, Momentum: b.Momentum,
+		Gamma: b.Gamma.Clone(), Beta: b.Beta.Clone(), RunMean: b.RunMean.Clone(), RunVar: b.RunVar.Clone()}
+	c.alloc()
+	return c
+}
+
+// rowGrain is the number of elements below which forRows stays on the
+// calling goroutine.
+const rowGrain = 1 << 15
+
+// forRows runs fn over the rows [0, rows) of a rows×cols matrix in
+// contiguous groups, one per goroutine (at most GOMAXPROCS). Each row is
+// handled by exactly one goroutine, so results do not depend on the split.
+func forRows(rows, cols int, fn func(r0, r1 int)) {
+	nw := 1
+	if rows*cols >= rowGrain {
+		nw = max(1, min(runtime.GOMAXPROCS(0), rows))
+	}
+	if nw == 1 {
+		fn(0, rows)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 1; w < nw; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(w*rows/nw, (w+1)*rows/nw)
+		}()
+	}
+	fn(0, rows/nw)
+	wg.Wait()
+}

@@ -1,0 +1,117 @@
+package kernels
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+)
+
+// impl is one implementation of the package's kernels. The GEMM driver and
+// the public element-wise functions are written once and call through these
+// fields.
+type impl struct {
+	name string
+	// lanes is the number of float32 in one vector register (1 for generic).
+	lanes int
+	// nr is the number of output columns of one micro-tile (two vectors).
+	nr int
+
+	// kernel computes one micro-tile: C[0:mr][0:nr] (row stride ldc) = (C +)
+	// Σ_p A[:,p]·B[p,:], where ap holds A pre-broadcast as [kc][mr][lanes]
+	// and bp holds B as [kc][nr]. With load false the tile starts from zero.
+	kernel func(mr, kc int, ap, bp, c []float32, ldc int, load bool)
+	// kernelDirect is kernel with B read in place from x: for the k-rows
+	// (c, dr, ds) of w in order, the two B vectors are x[o+src0 :+lanes]
+	// and x[o+src1 :+lanes] with o = c·w.plane + dr·w.row + ds·w.ds. Nil
+	// when the implementation has none.
+	kernelDirect func(mr int, w convWalk, ap, x []float32, src0, src1 int, c []float32, ldc int, load bool)
+	// packRuns copies, for every k-row p of w (offset o) and run r,
+	// x[o+r.src :+r.n] to dst[r.dst+p·nr :+r.n].
+	packRuns func(dst, x []float32, runs []convRun, w convWalk, nr int)
+	// packT writes a transposed strip: dst[p·nr+j] = b[j·ldb+p] for p < kc,
+	// j < w, and zero for w ≤ j < nr.
+	packT func(dst, b []float32, ldb, w, kc, nr int)
+	// packA writes A[i0:i0+mr][p0:p0+kc] (A stored m×k, or k×m when
+	// trans) pre-broadcast into dst as [kc][mr][lanes].
+	packA func(dst, a []float32, lda int, trans bool, i0, mr, p0, kc int)
+
+	// packRows copies ns full strips of one B row: dst[t·stride :+nr] =
+	// row[t·nr :+nr] for t < ns.
+	packRows func(dst, row []float32, ns, stride, nr int)
+	// layoutRows writes rows input rows (src, row stride srcStride) into
+	// dst (row stride dstStride) as segs segments of segLen each: segment ds
+	// of row r is dst[r·dstStride+ds·segLen+q] = src[r·srcStride+first+ds+
+	// q·stride] where 0 ≤ first+ds+q·stride < w, else 0.
+	layoutRows func(dst []float32, dstStride int, src []float32, srcStride, rows, segs, segLen, first, stride, w int)
+
+	scaleShift func(x []float32, scale, shift float32, relu bool)
+	relu       func(x []float32)
+	addReLU    func(dst, a, b []float32)
+	add        func(dst, a []float32)
+	// sum64 returns Σ x[i] and dot64 Σ x[i]·y[i], accumulated in float64
+	// with the implementation's fixed lane structure.
+	sum64  func(x []float32) float64
+	dot64  func(x, y []float32) float64
+	sqdev  func(x []float32, mean float64) float64
+	peak   func(iters int, seed float32) float32
+	peakFl int // floating-point operations per peak iteration
+}
+
+var (
+	registry = map[string]*impl{"generic": &genericImpl}
+	// preference lists the implementations from best to worst.
+	preference = []string{"avx512", "avx2", "generic"}
+	current    atomic.Pointer[impl]
+)
+
+// register adds an implementation usable on this CPU (called from init in
+// the SIMD build).
+func register(im *impl) { registry[im.name] = im }
+
+func init() {
+	if err := Use(os.Getenv("COSIM_KERNELS")); err != nil {
+		panic(fmt.Sprintf("kernels: environment COSIM_KERNELS: %v", err))
+	}
+}
+
+// Use selects the implementation by name: "generic", "avx2", "avx512", or
+// "auto" (also the empty string) for the best one this CPU and build
+// support. It returns an error, and keeps the current choice, for an
+// unknown name or one not available here. It is safe to call concurrently
+// with the kernels, but a call in flight may finish on the previous
+// implementation.
+func Use(name string) error {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if name == "" || name == "auto" {
+		for _, n := range preference {
+			if im, ok := registry[n]; ok {
+				current.Store(im)
+				return nil
+			}
+		}
+	}
+	im, ok := registry[name]
+	if !ok {
+		return fmt.Errorf("kernel implementation %q is not available in this build on this CPU (available: %s)", name, strings.Join(Available(), ", "))
+	}
+	current.Store(im)
+	return nil
+}
+
+// Impl reports the name of the implementation in use.
+func Impl() string { return cur().name }
+
+// Available lists the implementations usable in this build on this CPU,
+// best first.
+func Available() []string {
+	var out []string
+	for _, n := range preference {
+		if _, ok := registry[n]; ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func cur() *impl { return current.Load() }

@@ -1,0 +1,264 @@
+package kernels
+
+import "math"
+
+// genericNR is the micro-tile width of the plain-Go implementation.
+const genericNR = 16
+
+var genericImpl = impl{
+	name:       "generic",
+	lanes:      1,
+	nr:         genericNR,
+	kernel:     genericKernel,
+	packA:      genericPackA,
+	packRuns:   genericPackRuns,
+	packT:      genericPackT,
+	packRows:   genericPackRows,
+	layoutRows: genericLayoutRows,
+	scaleShift: genericScaleShift,
+	relu:       genericReLU,
+	addReLU:    genericAddReLU,
+	add:        genericAdd,
+	sum64:      genericSum64,
+	dot64:      genericDot64,
+	sqdev:      genericSqDev,
+	peak:       genericPeak,
+	peakFl:     2 * 8,
+}
+
+// genericPackA copies A[i0:i0+mr][p0:p0+kc] into dst as [kc][mr].
+func genericPackA(dst, a []float32, lda int, trans bool, i0, mr, p0, kc int) {
+	dst = dst[:kc*mr]
+	for p := 0; p < kc; p++ {
+		d := dst[p*mr : p*mr+mr]
+		if trans {
+			copy(d, a[(p0+p)*lda+i0:])
+			continue
+		}
+		for i := range d {
+			d[i] = a[(i0+i)*lda+p0+p]
+		}
+	}
+}
+
+// genericKernel is the plain-Go micro-kernel: the same arithmetic as the
+// SIMD kernels (product rounded to float32, then added), one lane at a time.
+func genericKernel(mr, kc int, ap, bp, c []float32, ldc int, load bool) {
+	var acc [maxMR][genericNR]float32
+	if load {
+		for i := 0; i < mr; i++ {
+			copy(acc[i][:], c[i*ldc:i*ldc+genericNR])
+		}
+	}
+	ap = ap[:kc*mr]
+	bp = bp[:kc*genericNR]
+	for p := 0; p < kc; p++ {
+		b := (*[genericNR]float32)(bp[p*genericNR:])
+		for i := 0; i < mr; i++ {
+			x := ap[p*mr+i]
+			r := &acc[i]
+			for j := range r {
+				r[j] += float32(x * b[j])
+			}
+		}
+	}
+	for i := 0; i < mr; i++ {
+		copy(c[i*ldc:i*ldc+genericNR], acc[i][:])
+	}
+}
+
+func genericPackT(dst, b []float32, ldb, w, kc, nr int) {
+	dst = dst[:kc*nr]
+	for j := 0; j < w; j++ {
+		for p, v := range b[j*ldb:][:kc] {
+			dst[p*nr+j] = v
+		}
+	}
+	if w < nr {
+		for p := 0; p < kc; p++ {
+			clear(dst[p*nr+w : (p+1)*nr])
+		}
+	}
+}
+
+func genericPackRows(dst, row []float32, ns, stride, nr int) {
+	for t := 0; t < ns; t++ {
+		copy(dst[t*stride:t*stride+nr], row[t*nr:t*nr+nr])
+	}
+}
+
+func genericPackRuns(dst, x []float32, runs []convRun, w convWalk, nr int) {
+	for _, r := range runs {
+		p := 0
+		for ci := 0; ci < w.nch; ci++ {
+			for dr := 0; dr < w.r; dr++ {
+				for ds := 0; ds < w.s; ds++ {
+					off := ci*w.plane + dr*w.row + ds*w.ds
+					copy(dst[r.dst+p*nr:][:r.n], x[off+r.src:])
+					p++
+				}
+			}
+		}
+	}
+}
+
+// validRange returns the q in [0, n) with 0 ≤ first+q·stride < w as
+// [lo, hi) (lo = hi when there are none).
+func validRange(n, first, stride, w int) (lo, hi int) {
+	if stride == 1 {
+		lo = min(n, max(0, -first))
+		hi = max(lo, min(n, w-first))
+		return lo, hi
+	}
+	lo = min(n, max(0, ceilDiv(-first, stride)))
+	hi = max(lo, min(n, ceilDiv(w-first, stride)))
+	return lo, hi
+}
+
+func genericLayoutRows(dst []float32, dstStride int, src []float32, srcStride, rows, segs, segLen, first, stride, w int) {
+	for r := 0; r < rows; r++ {
+		for ds := 0; ds < segs; ds++ {
+			genericRowGather(dst[r*dstStride+ds*segLen:][:segLen], src[r*srcStride:], first+ds, stride, w)
+		}
+	}
+}
+
+// genericRowGather sets dst[q] = src[first+q·stride] where 0 ≤
+// first+q·stride < w, and 0 elsewhere.
+func genericRowGather(dst, src []float32, first, stride, w int) {
+	lo, hi := validRange(len(dst), first, stride, w)
+	clear(dst[:lo])
+	clear(dst[hi:])
+	if lo == hi {
+		return
+	}
+	s := src[first+lo*stride : first+(hi-1)*stride+1]
+	if stride == 1 {
+		copy(dst[lo:hi], s)
+		return
+	}
+	for q := lo; q < hi; q++ {
+		dst[q] = s[(q-lo)*stride]
+	}
+}
+
+func genericScaleShift(x []float32, scale, shift float32, relu bool) {
+	for i, v := range x {
+		v = float32(v*scale) + shift
+		if relu {
+			v = reluScalar(v)
+		}
+		x[i] = v
+	}
+}
+
+// reluScalar is max(v, 0) that passes NaN through, matching the SIMD
+// kernels.
+func reluScalar(v float32) float32 {
+	if v < 0 {
+		return 0
+	}
+	return v
+}
+
+func genericReLU(x []float32) {
+	for i, v := range x {
+		x[i] = reluScalar(v)
+	}
+}
+
+func genericAddReLU(dst, a, b []float32) {
+	b = b[:len(a)]
+	dst = dst[:len(a)]
+	for i, v := range a {
+		dst[i] = reluScalar(v + b[i])
+	}
+}
+
+func genericAdd(dst, a []float32) {
+	a = a[:len(dst)]
+	for i := range dst {
+		dst[i] += a[i]
+	}
+}
+
+// sumLanes is the lane structure shared by the float64 reductions of every
+// implementation: element i goes to partial sum i mod sumLanes, and the
+// partial sums are combined in the fixed order of combineLanes. This makes
+// the SIMD reductions bit-identical to the plain-Go ones.
+const sumLanes = 16
+
+func combineLanes(s *[sumLanes]float64) float64 {
+	var h [sumLanes / 2]float64
+	for i := range h {
+		h[i] = s[i] + s[i+sumLanes/2]
+	}
+	return ((h[0] + h[4]) + (h[2] + h[6])) + ((h[1] + h[5]) + (h[3] + h[7]))
+}
+
+func genericSum64(x []float32) float64 {
+	var s [sumLanes]float64
+	i := 0
+	for ; i+sumLanes <= len(x); i += sumLanes {
+		for l := range s {
+			s[l] += float64(x[i+l])
+		}
+	}
+	for l := 0; i < len(x); i, l = i+1, l+1 {
+		s[l] += float64(x[i])
+	}
+	return combineLanes(&s)
+}
+
+func genericDot64(x, y []float32) float64 {
+	y = y[:len(x)]
+	var s [sumLanes]float64
+	i := 0
+	for ; i+sumLanes <= len(x); i += sumLanes {
+		for l := range s {
+			s[l] += float64(x[i+l]) * float64(y[i+l])
+		}
+	}
+	for l := 0; i < len(x); i, l = i+1, l+1 {
+		s[l] += float64(x[i]) * float64(y[i])
+	}
+	return combineLanes(&s)
+}
+
+func genericSqDev(x []float32, mean float64) float64 {
+	var s [sumLanes]float64
+	i := 0
+	for ; i+sumLanes <= len(x); i += sumLanes {
+		for l := range s {
+			d := float64(x[i+l]) - mean
+			s[l] += d * d
+		}
+	}
+	for l := 0; i < len(x); i, l = i+1, l+1 {
+		d := float64(x[i]) - mean
+		s[l] += d * d
+	}
+	return combineLanes(&s)
+}
+
+// genericPeak runs iters rounds of 8 independent scalar multiply-adds.
+func genericPeak(iters int, seed float32) float32 {
+	var a [8]float32
+	for i := range a {
+		a[i] = seed + float32(i)
+	}
+	m, c := float32(0.999), float32(1e-3)
+	for it := 0; it < iters; it++ {
+		for i := range a {
+			a[i] = a[i]*m + c
+		}
+	}
+	s := float32(0)
+	for _, v := range a {
+		s += v
+	}
+	if math.IsNaN(float64(s)) {
+		return 0
+	}
+	return s
+}

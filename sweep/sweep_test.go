@@ -1,0 +1,140 @@
+package sweep
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cosim/arch"
+	"cosim/dnn"
+	"cosim/internal/seed"
+	"cosim/internal/testenv"
+	"cosim/wcat"
+)
+
+func TestVoltages(t *testing.T) {
+	vs, err := Voltages(0.30, 0.80, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 51 || vs[0] != 0.30 || vs[50] != 0.80 || vs[17] != 0.47 {
+		t.Fatalf("grid %v", vs)
+	}
+	for _, c := range [][3]float64{{0, 1, 0.1}, {0.8, 0.3, 0.1}, {0.3, 0.8, 0}, {0.3, 0.8, -1}} {
+		if _, err := Voltages(c[0], c[1], c[2]); err == nil {
+			t.Errorf("Voltages%v accepted", c)
+		}
+	}
+}
+
+func builtinYAML(t *testing.T, edit func(string) string) *arch.Spec {
+	t.Helper()
+	s, err := arch.Builtin("eyeriss-onchip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit == nil {
+		return s
+	}
+	raw, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "arch", "specs", "eyeriss-onchip.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = arch.Parse("edited.yaml", []byte(edit(string(raw))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestWeightMemory(t *testing.T) {
+	m, err := WeightMemory(builtinYAML(t, nil))
+	if err != nil || m.Name != "weight_sram" || m.WidthBits != 64 {
+		t.Fatalf("weight memory %v, %v", m, err)
+	}
+	none := builtinYAML(t, func(s string) string {
+		return strings.Replace(s, "voltage-domain: scaled", "voltage-domain: nominal", 1)
+	})
+	if _, err := WeightMemory(none); err == nil || !strings.Contains(err.Error(), "no memory holds weights") {
+		t.Fatalf("no scaled memory: %v", err)
+	}
+	two := builtinYAML(t, func(s string) string {
+		i := strings.Index(s, "name: weights_spad")
+		return s[:i] + strings.Replace(s[i:], "voltage-domain: nominal", "voltage-domain: scaled", 1)
+	})
+	if _, err := WeightMemory(two); err == nil || !strings.Contains(err.Error(), "2 scaled memories") {
+		t.Fatalf("two scaled memories: %v", err)
+	}
+}
+
+// tiny trains a 16-8-2 MLP on a synthetic task (no data files needed).
+func tiny(t *testing.T, method wcat.Method) (*wcat.Model, *dnn.Dataset) {
+	t.Helper()
+	r := seed.Stream(1)
+	d := &dnn.Dataset{Name: "synthetic", C: 1, H: 4, W: 4, Classes: 2, Mean: []float32{0.5}, Std: []float32{0.25}}
+	for i := 0; i < 400; i++ {
+		lab := uint8(i % 2)
+		for j := 0; j < 16; j++ {
+			v := 48 + r.IntN(128)
+			if (j < 8) == (lab == 1) {
+				v += 24
+			}
+			d.Pixels = append(d.Pixels, uint8(v))
+		}
+		d.Labels = append(d.Labels, lab)
+	}
+	m, err := wcat.New(dnn.NewMLP(1, 4, 4, []int{8}, 2, seed.Stream(2)), wcat.Config{Method: method, Bits: 4, Grid: wcat.GridReference})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := wcat.MNISTRecipe()
+	rec.Epochs, rec.BatchSize = 5, 20
+	if _, err := wcat.Train(context.Background(), m, d, rec, wcat.Hooks{}); err != nil {
+		t.Fatal(err)
+	}
+	return m, d
+}
+
+func TestRun(t *testing.T) {
+	w, d := tiny(t, wcat.WCAT)
+	n, _ := tiny(t, wcat.Normal)
+	spec := builtinYAML(t, nil)
+	vs := []float64{0.44, 0.32, 0.36, 0.8}
+	cfg := Config{Spec: spec, Voltages: vs, Trials: 4, Seed: 5, Test: d,
+		Models: []Model{{Name: "mlp", Method: "wcat", Q: w}, {Name: "mlp", Method: "normal", Q: n}}}
+	var events int
+	rep, err := Run(context.Background(), cfg, func(Event) { events++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Points) != 8 || events != 8 || len(rep.BERCurve) != 4 || len(rep.Breakdowns) != 4 {
+		t.Fatalf("%d points, %d events, %d BER points, %d breakdowns", len(rep.Points), events, len(rep.BERCurve), len(rep.Breakdowns))
+	}
+	for i, p := range rep.Points[:4] {
+		if p.BER != spec.BER.BER(p.VddV) || p.Trials != 4 {
+			t.Fatalf("point %+v", p)
+		}
+		if i > 0 && !(p.VddV > rep.Points[i-1].VddV && p.EnergyPJ > rep.Points[i-1].EnergyPJ) {
+			t.Fatalf("points not in voltage order with rising energy: %+v", rep.Points[:4])
+		}
+	}
+	// 0.32 V gives BER 0.5: a coin-flip network; 0.8 V gives no flips at all.
+	if p := rep.Points[3]; p.AccMean != p.AccMax || p.AccStd != 0 {
+		t.Fatalf("0.8 V point should be the clean accuracy: %+v", p)
+	}
+	if err := rep.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := Run(context.Background(), cfg, nil)
+	for i := range rep.Points {
+		if rep.Points[i] != again.Points[i] {
+			t.Fatalf("rerun differs at %d: %+v vs %+v", i, rep.Points[i], again.Points[i])
+		}
+	}
+	cfg.Models[1].Method = "wcat"
+	if _, err := Run(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), "each (model, method) pair") {
+		t.Fatalf("duplicate model accepted: %v", err)
+	}
+}
