@@ -109,7 +109,7 @@ type worker struct {
 
 func (e *Engine) newWorker() *worker {
 	w := &worker{net: e.model.Net.Clone()}
-	w.ws = dnn.QuantWeights(w.net)
+	w.ws = e.model.LayerParams(w.net)
 	for _, p := range w.ws {
 		w.codes = append(w.codes, make([]int32, p.Len()))
 		eff := make([]float32, p.Len())

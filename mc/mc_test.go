@@ -48,7 +48,7 @@ func tinyModel(t *testing.T) (*wcat.Model, *dnn.Dataset) {
 	}
 	rec := wcat.MNISTRecipe()
 	rec.Epochs, rec.BatchSize = 5, 20
-	if _, err := wcat.Train(context.Background(), m, d, rec, wcat.Hooks{}); err != nil {
+	if _, err := wcat.Train(context.Background(), m, d, rec, wcat.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	return m, d
@@ -118,7 +118,7 @@ func TestTrialMatchesHandFlippedMemory(t *testing.T) {
 		mem.Flip(b)
 	}
 	net := m.Net.Clone()
-	for i, p := range dnn.QuantWeights(net) {
+	for i, p := range m.LayerParams(net) {
 		codes := mem.Load(i, nil)
 		eff := make([]float32, len(codes))
 		wcat.Dequantize(codes, m.Layers[i].Step, eff)

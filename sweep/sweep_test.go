@@ -91,7 +91,7 @@ func tiny(t *testing.T, method wcat.Method) (*wcat.Model, *dnn.Dataset) {
 	}
 	rec := wcat.MNISTRecipe()
 	rec.Epochs, rec.BatchSize = 5, 20
-	if _, err := wcat.Train(context.Background(), m, d, rec, wcat.Hooks{}); err != nil {
+	if _, err := wcat.Train(context.Background(), m, d, rec, wcat.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	return m, d

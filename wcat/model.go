@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"cosim/dnn"
 	"cosim/sram"
@@ -46,6 +47,10 @@ type Config struct {
 	BFN float64
 	// PLClip is the PLClip hyper-parameter c (0.1 in the reference config).
 	PLClip float64
+	// SkipDownsample leaves the 1×1 downsample convolutions of the ResNets
+	// unquantized (float, not stored in the weight SRAM), reproducing the
+	// reference code's accident (wcat-semantics.md §1.3).
+	SkipDownsample bool
 }
 
 // Validate checks the configuration.
@@ -104,6 +109,9 @@ func New(net dnn.Model, cfg Config) (*Model, error) {
 	}
 	m := &Model{Net: net, Cfg: cfg}
 	for _, w := range dnn.QuantWeights(net) {
+		if cfg.SkipDownsample && strings.Contains(w.Name, ".downsample.") {
+			continue
+		}
 		l := &Layer{W: w, Codes: make([]int32, w.Len()), eff: make([]float32, w.Len())}
 		base := trimWeight(w.Name)
 		switch cfg.Method {
@@ -118,6 +126,23 @@ func New(net dnn.Model, cfg Config) (*Model, error) {
 		m.Layers = append(m.Layers, l)
 	}
 	return m, nil
+}
+
+// LayerParams returns, for each quantized layer of m in order, the parameter
+// of net (a clone of m.Net) with the same name.
+func (m *Model) LayerParams(net dnn.Model) []*dnn.Param {
+	byName := map[string]*dnn.Param{}
+	for _, p := range net.Params() {
+		byName[p.Name] = p
+	}
+	ps := make([]*dnn.Param, len(m.Layers))
+	for i, l := range m.Layers {
+		ps[i] = byName[l.W.Name]
+		if ps[i] == nil {
+			panic("wcat: network has no parameter " + l.W.Name)
+		}
+	}
+	return ps
 }
 
 func trimWeight(name string) string {

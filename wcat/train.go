@@ -109,11 +109,26 @@ func (r Recipe) Split(n int) (train, valid []int) {
 	return perm[:n-nv], perm[n-nv:]
 }
 
+// Options are the optional parts of a training run.
+type Options struct {
+	Hooks Hooks
+	// StatePath, if set, is where the resumable training state is written
+	// (atomically) after every epoch. If the file already exists, training
+	// resumes from it: the model, optimizer, best-so-far weights and epoch
+	// statistics are restored and the run continues with the next epoch. A
+	// state written for another recipe, configuration or data set is an
+	// error.
+	StatePath string
+}
+
 // Train trains m on data with the recipe. It initialises the quantizer
-// ranges, runs the epochs and leaves m holding the best-validation weights
-// (or the last epoch's without a validation split). Every random draw (split,
-// shuffles, augmentation, bit-flip noise) derives from Recipe.Seed.
-func Train(ctx context.Context, m *Model, data *dnn.Dataset, r Recipe, hooks Hooks) ([]EpochStats, error) {
+// ranges (unless resuming), runs the epochs and leaves m holding the
+// best-validation weights (or the last epoch's without a validation split).
+// Every random draw (split, shuffles, augmentation, bit-flip noise) derives
+// from Recipe.Seed and the epoch and batch it belongs to, so a run resumed
+// from an end-of-epoch state gives exactly the result of an uninterrupted
+// one. It returns the statistics of every epoch (resumed ones included).
+func Train(ctx context.Context, m *Model, data *dnn.Dataset, r Recipe, opts Options) ([]EpochStats, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -121,16 +136,25 @@ func Train(ctx context.Context, m *Model, data *dnn.Dataset, r Recipe, hooks Hoo
 	if c != data.C || h != data.H || w != data.W {
 		return nil, fmt.Errorf("model %s takes %dx%dx%d images, data set %s has %dx%dx%d", m.Net.Arch(), c, h, w, data.Name, data.C, data.H, data.W)
 	}
-	if err := m.InitRanges(r.Init, r.InitBER); err != nil {
-		return nil, err
-	}
 	trainIdx, validIdx := r.Split(data.Len())
 	if len(trainIdx) < r.BatchSize {
 		return nil, fmt.Errorf("%d training images for batch size %d", len(trainIdx), r.BatchSize)
 	}
 	valid := data.Subset(data.Name+"-valid", validIdx)
+	st := &State{Opt: SGD{Momentum: r.Momentum, Nesterov: r.Nesterov}, BestAcc: math.Inf(-1)}
+	resumed := false
+	if opts.StatePath != "" {
+		var err error
+		if resumed, err = st.load(opts.StatePath, m, r, data); err != nil {
+			return nil, err
+		}
+	}
+	if !resumed {
+		if err := m.InitRanges(r.Init, r.InitBER); err != nil {
+			return nil, err
+		}
+	}
 	params := m.Params()
-	opt := &SGD{Momentum: r.Momentum, Nesterov: r.Nesterov}
 	decay := func(p *dnn.Param) float64 {
 		if p.Kind == dnn.KindQuant && m.Cfg.Method == WCAT {
 			return r.AlphaDecay
@@ -138,16 +162,13 @@ func Train(ctx context.Context, m *Model, data *dnn.Dataset, r Recipe, hooks Hoo
 		return r.WeightDecay
 	}
 	var (
-		stats   []EpochStats
-		best    = math.Inf(-1)
-		bestW   [][]float32
 		x       []float32
 		labels  []uint8
 		dlogits []float32
 	)
 	classes := m.Net.Classes()
 	batches := len(trainIdx) / r.BatchSize // drop_last, as the reference loader
-	for e := 0; e < r.Epochs; e++ {
+	for e := len(st.Stats); e < r.Epochs; e++ {
 		t0 := time.Now()
 		lr := r.LRAt(e)
 		order := seed.Stream(r.Seed, seed.String("shuffle"), uint64(e)).Perm(len(trainIdx))
@@ -155,7 +176,7 @@ func Train(ctx context.Context, m *Model, data *dnn.Dataset, r Recipe, hooks Hoo
 		correct := 0
 		for b := 0; b < batches; b++ {
 			if err := ctx.Err(); err != nil {
-				return stats, err
+				return st.Stats, err
 			}
 			idx := make([]int, r.BatchSize)
 			for i := range idx {
@@ -174,7 +195,7 @@ func Train(ctx context.Context, m *Model, data *dnn.Dataset, r Recipe, hooks Hoo
 			dlogits = dlogits[:len(logits)]
 			loss := dnn.SoftmaxCrossEntropy(logits, labels, classes, dlogits)
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				return stats, fmt.Errorf("epoch %d batch %d: loss is %v (training diverged)", e+1, b+1, loss)
+				return st.Stats, fmt.Errorf("epoch %d batch %d: loss is %v (training diverged)", e+1, b+1, loss)
 			}
 			k := dnn.Correct(logits, labels, classes)
 			lossSum += loss
@@ -184,32 +205,37 @@ func Train(ctx context.Context, m *Model, data *dnn.Dataset, r Recipe, hooks Hoo
 			}
 			m.Net.Backward(dlogits)
 			m.Backward()
-			opt.Step(params, lr, decay)
-			if hooks.Batch != nil {
-				hooks.Batch(BatchStats{Epoch: e + 1, Batch: b + 1, Batches: batches, Loss: loss, Acc: 100 * float64(k) / float64(len(idx))})
+			st.Opt.Step(params, lr, decay)
+			if opts.Hooks.Batch != nil {
+				opts.Hooks.Batch(BatchStats{Epoch: e + 1, Batch: b + 1, Batches: batches, Loss: loss, Acc: 100 * float64(k) / float64(len(idx))})
 			}
 		}
-		st := EpochStats{Epoch: e + 1, Epochs: r.Epochs, LR: lr, TrainLoss: lossSum / float64(batches),
+		es := EpochStats{Epoch: e + 1, Epochs: r.Epochs, LR: lr, TrainLoss: lossSum / float64(batches),
 			TrainAcc: 100 * float64(correct) / float64(batches*r.BatchSize), ValidAcc: math.NaN()}
 		if valid.Len() > 0 {
 			m.Quantize(nil)
-			st.ValidAcc = 100 * float64(dnn.Evaluate(m.Net, valid, 1000)) / float64(valid.Len())
-			if st.ValidAcc > best {
-				best, st.Best = st.ValidAcc, true
-				bestW = snapshot(m.State(), bestW)
+			es.ValidAcc = 100 * float64(dnn.Evaluate(m.Net, valid, 1000)) / float64(valid.Len())
+			if es.ValidAcc > st.BestAcc {
+				st.BestAcc, es.Best = es.ValidAcc, true
+				st.Best = snapshot(m.State(), st.Best)
 			}
 		}
-		st.Seconds = time.Since(t0).Seconds()
-		stats = append(stats, st)
-		if hooks.Epoch != nil {
-			hooks.Epoch(st)
+		es.Seconds = time.Since(t0).Seconds()
+		st.Stats = append(st.Stats, es)
+		if opts.StatePath != "" {
+			if err := st.save(opts.StatePath, m, r, data); err != nil {
+				return st.Stats, fmt.Errorf("saving training state: %w", err)
+			}
+		}
+		if opts.Hooks.Epoch != nil {
+			opts.Hooks.Epoch(es)
 		}
 	}
-	if bestW != nil {
-		restore(m.State(), bestW)
+	if st.Best != nil {
+		restore(m.State(), st.Best)
 	}
 	m.Quantize(nil)
-	return stats, nil
+	return st.Stats, nil
 }
 
 func snapshot(ps []*dnn.Param, dst [][]float32) [][]float32 {

@@ -63,7 +63,7 @@ func trainMLP(t *testing.T, data *dnn.Dataset, cfg Config, epochs int) (*Model, 
 	}
 	r := MNISTRecipe()
 	r.Epochs = epochs
-	st, err := Train(context.Background(), m, data, r, Hooks{})
+	st, err := Train(context.Background(), m, data, r, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,5 +139,59 @@ func TestAppendixAOnMLP(t *testing.T) {
 			t.Logf("%s: BER %g → α* = %.4f (max|w| %.4f)", l.W.Name, p, a, MaxAbs(l.W.Data()))
 			prev = a
 		}
+	}
+}
+
+// A run stopped after an epoch and resumed from its state file ends with
+// exactly the weights and statistics of an uninterrupted run.
+func TestResumeEqualsUninterrupted(t *testing.T) {
+	train, _ := mnistSmall(t)
+	cfg := Config{Method: WCAT, Bits: 4, Grid: GridReference, BFN: 0.002}
+	rec := MNISTRecipe()
+	rec.Epochs = 3
+	fresh := func() *Model {
+		m, err := New(dnn.NewMLP(1, 28, 28, []int{32}, 10, seed.Stream(1)), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	a := fresh()
+	statsA, err := Train(context.Background(), a, train, rec, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "run.state")
+	b := fresh()
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = Train(ctx, b, train, rec, Options{StatePath: path, Hooks: Hooks{Epoch: func(e EpochStats) {
+		if e.Epoch == 1 {
+			cancel()
+		}
+	}}})
+	if err == nil {
+		t.Fatal("cancelled run returned no error")
+	}
+	c := fresh() // a new process: nothing but the state file survives
+	statsC, err := Train(context.Background(), c, train, rec, Options{StatePath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(statsC) != 3 || statsC[0].TrainLoss != statsA[0].TrainLoss || statsC[2].ValidAcc != statsA[2].ValidAcc {
+		t.Fatalf("stats differ:\n%+v\n%+v", statsA, statsC)
+	}
+	for i, p := range a.State() {
+		q := c.State()[i]
+		for j := range p.Data() {
+			if p.Data()[j] != q.Data()[j] {
+				t.Fatalf("%s[%d]: uninterrupted %v, resumed %v", p.Name, j, p.Data()[j], q.Data()[j])
+			}
+		}
+	}
+	// A state for another recipe is refused.
+	rec2 := rec
+	rec2.LR = 0.05
+	if _, err := Train(context.Background(), fresh(), train, rec2, Options{StatePath: path}); err == nil || !strings.Contains(err.Error(), "recipe") {
+		t.Fatalf("mismatched recipe: %v", err)
 	}
 }

@@ -42,6 +42,8 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	data := fs.String("data", "", "data directory (MNIST: default the GoMNIST module's data folder)")
 	seedV := fs.Uint64("seed", 1337, "random seed (initialisation, split, shuffles, augmentation, noise)")
 	out := fs.String("out", "", "checkpoint file to write (required)")
+	resume := fs.Bool("resume", false, "continue an interrupted run from its training state FILE.state (written after every epoch)")
+	skipDown := fs.Bool("skip-downsample", false, "leave the ResNets' 1×1 downsample convs unquantized, as the reference code does by accident")
 	quiet := fs.Bool("quiet", false, "no progress bar (there is none either when stderr is not a terminal)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -66,7 +68,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return inputErrf("train: --init: %v", err)
 	}
-	cfg := wcat.Config{Method: m, Bits: *bits, Grid: wcat.Grid(*grid), BFN: *bfn, PLClip: *plclip}
+	cfg := wcat.Config{Method: m, Bits: *bits, Grid: wcat.Grid(*grid), BFN: *bfn, PLClip: *plclip, SkipDownsample: *skipDown}
 	if err := cfg.Validate(); err != nil {
 		return inputErrf("train: %v", err)
 	}
@@ -83,6 +85,10 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	recipe.LR, recipe.AlphaDecay, recipe.Init, recipe.InitBER, recipe.ValidFraction, recipe.Seed = *lr, *alphaDecay, in, *initBER, *valid, *seedV
 	if err := recipe.Validate(); err != nil {
 		return inputErrf("train: %v", err)
+	}
+	statePath := *out + ".state"
+	if fileExists(statePath) && !*resume {
+		return inputErrf("train: %s exists (an interrupted run); pass --resume to continue it or delete it to start over", statePath)
 	}
 	train, test, err := dnn.LoadDataset(dsName, *data)
 	if err != nil {
@@ -124,24 +130,30 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				s.Epoch, s.Epochs, s.LR, s.TrainLoss, s.TrainAcc, s.ValidAcc, best, s.Seconds)
 		},
 	}
-	t0 := time.Now()
-	stats, err := wcat.Train(ctx, qm, train, recipe, hooks)
+	stats, err := wcat.Train(ctx, qm, train, recipe, wcat.Options{Hooks: hooks, StatePath: statePath})
 	if bar != nil {
 		bar.Finish()
 		fmt.Fprintln(stderr)
 	}
 	if err != nil {
+		if fileExists(statePath) {
+			fmt.Fprintf(stderr, "training state kept in %s: rerun with --resume to continue\n", statePath)
+		}
 		return fmt.Errorf("train: %w", err)
 	}
 	info := wcat.Info{Recipe: &recipe, EpochsRun: len(stats), Dataset: train.Name, DatasetSHA256: train.Hash(),
-		TrainSeconds: time.Since(t0).Seconds(), Command: "cosim train " + strings.Join(args, " ")}
+		Command: "cosim train " + strings.Join(args, " ")}
 	for _, s := range stats {
+		info.TrainSeconds += s.Seconds
 		if s.Best {
 			info.BestEpoch, info.ValidAcc = s.Epoch, s.ValidAcc
 		}
 	}
 	info.TestAcc = 100 * float64(dnn.Evaluate(qm.Net, test, 1000)) / float64(test.Len())
 	if err := wcat.Save(*out, qm, info); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	if err := os.Remove(statePath); err != nil && !os.IsNotExist(err) {
 		return fmt.Errorf("train: %w", err)
 	}
 	fmt.Fprintf(stdout, "%s: %s %s %d-bit, test accuracy %.2f%% (best epoch %d), %.0fs\n",
@@ -154,6 +166,12 @@ func bfnNote(p float64) string {
 		return fmt.Sprintf(" with bit-flip noise p0=%g", p)
 	}
 	return ""
+}
+
+// fileExists reports whether path names an existing file.
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
 }
 
 // isTerminal reports whether w is a terminal (progress bars only go there).
