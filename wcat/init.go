@@ -120,11 +120,19 @@ func newMSEObjective(w []float32, bits int, g Grid, ber float64) func(float64) f
 // α0 = 2·√(2^(b−1)−1)·mean|w| with an initial simplex {α0, 1.05·α0} as scipy
 // builds it (the reference uses scipy's Nelder–Mead, tolerance 1e−6).
 func OptimalAlpha(w []float32, bits int, g Grid, ber float64) float64 {
-	a0 := 2 * math.Sqrt(float64(int(1)<<(bits-1)-1)) * MeanAbs(w)
-	if a0 == 0 {
+	return minimiseAlpha(newMSEObjective(w, bits, g, ber), alphaStart(MeanAbs(w), bits))
+}
+
+// alphaStart is the reference's Nelder–Mead start 2·√(2^(b−1)−1)·mean|w|.
+func alphaStart(meanAbs float64, bits int) float64 {
+	return 2 * math.Sqrt(float64(int(1)<<(bits-1)-1)) * meanAbs
+}
+
+// minimiseAlpha runs the 1-D Nelder–Mead search of OptimalAlpha on f from a0.
+func minimiseAlpha(f func(float64) float64, a0 float64) float64 {
+	if !(a0 > 0) {
 		return minRange
 	}
-	f := newMSEObjective(w, bits, g, ber)
 	prob := optimize.Problem{Func: func(x []float64) float64 { return f(x[0]) }}
 	nm := &optimize.NelderMead{InitialVertices: [][]float64{{a0}, {1.05 * a0}}}
 	nm.InitialValues = []float64{f(a0), f(1.05 * a0)}

@@ -80,3 +80,48 @@ func TestOptimalAlphaShrinksWithBER(t *testing.T) {
 		prev = a
 	}
 }
+
+func TestDensitiesNormalised(t *testing.T) {
+	for _, d := range StandardDensities() {
+		if m := integrate(d.Prob, d.Lo, d.Hi); math.Abs(m-1) > 1e-9 {
+			t.Errorf("%s integrates to %v", d.Name, m)
+		}
+	}
+}
+
+// DensityMSE agrees with ExpectedMSE on a large sample of the same law.
+func TestDensityMSEMatchesSample(t *testing.T) {
+	r := seed.Stream(8)
+	w := make([]float32, 400000)
+	for i := range w {
+		w[i] = float32(r.NormFloat64())
+	}
+	d := StandardDensities()[0]
+	for _, p := range []float64{0, 1e-2} {
+		exact := DensityMSE(d, 2.5, 4, GridReference, p)
+		sample := ExpectedMSE(w, 2.5, 4, GridReference, p)
+		if math.Abs(exact-sample)/exact > 0.01 {
+			t.Errorf("BER %g: density MSE %v, sample MSE %v", p, exact, sample)
+		}
+	}
+}
+
+// Appendix A, figure 10b: for every distribution, α* falls as the BER grows.
+func TestAlphaCurveFalls(t *testing.T) {
+	bers := []float64{0, 1e-4, 1e-3, 1e-2, 5e-2}
+	pts, err := AlphaCurve(StandardDensities(), bers, 4, GridReference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < len(pts); i += len(bers) {
+		for j := 1; j < len(bers); j++ {
+			if !(pts[i+j].Alpha < pts[i+j-1].Alpha) {
+				t.Errorf("%s: α*(%g) = %v not below α*(%g) = %v", pts[i].Dist, pts[i+j].BER, pts[i+j].Alpha, pts[i+j-1].BER, pts[i+j-1].Alpha)
+			}
+		}
+		t.Logf("%s: α* %v", pts[i].Dist, []float64{pts[i].Alpha, pts[i+1].Alpha, pts[i+2].Alpha, pts[i+3].Alpha, pts[i+4].Alpha})
+	}
+	if _, err := AlphaCurve(StandardDensities(), []float64{0.7}, 4, GridReference); err == nil {
+		t.Fatal("BER 0.7 accepted")
+	}
+}

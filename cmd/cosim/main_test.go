@@ -148,3 +148,26 @@ func TestTrainSweepEndToEnd(t *testing.T) {
 		t.Fatal("report does not name the model")
 	}
 }
+
+func TestAlphaCurveCommand(t *testing.T) {
+	code, out, errs := cosim(t, "alpha-curve", "--ber", "0,1e-2", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var pts []struct {
+		Dist  string  `json:"distribution"`
+		BER   float64 `json:"ber"`
+		Alpha float64 `json:"alpha"`
+	}
+	if err := json.Unmarshal([]byte(out), &pts); err != nil || len(pts) != 8 {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for i := 0; i < 8; i += 2 {
+		if !(pts[i+1].Alpha < pts[i].Alpha) {
+			t.Errorf("%s: α* does not fall with BER: %+v", pts[i].Dist, pts[i:i+2])
+		}
+	}
+	if code, _, _ := cosim(t, "alpha-curve", "--ber", "0,x"); code != 2 {
+		t.Fatalf("bad --ber: exit %d", code)
+	}
+}
