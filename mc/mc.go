@@ -1,18 +1,56 @@
 // Package mc estimates the accuracy of a quantized network whose weights sit
-// in a faulty SRAM, by Monte Carlo over fault realisations
-// (wcat-semantics.md §2.1, the reference protocol): one trial stores every
-// quantized weight tensor's b-bit two's-complement codes in an sram.Memory
-// (packed into words of the weight memory's width), flips every physical bit
-// independently with probability p, reads the codes back, dequantizes them
-// with the layer's clean step, and scores the whole evaluation set with that
-// single noisy network. The summary reports the mean, the population
-// standard deviation (ddof 0, as the reference), the minimum and maximum of
-// the trial accuracies, and a 95% Student-t confidence interval of the mean.
+// in a faulty SRAM, by Monte Carlo over fault realisations.
 //
-// Randomness: trial t of a point draws its flips from
-// seed.Stream(Seed, Key, t), so results are identical for any number of
-// workers. A trial that draws no flips reuses the clean accuracy, computed
-// once.
+// # Fault model
+//
+// One trial stores every quantized weight tensor's b-bit two's-complement
+// codes in an sram.Memory (packed into words of the weight memory's width),
+// flips every physical bit independently with probability p, reads the
+// codes back and dequantizes them with the layer's clean step
+// (wcat-semantics.md §2.1). Trial t of a point draws its flips from
+// seed.Stream(Seed, Key, t) — and, for the subset protocol, its images from
+// seed.Stream(Seed, Key, t, 1) — so results never depend on the number of
+// workers.
+//
+// # Protocols
+//
+// The quantity estimated is μ = E_F[A(F)], the accuracy A on the whole
+// evaluation set of N images averaged over fault realisations F.
+//
+// Reference (ProtocolReference, the authors' random_flip): every trial
+// scores the whole set, Y_t = A(F_t); the summary is the mean, the population
+// std (ddof 0), min and max of the Y_t and a Student-t CI of the mean.
+//
+// Subset (ProtocolSubset, the default): scoring all N images per trial
+// removes only the small within-realisation variance (≈ 0.4 points at
+// N = 10,000) while the variance between realisations (often 1–3 points) is
+// what limits the CI, so trials are cheaper and more numerous. Trial t draws
+// a stratified random subset S_t: n_c = round(n·N_c/N) images of class c
+// without replacement (N_c images of class c in the set), and scores
+//
+//	Y_t = A_0 + Σ_c (N_c/N) · mean_{i∈S_t,c} (y_{t,i} − y_{0,i})
+//
+// where y_{t,i} ∈ {0,1} is the correctness of image i under F_t, y_{0,i} its
+// correctness without faults and A_0 the clean accuracy on the whole set
+// (computed once). Unbiasedness: given F_t, each class term is a simple
+// random sample mean, so E[mean_{S_t,c} y_t − y_0 | F_t] = (1/N_c)Σ_{i∈c}
+// (y_{t,i} − y_{0,i}), and Σ_c (N_c/N)(…) = A(F_t) − A_0; hence E[Y_t | F_t] =
+// A(F_t) and E[Y_t] = μ. The clean term is a control variate: y_t − y_0 is
+// zero wherever the faults do not change the prediction, so at low BER the
+// subset noise nearly vanishes. Trials are i.i.d., so Var(Y_t) = Var_F(A(F))
+// + E_F[Var(Y_t | F)] holds both sources of variance, and the sample variance
+// s² of the Y_t estimates it without bias: the CI mean ± t_{0.975,T−1}·s/√T
+// is honest for both. A trial that draws no flips has Y_t = A_0 exactly in
+// both protocols (its conditional expectation, so still unbiased).
+//
+// # Adaptive stopping
+//
+// With CIHalfWidth > 0, a point stops at the first T ≥ MinTrials (in trial
+// order) whose CI half-width is ≤ CIHalfWidth, or at Trials. Trials run in
+// parallel, but the decision looks only at trials 0…T−1, so the result is
+// the same for any number of workers. (A data-dependent stopping rule makes
+// the nominal 95% coverage approximate; MinTrials guards the variance
+// estimate.) Trial values of the subset protocol are clamped to [0, 100].
 package mc
 
 import (
@@ -31,24 +69,56 @@ import (
 	"cosim/wcat"
 )
 
+// Protocol selects how trials are scored.
+type Protocol string
+
+const (
+	// ProtocolSubset scores each trial on a stratified random subset with a
+	// clean-accuracy control variate (the default).
+	ProtocolSubset Protocol = "subset"
+	// ProtocolReference scores every trial on the whole evaluation set, as
+	// the WCAT reference code does.
+	ProtocolReference Protocol = "reference"
+)
+
+// ParseProtocol validates a protocol name.
+func ParseProtocol(s string) (Protocol, error) {
+	switch Protocol(s) {
+	case ProtocolSubset, ProtocolReference:
+		return Protocol(s), nil
+	}
+	return "", fmt.Errorf("unknown Monte Carlo protocol %q (want subset or reference)", s)
+}
+
 // Options controls a Monte Carlo estimate.
 type Options struct {
+	Protocol Protocol // default ProtocolSubset
+	// Trials is the (maximum) number of trials.
 	Trials int
+	// MinTrials is the least number of trials before adaptive stopping
+	// (default 10, at most Trials).
+	MinTrials int
+	// CIHalfWidth is the target 95% CI half-width in accuracy points; 0
+	// runs all Trials.
+	CIHalfWidth float64
+	// Subset is the number of images per trial of ProtocolSubset (default
+	// 1000; the whole set if larger).
+	Subset int
 	Seed   uint64
 	// Key identifies the operating point (for example the voltage's bits), so
 	// that different points draw different fault realisations.
 	Key uint64
 	// Workers runs trials in parallel; 0 means GOMAXPROCS.
 	Workers int
-	// Batch is the evaluation batch size (default 1000).
-	Batch int
 }
 
 // Summary is the outcome of a Monte Carlo estimate at one bit error rate.
 // Accuracies are in percent.
 type Summary struct {
 	BER            float64
-	Trials         int
+	Protocol       Protocol
+	Images         int // images scored per trial
+	Trials         int // trials used
 	Accs           []float64
 	Flips          []int // flipped bits per trial
 	Mean, Std      float64
@@ -60,20 +130,24 @@ type Summary struct {
 }
 
 // Engine evaluates one quantized model under faults. It holds the clean
-// codes packed into the weight memory and the clean accuracy.
+// codes packed into the weight memory, the clean accuracy and the clean
+// per-image correctness.
 type Engine struct {
 	model    *wcat.Model
 	data     *dnn.Dataset
 	mem      *sram.Memory
 	batch    int
 	cleanAcc float64
+	clean    []bool  // correctness of every image without faults
+	classes  [][]int // image indices per class
 }
 
 // NewEngine packs m's clean codes into a memory of wordBits-bit words and
-// scores the clean network on data.
+// scores the clean network on data (in batches of batch images; 0 means
+// 500).
 func NewEngine(m *wcat.Model, wordBits int, data *dnn.Dataset, batch int) (*Engine, error) {
 	if batch <= 0 {
-		batch = 1000
+		batch = 500
 	}
 	if data.Len() == 0 {
 		return nil, fmt.Errorf("mc: evaluation set %s is empty", data.Name)
@@ -88,8 +162,17 @@ func NewEngine(m *wcat.Model, wordBits int, data *dnn.Dataset, batch int) (*Engi
 			return nil, fmt.Errorf("mc: storing %s: %w", l.W.Name, err)
 		}
 	}
-	e := &Engine{model: m, data: data, mem: mem, batch: batch}
-	e.cleanAcc = 100 * float64(dnn.Evaluate(m.Net, data, batch)) / float64(data.Len())
+	e := &Engine{model: m, data: data, mem: mem, batch: batch, classes: make([][]int, data.Classes)}
+	for i, l := range data.Labels {
+		e.classes[l] = append(e.classes[l], i)
+	}
+	all := make([]int, data.Len())
+	for i := range all {
+		all[i] = i
+	}
+	e.clean = make([]bool, data.Len())
+	w := &worker{net: m.Net}
+	e.cleanAcc = 100 * float64(e.score(w, all, e.clean)) / float64(data.Len())
 	return e, nil
 }
 
@@ -101,31 +184,54 @@ func (e *Engine) MemoryBits() int { return e.mem.Bits() }
 
 // worker is one goroutine's private network and buffers.
 type worker struct {
-	net   dnn.Model
-	ws    []*dnn.Param
-	codes [][]int32
-	eff   [][]float32
+	net     dnn.Model
+	eff     [][]float32
+	codes   [][]int32
+	x       []float32
+	labels  []uint8
+	correct []bool
 }
 
 func (e *Engine) newWorker() *worker {
 	w := &worker{net: e.model.Net.Clone()}
-	w.ws = e.model.LayerParams(w.net)
-	for _, p := range w.ws {
-		w.codes = append(w.codes, make([]int32, p.Len()))
+	for _, p := range e.model.LayerParams(w.net) {
 		eff := make([]float32, p.Len())
 		w.eff = append(w.eff, eff)
+		w.codes = append(w.codes, make([]int32, p.Len()))
 		p.SetEffective(eff)
 	}
 	return w
 }
 
-// trial runs one fault realisation and returns its accuracy and flip count.
-func (e *Engine) trial(w *worker, p float64, opt Options, t int) (float64, int) {
-	r := seed.Stream(opt.Seed, opt.Key, uint64(t))
-	flips := sram.SampleFlips(r, e.mem.Bits(), p, nil)
-	if len(flips) == 0 {
-		return e.cleanAcc, 0
+// score evaluates images idx with w's network, writes each image's
+// correctness into correct (indexed like idx) and returns the count.
+func (e *Engine) score(w *worker, idx []int, correct []bool) int {
+	classes := w.net.Classes()
+	n := 0
+	for start := 0; start < len(idx); start += e.batch {
+		part := idx[start:min(start+e.batch, len(idx))]
+		w.x, w.labels = e.data.Batch(part, w.x, w.labels, nil)
+		logits := w.net.Forward(w.x, len(part), false)
+		for i := range part {
+			row := logits[i*classes : (i+1)*classes]
+			best := 0
+			for j, v := range row {
+				if v > row[best] {
+					best = j
+				}
+			}
+			ok := best == int(w.labels[i])
+			correct[start+i] = ok
+			if ok {
+				n++
+			}
+		}
 	}
+	return n
+}
+
+// install loads the faulty codes (clean memory with flips applied) into w.
+func (e *Engine) install(w *worker, flips []int) {
 	mem := e.mem.Clone()
 	for _, b := range flips {
 		mem.Flip(b)
@@ -134,51 +240,168 @@ func (e *Engine) trial(w *worker, p float64, opt Options, t int) (float64, int) 
 		mem.Load(i, w.codes[i])
 		wcat.Dequantize(w.codes[i], l.Step, w.eff[i])
 	}
-	return 100 * float64(dnn.Evaluate(w.net, e.data, e.batch)) / float64(e.data.Len()), len(flips)
+}
+
+// subset draws the stratified sample of trial t and returns it with the
+// weight N_c/(N·n_c) of each drawn image's class.
+func (e *Engine) subset(r interface{ IntN(int) int }, n int, idx []int, wt []float64) ([]int, []float64) {
+	idx, wt = idx[:0], wt[:0]
+	total := e.data.Len()
+	for _, members := range e.classes {
+		nc := int(math.Round(float64(n) * float64(len(members)) / float64(total)))
+		nc = max(min(nc, len(members)), min(1, len(members)))
+		pool := append([]int(nil), members...)
+		for k := 0; k < nc; k++ { // partial Fisher–Yates
+			j := k + r.IntN(len(pool)-k)
+			pool[k], pool[j] = pool[j], pool[k]
+			idx = append(idx, pool[k])
+			wt = append(wt, float64(len(members))/float64(total)/float64(nc))
+		}
+	}
+	return idx, wt
+}
+
+// trial runs trial t and returns its value (percent) and flip count.
+func (e *Engine) trial(w *worker, p float64, opt Options, t int) (float64, int) {
+	flips := sram.SampleFlips(seed.Stream(opt.Seed, opt.Key, uint64(t)), e.mem.Bits(), p, nil)
+	if len(flips) == 0 {
+		return e.cleanAcc, 0
+	}
+	e.install(w, flips)
+	if opt.Protocol == ProtocolReference || opt.Subset >= e.data.Len() {
+		all := make([]int, e.data.Len())
+		for i := range all {
+			all[i] = i
+		}
+		w.correct = growBools(w.correct, len(all))
+		return 100 * float64(e.score(w, all, w.correct)) / float64(len(all)), len(flips)
+	}
+	idx, wt := e.subset(seed.Stream(opt.Seed, opt.Key, uint64(t), 1), opt.Subset, nil, nil)
+	w.correct = growBools(w.correct, len(idx))
+	e.score(w, idx, w.correct)
+	y := e.cleanAcc / 100
+	for k, i := range idx {
+		y += wt[k] * (b2f(w.correct[k]) - b2f(e.clean[i]))
+	}
+	return math.Min(100, math.Max(0, 100*y)), len(flips)
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func growBools(b []bool, n int) []bool {
+	if cap(b) >= n {
+		return b[:n]
+	}
+	return make([]bool, n)
+}
+
+// normalise fills defaults and checks the options.
+func (e *Engine) normalise(p float64, opt Options) (Options, error) {
+	if opt.Protocol == "" {
+		opt.Protocol = ProtocolSubset
+	}
+	if _, err := ParseProtocol(string(opt.Protocol)); err != nil {
+		return opt, fmt.Errorf("mc: %w", err)
+	}
+	if opt.Trials < 1 {
+		return opt, fmt.Errorf("mc: trials = %d, want ≥ 1", opt.Trials)
+	}
+	if !(p >= 0 && p <= 1) {
+		return opt, fmt.Errorf("mc: bit error rate %g outside [0, 1]", p)
+	}
+	if opt.CIHalfWidth < 0 || math.IsNaN(opt.CIHalfWidth) {
+		return opt, fmt.Errorf("mc: CI half-width %g, want ≥ 0", opt.CIHalfWidth)
+	}
+	if opt.MinTrials <= 0 {
+		opt.MinTrials = 10
+	}
+	opt.MinTrials = min(max(opt.MinTrials, 2), opt.Trials)
+	if opt.Subset <= 0 {
+		opt.Subset = 1000
+	}
+	if opt.Subset > e.data.Len() || opt.Protocol == ProtocolReference {
+		opt.Subset = e.data.Len()
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	opt.Workers = min(opt.Workers, opt.Trials)
+	return opt, nil
 }
 
 // Run estimates the accuracy at bit error rate p.
 func (e *Engine) Run(ctx context.Context, p float64, opt Options) (Summary, error) {
-	if opt.Trials < 1 {
-		return Summary{}, fmt.Errorf("mc: trials = %d, want ≥ 1", opt.Trials)
+	opt, err := e.normalise(p, opt)
+	if err != nil {
+		return Summary{}, err
 	}
-	if !(p >= 0 && p <= 1) {
-		return Summary{}, fmt.Errorf("mc: bit error rate %g outside [0, 1]", p)
+	accs := make([]float64, opt.Trials)
+	flips := make([]int, opt.Trials)
+	done := make([]chan struct{}, opt.Trials)
+	for i := range done {
+		done[i] = make(chan struct{})
 	}
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	var (
+		mu   sync.Mutex
+		next int
+		stop bool
+		wg   sync.WaitGroup
+	)
+	take := func() (int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if stop || next >= opt.Trials || ctx.Err() != nil {
+			return 0, false
+		}
+		next++
+		return next - 1, true
 	}
-	workers = min(workers, opt.Trials)
-	s := Summary{BER: p, Trials: opt.Trials, Accs: make([]float64, opt.Trials), Flips: make([]int, opt.Trials),
-		CleanAcc: e.cleanAcc, MemoryBits: e.mem.Bits()}
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range workers {
+	for range opt.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var w *worker
-			for t := range next {
+			for {
+				t, ok := take()
+				if !ok {
+					return
+				}
 				if w == nil {
 					w = e.newWorker()
 				}
-				s.Accs[t], s.Flips[t] = e.trial(w, p, opt, t)
+				accs[t], flips[t] = e.trial(w, p, opt, t)
+				close(done[t])
 			}
 		}()
 	}
-	var err error
+	used := opt.Trials
 	for t := 0; t < opt.Trials; t++ {
-		if err = ctx.Err(); err != nil {
+		select {
+		case <-done[t]:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
 			break
 		}
-		next <- t
+		if opt.CIHalfWidth > 0 && t+1 >= opt.MinTrials && halfWidth(accs[:t+1]) <= opt.CIHalfWidth {
+			used = t + 1
+			break
+		}
 	}
-	close(next)
+	mu.Lock()
+	stop = true
+	mu.Unlock()
 	wg.Wait()
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return Summary{}, err
 	}
+	s := Summary{BER: p, Protocol: opt.Protocol, Images: opt.Subset, Trials: used, Accs: accs[:used], Flips: flips[:used],
+		CleanAcc: e.cleanAcc, MemoryBits: e.mem.Bits()}
 	for _, f := range s.Flips {
 		if f == 0 {
 			s.ZeroFlipTrials++
@@ -186,6 +409,18 @@ func (e *Engine) Run(ctx context.Context, p float64, opt Options) (Summary, erro
 	}
 	s.summarise()
 	return s, nil
+}
+
+// halfWidth is the 95% Student-t CI half-width of the mean of xs.
+func halfWidth(xs []float64) float64 {
+	if len(xs) < 2 {
+		return math.Inf(1)
+	}
+	sd := stat.StdDev(xs, nil)
+	if sd == 0 {
+		return 0
+	}
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(xs) - 1)}.Quantile(0.975) * sd / math.Sqrt(float64(len(xs)))
 }
 
 // summarise fills mean, population std, min, max and the 95% CI.
@@ -204,7 +439,7 @@ func (s *Summary) summarise() {
 
 // MeanCI is the two-sided Student-t confidence interval of the mean of xs at
 // the given level, clipped to [0, 100] (accuracies in percent). With one
-// sample and nonzero spread unknown, it is the whole range [0, 100]; with
+// sample the spread is unknown and it is the whole range [0, 100]; with
 // identical samples it has zero width.
 func MeanCI(xs []float64, level float64) (lo, hi float64) {
 	n := len(xs)
