@@ -27,6 +27,12 @@ type ComponentCost struct {
 // Scaled reports whether the component's dynamic energy scales with the swept voltage.
 func (c ComponentCost) Scaled() bool { return c.Domain == arch.Scaled }
 
+// DynamicPJ prices the actions a at the nominal voltage: reads at ReadPJ,
+// writes and updates at WritePJ, operations at OpPJ [pJ].
+func (c ComponentCost) DynamicPJ(a Access) float64 {
+	return float64(a.Reads)*c.ReadPJ + float64(a.Writes+a.Updates)*c.WritePJ + float64(a.Ops)*c.OpPJ
+}
+
 // Costs prices every component of s, in s.Components order. An SRAM or
 // regfile without an explicit energy is priced from CACTI (arch.Component.CACTI,
 // one bank): read and write energies are CACTI's per-access energies and
@@ -96,6 +102,7 @@ type EnergyReport struct {
 	Workload    string
 	NominalV    float64 // [V]
 	ClockMHz    float64
+	PEs         int             // MAC units of the spec (instances of every mac component)
 	Components  []ComponentCost // in spec order; every per-component slice below is indexed like it
 	Layers      []LayerEnergy   // in workload order
 
@@ -104,11 +111,14 @@ type EnergyReport struct {
 
 // LayerEnergy is the priced counts of one layer at the nominal voltage.
 type LayerEnergy struct {
-	Layer     Layer
-	Cycles    int64
-	Access    []Access  // by component
-	DynamicPJ []float64 // by component, at the nominal voltage [pJ]
-	LeakagePJ []float64 // by component, over the layer's cycles [pJ]
+	Layer       Layer
+	Cycles      int64
+	StallCycles int64     // part of Cycles spent waiting for memory bandwidth
+	ActivePEs   int       // Counts.ActivePEs
+	Mapping     string    // Counts.Mapping
+	Access      []Access  // by component
+	DynamicPJ   []float64 // by component, at the nominal voltage [pJ]
+	LeakagePJ   []float64 // by component, over the layer's cycles [pJ]
 }
 
 // Price maps every layer of w with a and prices the counts with Costs.
@@ -129,15 +139,19 @@ func Price(a Accelerator, w Workload) (*EnergyReport, error) {
 	}
 	r := &EnergyReport{Arch: s.Name, Accelerator: a.Name(), Workload: w.Name, NominalV: s.NominalV,
 		ClockMHz: s.ClockMHz, Components: costs}
+	for _, m := range s.MACs() {
+		r.PEs += m.Instances
+	}
 	for _, l := range w.Layers {
 		cnt, err := a.Map(l)
 		if err != nil {
 			return nil, fmt.Errorf("accel: mapping layer %q of %s onto %s: %w", l.Name, w.Name, s.Name, err)
 		}
-		if cnt.Cycles < 0 {
-			return nil, fmt.Errorf("accel: %s: layer %q: negative cycle count %d", a.Name(), l.Name, cnt.Cycles)
+		if cnt.Cycles < 0 || cnt.StallCycles < 0 || cnt.StallCycles > cnt.Cycles {
+			return nil, fmt.Errorf("accel: %s: layer %q: bad cycle counts %d (stalls %d)", a.Name(), l.Name, cnt.Cycles, cnt.StallCycles)
 		}
-		le := LayerEnergy{Layer: l, Cycles: cnt.Cycles, Access: make([]Access, len(costs)),
+		le := LayerEnergy{Layer: l, Cycles: cnt.Cycles, StallCycles: cnt.StallCycles, ActivePEs: cnt.ActivePEs,
+			Mapping: cnt.Mapping, Access: make([]Access, len(costs)),
 			DynamicPJ: make([]float64, len(costs)), LeakagePJ: make([]float64, len(costs))}
 		for name, acc := range cnt.Access {
 			i, ok := index[name]
@@ -146,15 +160,15 @@ func Price(a Accelerator, w Workload) (*EnergyReport, error) {
 			}
 			c := costs[i]
 			switch {
-			case acc.Reads < 0 || acc.Writes < 0 || acc.Ops < 0:
+			case acc.Reads < 0 || acc.Writes < 0 || acc.Updates < 0 || acc.Ops < 0:
 				return nil, fmt.Errorf("accel: %s: layer %q: negative counts %+v for %s", a.Name(), l.Name, acc, name)
 			case c.Class.IsMemory() && acc.Ops != 0:
 				return nil, fmt.Errorf("accel: %s: layer %q: operations counted on memory %s", a.Name(), l.Name, name)
-			case !c.Class.IsMemory() && (acc.Reads != 0 || acc.Writes != 0):
-				return nil, fmt.Errorf("accel: %s: layer %q: reads or writes counted on %s %s", a.Name(), l.Name, c.Class, name)
+			case !c.Class.IsMemory() && (acc.Reads != 0 || acc.Writes != 0 || acc.Updates != 0):
+				return nil, fmt.Errorf("accel: %s: layer %q: reads, writes or updates counted on %s %s", a.Name(), l.Name, c.Class, name)
 			}
 			le.Access[i] = acc
-			le.DynamicPJ[i] = float64(acc.Reads)*c.ReadPJ + float64(acc.Writes)*c.WritePJ + float64(acc.Ops)*c.OpPJ
+			le.DynamicPJ[i] = c.DynamicPJ(acc)
 		}
 		for i, c := range costs {
 			le.LeakagePJ[i] = LeakagePJ(c.LeakageMW, cnt.Cycles, s.ClockMHz)
@@ -235,9 +249,7 @@ func (r *EnergyReport) At(vddV float64) Breakdown {
 				dyn = sram.ScaleDynamic(dyn, vddV, r.NominalV)
 			}
 			ce := &b.Components[i]
-			ce.Access.Reads += l.Access[i].Reads
-			ce.Access.Writes += l.Access[i].Writes
-			ce.Access.Ops += l.Access[i].Ops
+			ce.Access = ce.Access.add(l.Access[i])
 			ce.DynamicPJ += dyn
 			ce.LeakagePJ += l.LeakagePJ[i]
 			lb.DynamicPJ += dyn

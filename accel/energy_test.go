@@ -2,11 +2,15 @@ package accel
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"math"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 
 	"cosim/arch"
 )
@@ -40,7 +44,7 @@ func tinyReport(t testing.TB) *EnergyReport {
 	t.Helper()
 	a := fixedCounts{spec: tinySpec(t), counts: map[string]Counts{
 		"a": {Layer: "a", Cycles: 10, Access: map[string]Access{
-			"wmem": {Reads: 2}, "buf": {Reads: 4, Writes: 1}, "spad": {Reads: 24, Writes: 10}, "mac": {Ops: 8}}},
+			"wmem": {Reads: 2}, "buf": {Reads: 4, Writes: 1}, "spad": {Reads: 24, Writes: 4, Updates: 6}, "mac": {Ops: 8}}},
 		"b": {Layer: "b", Cycles: 5, Access: map[string]Access{
 			"wmem": {Reads: 1}, "buf": {Reads: 2, Writes: 1}, "spad": {Reads: 18, Writes: 8}, "mac": {Ops: 6}}},
 	}}
@@ -83,13 +87,14 @@ func TestCosts(t *testing.T) {
 // Costs (TestCosts): wmem read 0.659038 pJ, leak 0.0363625 mW (scaled);
 // buf read 1.25244, write 1.88928 pJ, leak 0.0324279 mW; spad read 0.1,
 // write 0.2 pJ, leak 4 × 0.001 mW; mac 0.5 pJ/op. At 100 MHz a cycle is
-// 10 ns, so leakage costs mW × cycles × 10 pJ.
+// 10 ns, so leakage costs mW × cycles × 10 pJ. An update is priced as a
+// write (layer a's spad: 4 writes + 6 updates = 10 writes' worth).
 //
 // Layer a (10 cycles):
 //
 //	wmem 2 × 0.659038                  = 1.318076
 //	buf  4 × 1.25244 + 1 × 1.88928     = 6.89904
-//	spad 24 × 0.1 + 10 × 0.2           = 4.4
+//	spad 24 × 0.1 + (4 + 6) × 0.2       = 4.4
 //	mac  8 × 0.5                       = 4
 //	leak (0.0363625 + 0.0324279 + 0.004) × 100 = 3.63625 + 3.24279 + 0.4
 //	total                              = 23.896156
@@ -157,7 +162,7 @@ func TestPriceHand(t *testing.T) {
 			t.Errorf("%s at 0.4 V: dynamic %.9g leakage %.9g, want %.9g %.9g", l.Name, l.DynamicPJ, l.LeakagePJ, wantDyn, w.leak)
 		}
 	}
-	if nom.Components[2].Access != (Access{Reads: 42, Writes: 18}) || nom.Cycles != 15 || r.Cycles() != 15 {
+	if nom.Components[2].Access != (Access{Reads: 42, Writes: 12, Updates: 6}) || nom.Cycles != 15 || r.Cycles() != 15 {
 		t.Errorf("spad access %+v, cycles %d", nom.Components[2].Access, nom.Cycles)
 	}
 	if got := LeakagePJ(1, 200, 200); got != 1000 { // 1 mW for 1 µs = 1 nJ
@@ -178,11 +183,15 @@ func TestPriceErrors(t *testing.T) {
 		{"ops on a memory", Counts{Access: map[string]Access{"buf": {Ops: 1}}},
 			`accel: fixed counts (test): layer "a": operations counted on memory buf`},
 		{"reads on a mac", Counts{Access: map[string]Access{"mac": {Reads: 1}}},
-			`accel: fixed counts (test): layer "a": reads or writes counted on mac mac`},
+			`accel: fixed counts (test): layer "a": reads, writes or updates counted on mac mac`},
+		{"updates on a mac", Counts{Access: map[string]Access{"mac": {Updates: 1}}},
+			`accel: fixed counts (test): layer "a": reads, writes or updates counted on mac mac`},
 		{"negative", Counts{Access: map[string]Access{"buf": {Writes: -1}}},
-			`accel: fixed counts (test): layer "a": negative counts {Reads:0 Writes:-1 Ops:0} for buf`},
+			`accel: fixed counts (test): layer "a": negative counts {Reads:0 Writes:-1 Updates:0 Ops:0} for buf`},
 		{"negative cycles", Counts{Cycles: -1},
-			`accel: fixed counts (test): layer "a": negative cycle count -1`},
+			`accel: fixed counts (test): layer "a": bad cycle counts -1 (stalls 0)`},
+		{"stalls above cycles", Counts{Cycles: 3, StallCycles: 4},
+			`accel: fixed counts (test): layer "a": bad cycle counts 3 (stalls 4)`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -201,28 +210,87 @@ func TestPriceErrors(t *testing.T) {
 func TestCountsAdd(t *testing.T) {
 	var c Counts
 	c.Add("x", Access{Reads: 1, Writes: 2})
-	c.Add("x", Access{Reads: 3, Ops: 4})
-	if c.Access["x"] != (Access{Reads: 4, Writes: 2, Ops: 4}) {
+	c.Add("x", Access{Reads: 3, Updates: 5, Ops: 4})
+	if c.Access["x"] != (Access{Reads: 4, Writes: 2, Updates: 5, Ops: 4}) {
 		t.Errorf("%+v", c.Access["x"])
 	}
 }
 
-func TestWriteTableGolden(t *testing.T) {
-	var buf bytes.Buffer
-	if err := WriteTable(&buf, tinyReport(t), 0.4); err != nil {
-		t.Fatal(err)
-	}
-	const golden = "testdata/table.golden"
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+// TestWriteReportGolden checks every report format against its golden
+// file (rerun with -update after checking a change by eye).
+func TestWriteReportGolden(t *testing.T) {
+	r := tinyReport(t)
+	r.Layers[0].Mapping, r.Layers[0].ActivePEs, r.Layers[0].StallCycles = "test mapping a", 4, 2
+	for _, format := range ReportFormats {
+		var buf bytes.Buffer
+		if err := WriteReport(&buf, r, 0.4, format); err != nil {
 			t.Fatal(err)
 		}
+		golden := "testdata/report." + format + ".golden"
+		if *update {
+			if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if buf.String() != string(want) {
+			t.Errorf("%s report differs from %s (rerun with -update after checking):\n%s", format, golden, buf.String())
+		}
 	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, r, 0.4); err != nil {
 		t.Fatal(err)
 	}
-	if buf.String() != string(want) {
-		t.Errorf("WriteTable differs from %s (rerun with -update after checking):\n%s", golden, buf.String())
+	if want, _ := os.ReadFile("testdata/report.table.golden"); buf.String() != string(want) {
+		t.Error("WriteTable differs from WriteReport(…, \"table\")")
+	}
+	if err := WriteReport(&buf, r, 0.4, "csv"); err == nil || err.Error() != `accel: unknown report format "csv" (want table, json, yaml)` {
+		t.Errorf("bad format: %v", err)
+	}
+}
+
+// TestSummarizeConsistent checks that the summary's per-layer and
+// per-component numbers add up to its totals, and that the JSON and YAML
+// reports decode to the same summary.
+func TestSummarizeConsistent(t *testing.T) {
+	r := tinyReport(t)
+	s := r.Summarize(0.4)
+	var layers, comps float64
+	for _, l := range s.Layers {
+		layers += l.TotalPJ
+		var inLayer float64
+		for _, c := range l.Components {
+			inLayer += c.TotalPJ
+		}
+		if !near(inLayer, l.TotalPJ) {
+			t.Errorf("layer %s: components sum to %g, total %g", l.Name, inLayer, l.TotalPJ)
+		}
+	}
+	for _, c := range s.Components {
+		comps += c.TotalPJ
+	}
+	if !near(layers, s.TotalPJ) || !near(comps, s.TotalPJ) || !near(s.TotalPJ, 37.5060385) || s.MACs != 14 || s.Cycles != 15 ||
+		!near(s.LatencyUS, 0.15) || !near(s.Utilization, 14.0/(15*4)) || len(s.ScaledMemories) != 1 || s.ScaledMemories[0] != "wmem" {
+		t.Errorf("summary %+v", s)
+	}
+	var fromJSON, fromYAML Summary
+	var jb, yb bytes.Buffer
+	if err := WriteReport(&jb, r, 0.4, "json"); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteReport(&yb, r, 0.4, "yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(jb.Bytes(), &fromJSON); err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(yb.Bytes(), &fromYAML); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fromJSON, s) || !reflect.DeepEqual(fromYAML, s) {
+		t.Errorf("decoded reports differ from the summary:\n%+v\n%+v\n%+v", s, fromJSON, fromYAML)
 	}
 }

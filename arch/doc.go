@@ -38,8 +38,11 @@
 //     `banks` (default 1; must divide depth), `technology` and `device`
 //     (override the spec defaults), `datatypes` (a subset of weights, inputs,
 //     outputs), `voltage-domain` (nominal, the default, or scaled; a scaled
-//     memory must hold at least one datatype) and `energy: {read-pj, write-pj,
-//     leakage-mw, source}`, all four required when `energy` is given. Without
+//     memory must hold at least one datatype), optional `read-bandwidth` and
+//     `write-bandwidth` (words of word-bits per cycle per instance, > 0;
+//     absent: unlimited) and `energy: {read-pj, write-pj, leakage-mw,
+//     source}`, all four required when `energy` is given: an explicit energy
+//     overrides the CACTI estimate, and reports say so. Without
 //     `energy` the memory is priced from the CACTI 7 table (sram.CACTI) as
 //     one bank of depth/banks · width/8 bytes; a regfile is priced as an SRAM
 //     array of the same size (CACTI has no register-file model), and Parse
@@ -47,15 +50,24 @@
 //     instance.
 //   - DRAM: `width`, `word-bits`, optional `depth` (absent: unbounded),
 //     `datatypes`, `voltage-domain` (nominal only: the BER model is an SRAM
-//     model), and a required `energy: {read-pj, write-pj, source}` with
-//     optional `leakage-mw` (default 0: DRAM background power is not
-//     modelled).
+//     model), optional `read-bandwidth` and `write-bandwidth`, and a
+//     required `energy: {read-pj, write-pj, source}` with optional
+//     `leakage-mw` (default 0: DRAM background power is not modelled).
 //   - mac: `datawidth` and a required `energy: {op-pj, source}` (no CACTI row
 //     covers arithmetic).
 //
 // Energies must be finite and ≥ 0; every explicit energy keeps its `source`
 // and position so that reports say the number came from the YAML, not CACTI
 // (Energy.Provenance).
+//
+// # Built-in specs
+//
+// BuiltinNames lists the specs embedded from arch/specs/: eyeriss (the JSSC
+// 2017 chip with DRAM, CACTI-priced), eyeriss-onchip (the WCAT paper's
+// all-on-chip variant with a voltage-scaled weight SRAM) and
+// eyeriss-like-timeloop (the Timeloop/Accelergy eyeriss_like design with
+// its ERT energies written out explicitly). Each file's comments give the
+// sources of its numbers.
 //
 // # Strictness
 //

@@ -575,10 +575,10 @@ func meshOf(at *fields, n *Node) error {
 
 // attribute keys per class.
 var (
-	sramAttrs = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy"}
-	dramAttrs = []string{"depth", "width", "word-bits", "datatypes", "voltage-domain", "energy"}
+	sramAttrs = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "read-bandwidth", "write-bandwidth", "energy"}
+	dramAttrs = []string{"depth", "width", "word-bits", "datatypes", "voltage-domain", "read-bandwidth", "write-bandwidth", "energy"}
 	macAttrs  = []string{"datawidth", "energy"}
-	allAttrs  = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy", "datawidth"}
+	allAttrs  = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "read-bandwidth", "write-bandwidth", "energy", "datawidth"}
 )
 
 func (p *parser) component(it *yaml.Node, node *Node, instances int, where string) (*Component, error) {
@@ -720,6 +720,16 @@ func (p *parser) memory(at *fields, c *Component) error {
 		}
 		if c.Domain == Scaled && len(c.Datatypes) == 0 {
 			return at.bad("voltage-domain", "a scaled memory must hold at least one datatype")
+		}
+	}
+	for _, bw := range []struct {
+		key string
+		dst *float64
+	}{{"read-bandwidth", &c.ReadBandwidth}, {"write-bandwidth", &c.WriteBandwidth}} {
+		if at.has(bw.key) {
+			if *bw.dst, err = at.positive(bw.key); err != nil {
+				return err
+			}
 		}
 	}
 	if !at.has("energy") {

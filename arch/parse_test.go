@@ -146,6 +146,12 @@ var badSpecs = []badSpec{
 		`tiny.yaml:13:11: component wmem: no CACTI estimate for this memory (give an explicit energy or change its geometry): sram: CACTI 90nm/itrs-lop/512B/16b: node 90 nm outside the CACTI table's [22 32 45 65] nm (no extrapolation in node)`},
 	{"partial energy override", "            voltage-domain: scaled\n", "            voltage-domain: scaled\n            energy: {read-pj: 1, write-pj: 2, source: x}\n",
 		`tiny.yaml:21:21: missing key "leakage-mw" in energy of wmem`},
+	{"negative bandwidth", "            voltage-domain: scaled\n", "            voltage-domain: scaled\n            read-bandwidth: -2\n",
+		`tiny.yaml:21:29: read-bandwidth in attributes of wmem: must be positive, got -2`},
+	{"bandwidth not a number", "            voltage-domain: scaled\n", "            voltage-domain: scaled\n            write-bandwidth: fast\n",
+		`tiny.yaml:21:30: write-bandwidth in attributes of wmem: want a number, got "fast"`},
+	{"bandwidth on a mac", "datawidth: 16", "datawidth: 16\n                read-bandwidth: 1",
+		`tiny.yaml:29:17: key "read-bandwidth" does not apply to class mac in attributes of mac`},
 	{"scaled DRAM", "class: SRAM", "class: DRAM",
 		`tiny.yaml:20:29: voltage-domain in attributes of wmem: a DRAM cannot be scaled (the BER model is an SRAM model)`},
 	{"DRAM without energy", dramOld, "          class: DRAM\n          attributes:\n            width: 16\n            word-bits: 16\n",
@@ -242,6 +248,15 @@ func TestParseVariants(t *testing.T) {
 				return w.Banks == 2 && w.Device == sram.HP && !w.PricedByCACTI() && w.Energy.ReadPJ == 1.5 &&
 					w.Energy.LeakageMW == 0.25 && w.Energy.Source == "my SPICE run"
 			}},
+		{"bandwidths", "            voltage-domain: scaled\n", "            voltage-domain: scaled\n            read-bandwidth: 2\n            write-bandwidth: 0.5\n",
+			func(s *Spec) bool {
+				w := s.Component("wmem")
+				return w.ReadBandwidth == 2 && w.WriteBandwidth == 0.5
+			}},
+		{"no bandwidth: unlimited", "voltage-domain: scaled", "voltage-domain: scaled", func(s *Spec) bool {
+			w := s.Component("wmem")
+			return w.ReadBandwidth == 0 && w.WriteBandwidth == 0
+		}},
 		{"default nominal domain", "            voltage-domain: scaled\n", "", func(s *Spec) bool {
 			return s.Component("wmem").Domain == Nominal && len(s.ScaledMemories()) == 0
 		}},
@@ -267,7 +282,7 @@ func TestParseVariants(t *testing.T) {
 }
 
 func TestBuiltin(t *testing.T) {
-	if got := BuiltinNames(); len(got) != 1 || got[0] != "eyeriss-onchip" {
+	if got := strings.Join(BuiltinNames(), " "); got != "eyeriss eyeriss-like-timeloop eyeriss-onchip" {
 		t.Fatalf("BuiltinNames %v", got)
 	}
 	s, err := Builtin("eyeriss-onchip")
@@ -359,7 +374,7 @@ func TestResolve(t *testing.T) {
 	for _, c := range []struct{ arg, name, errPrefix string }{
 		{"eyeriss-onchip", "eyeriss-onchip", ""},
 		{file, "tiny", ""},
-		{"no-such-arch", "", `arch: no built-in architecture "no-such-arch" (built-ins: eyeriss-onchip)`},
+		{"no-such-arch", "", `arch: no built-in architecture "no-such-arch" (built-ins: eyeriss, eyeriss-like-timeloop, eyeriss-onchip)`},
 		{filepath.Join(dir, "missing.yaml"), "", filepath.Join(dir, "missing.yaml") + ": cannot read architecture spec: no such file or directory"},
 	} {
 		s, err := Resolve(c.arg)
@@ -371,6 +386,83 @@ func TestResolve(t *testing.T) {
 		}
 		if err != nil || s.Name != c.name {
 			t.Errorf("Resolve(%q) = %v, %v", c.arg, s, err)
+		}
+	}
+}
+
+// TestBuiltinEyerissSpecs checks the JSSC chip and the Timeloop
+// eyeriss_like specs: geometry, data widths, bandwidths and, for the
+// Timeloop design, the explicit ERT energies of issue 4 (pJ per access).
+func TestBuiltinEyerissSpecs(t *testing.T) {
+	type comp struct {
+		name                  string
+		class                 Class
+		instances, depth      int
+		width, wordBits       int
+		holds                 string
+		readPJ, writePJ, opPJ float64 // explicit energies (0: CACTI)
+		readBW, writeBW       float64
+	}
+	cases := []struct {
+		spec  string
+		tech  int
+		clock float64
+		comps []comp
+	}{
+		{"eyeriss", 65, 200, []comp{
+			{"DRAM", DRAM, 1, 0, 64, 16, "weights,inputs,outputs", 512, 512, 0, 0, 0},
+			{"glb", SRAM, 1, 13824, 64, 16, "inputs,outputs", 0, 0, 0, 0, 0},
+			{"weights_spad", SRAM, 168, 224, 16, 16, "weights", 0, 0, 0, 0, 0},
+			{"ifmap_spad", Regfile, 168, 12, 16, 16, "inputs", 0, 0, 0, 0, 0},
+			{"psum_spad", Regfile, 168, 24, 16, 16, "outputs", 0, 0, 0, 0, 0},
+			{"mac", MAC, 168, 0, 0, 0, "", 0, 0, 0.207692, 0, 0},
+		}},
+		{"eyeriss-like-timeloop", 32, 1000, []comp{
+			{"DRAM", DRAM, 1, 0, 64, 8, "weights,inputs,outputs", 512, 512, 0, 0, 0},
+			{"shared_glb", SRAM, 1, 16384, 64, 8, "inputs,outputs", 18.183829, 14.137929, 0, 16, 16},
+			{"ifmap_spad", Regfile, 168, 12, 16, 8, "inputs", 0.202442, 0.176713, 0, 2, 2},
+			{"weights_spad", Regfile, 168, 192, 16, 8, "weights", 1.976602, 1.881657, 0, 2, 2},
+			{"psum_spad", Regfile, 168, 16, 16, 16, "outputs", 0.2513, 0.2191, 0, 2, 2},
+			{"mac", MAC, 168, 0, 0, 0, "", 0, 0, 0.207692, 0, 0},
+		}},
+	}
+	for _, c := range cases {
+		s, err := Builtin(c.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.TechNM != c.tech || s.ClockMHz != c.clock || len(s.ScaledMemories()) != 0 {
+			t.Errorf("%s: header %+v", c.spec, s)
+		}
+		cs := s.Components()
+		if len(cs) != len(c.comps) {
+			t.Fatalf("%s: %d components", c.spec, len(cs))
+		}
+		for i, w := range c.comps {
+			g := cs[i]
+			var holds []string
+			for _, d := range g.Datatypes {
+				holds = append(holds, string(d))
+			}
+			var read, write, op float64
+			if g.Energy != nil && g.Class != MAC {
+				read, write = g.Energy.ReadPJ, g.Energy.WritePJ
+			}
+			if g.Class == MAC {
+				op = g.Energy.OpPJ
+			}
+			if g.Name != w.name || g.Class != w.class || g.Instances != w.instances || g.DepthWords != w.depth || g.WidthBits != w.width ||
+				g.WordBits != w.wordBits || strings.Join(holds, ",") != w.holds || read != w.readPJ || write != w.writePJ || op != w.opPJ ||
+				g.ReadBandwidth != w.readBW || g.WriteBandwidth != w.writeBW {
+				t.Errorf("%s: component %d = %+v (energy %+v), want %+v", c.spec, i, g, g.Energy, w)
+			}
+			if w.readPJ != 0 && (g.PricedByCACTI() || !strings.HasPrefix(g.Energy.Provenance(), "YAML arch/specs/"+c.spec+".yaml:")) {
+				t.Errorf("%s/%s: explicit energy not reported as YAML: %s", c.spec, g.Name, g.Energy.Provenance())
+			}
+		}
+		pe := s.MACs()[0].Node
+		if pe.MeshX != 14 || pe.MeshY != 12 {
+			t.Errorf("%s: PE mesh %d×%d", c.spec, pe.MeshX, pe.MeshY)
 		}
 	}
 }

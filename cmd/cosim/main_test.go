@@ -171,3 +171,30 @@ func TestAlphaCurveCommand(t *testing.T) {
 		t.Fatalf("bad --ber: exit %d", code)
 	}
 }
+
+func TestEnergyCommand(t *testing.T) {
+	code, out, errs := cosim(t, "energy", "--model", "resnet20", "--bits", "4", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r map[string]any
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	code, lo, _ := cosim(t, "energy", "--model", "resnet20", "--bits", "4", "--vdd", "0.5")
+	_, hi, _ := cosim(t, "energy", "--model", "resnet20", "--bits", "4")
+	if code != 0 || lo == hi || !strings.Contains(lo, "0.500 V") {
+		t.Fatalf("--vdd 0.5 did not change the report:\n%s", lo)
+	}
+	for _, bad := range [][]string{
+		{"energy"},
+		{"energy", "--model", "alexnet9"},
+		{"energy", "--model", "resnet20", "--vdd", "-1"},
+		{"energy", "--model", "resnet20", "--objective", "speed"},
+		{"energy", "--model", "resnet20", "--json", "--yaml"},
+	} {
+		if code, _, _ := cosim(t, bad...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", bad, code)
+		}
+	}
+}

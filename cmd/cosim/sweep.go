@@ -2,14 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
 	"cosim/arch"
 	"cosim/dnn"
+	"cosim/mc"
 	"cosim/pareto"
 	"cosim/sweep"
 	"cosim/wcat"
@@ -19,89 +24,176 @@ func init() {
 	register("sweep", "sweep the weight-SRAM supply voltage: BER, energy and Monte Carlo accuracy, Pareto report", cmdSweep)
 }
 
+// journalFile is the results journal of a sweep inside its output directory.
+const journalFile = "points.jsonl"
+
 func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("sweep", "--model CHECKPOINT [--model CHECKPOINT …] [flags]", stderr)
+	fs := newFlags("sweep", "(--spec FILE | --model CHECKPOINT [--model …] [flags])", stderr)
+	specFile := fs.String("spec", "", "sweep spec YAML (architecture, models, voltages, Monte Carlo settings, seed, output); excludes --arch, --model, --v*, --protocol, --trials, --min-trials, --ci, --subset, --seed")
 	archName := fs.String("arch", "eyeriss-onchip", "architecture: a built-in name ("+joinNames(arch.BuiltinNames())+") or a YAML file")
 	var models stringList
 	fs.Var(&models, "model", "trained checkpoint (cosim train --out); repeat for several")
 	vmin := fs.Float64("vmin", 0.30, "lowest supply voltage [V]")
 	vmax := fs.Float64("vmax", 0.80, "highest supply voltage [V]")
 	vstep := fs.Float64("vstep", 0.01, "voltage step [V]")
-	trials := fs.Int("trials", 50, "Monte Carlo trials per point (the reference protocol uses 50)")
+	protocol := fs.String("protocol", string(mc.ProtocolSubset), "Monte Carlo protocol: subset (stratified subsets + control variate, the default) or reference (every trial on the whole test set, as the WCAT code)")
+	trials := fs.Int("trials", 0, fmt.Sprintf("maximum trials per point (default %d for subset, %d for reference)", sweep.DefaultSubsetTrials, sweep.DefaultReferenceTrials))
+	minTrials := fs.Int("min-trials", sweep.DefaultMinTrials, "trials before a point may stop early")
+	ci := fs.Float64("ci", sweep.DefaultCIHalfWidth, "stop a point when its 95% CI half-width reaches this many accuracy points (0: always run --trials)")
+	subset := fs.Int("subset", sweep.DefaultSubset, "images per trial of the subset protocol")
 	seedV := fs.Uint64("seed", 1337, "random seed of the fault realisations")
 	data := fs.String("data", "", "data directory of the evaluation set (MNIST: default the GoMNIST module's data folder)")
 	workers := fs.Int("workers", 0, "parallel trials (default: all cores)")
 	out := fs.String("out", "reports", "output directory for index.html, sweep.csv, sweep.json")
+	resume := fs.Bool("resume", false, "continue an interrupted sweep from OUT/"+journalFile)
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	*quiet = *quiet || !isTerminal(stderr)
-	if len(models) == 0 {
-		return inputErrf("sweep: at least one --model CHECKPOINT is required")
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	var sp *sweep.Spec
+	if *specFile != "" {
+		for _, f := range []string{"arch", "model", "vmin", "vmax", "vstep", "protocol", "trials", "min-trials", "ci", "subset", "seed"} {
+			if set[f] {
+				return inputErrf("sweep: --%s cannot be combined with --spec (set it in the spec)", f)
+			}
+		}
+		s, err := sweep.LoadSpec(*specFile)
+		if err != nil {
+			return inputErr(err)
+		}
+		sp = s
+		if !set["data"] && s.Data != "" {
+			*data = s.Data
+		}
+		if !set["out"] && s.Out != "" {
+			*out = s.Out
+		}
+	} else {
+		if len(models) == 0 {
+			return inputErrf("sweep: at least one --model CHECKPOINT (or --spec FILE) is required")
+		}
+		vs, err := sweep.Voltages(*vmin, *vmax, *vstep)
+		if err != nil {
+			return inputErrf("sweep: %v", err)
+		}
+		proto, err := mc.ParseProtocol(*protocol)
+		if err != nil {
+			return inputErrf("sweep: --protocol: %v", err)
+		}
+		o := sweep.DefaultMC(proto)
+		if set["trials"] {
+			o.Trials = *trials
+		}
+		o.MinTrials, o.CIHalfWidth, o.Subset = *minTrials, *ci, *subset
+		if !set["min-trials"] {
+			o.MinTrials = min(o.MinTrials, max(o.Trials, 2))
+		}
+		switch {
+		case o.Trials < 1:
+			return inputErrf("sweep: --trials %d: want ≥ 1", o.Trials)
+		case o.MinTrials < 2 || o.MinTrials > max(o.Trials, 2):
+			return inputErrf("sweep: --min-trials %d: want 2..%d (--trials)", o.MinTrials, o.Trials)
+		case o.CIHalfWidth < 0:
+			return inputErrf("sweep: --ci %g: want ≥ 0", o.CIHalfWidth)
+		case o.Subset < 1:
+			return inputErrf("sweep: --subset %d: want ≥ 1", o.Subset)
+		}
+		sp = &sweep.Spec{Arch: *archName, Voltages: vs, MC: o, Seed: *seedV}
+		for _, m := range models {
+			sp.Models = append(sp.Models, sweep.SpecModel{Checkpoint: m})
+		}
 	}
-	if *trials < 1 {
-		return inputErrf("sweep: --trials %d: want ≥ 1", *trials)
-	}
-	spec, err := arch.Resolve(*archName)
+	spec, err := arch.Resolve(sp.Arch)
 	if err != nil {
 		return inputErr(err)
 	}
-	vs, err := sweep.Voltages(*vmin, *vmax, *vstep)
-	if err != nil {
-		return inputErrf("sweep: %v", err)
-	}
-	var (
-		entries []sweep.Model
-		test    *dnn.Dataset
-		dsName  string
-	)
-	for _, path := range models {
-		q, info, err := wcat.Load(path)
+	cfg := sweep.Config{Spec: spec, Voltages: sp.Voltages, MC: sp.MC, Seed: sp.Seed}
+	cfg.MC.Workers = *workers
+	dsName := ""
+	for _, sm := range sp.Models {
+		q, info, err := wcat.Load(sm.Checkpoint)
 		if err != nil {
 			return inputErr(err)
 		}
 		name, err := dnn.DatasetFor(q.Net.Arch())
 		if err != nil {
-			return inputErrf("%s: %v", path, err)
+			return inputErrf("%s: %v", sm.Checkpoint, err)
 		}
 		if dsName != "" && name != dsName {
-			return inputErrf("%s: a %s model evaluates on %s, the others on %s", path, q.Net.Arch(), name, dsName)
+			return inputErrf("%s: a %s model evaluates on %s, the others on %s", sm.Checkpoint, q.Net.Arch(), name, dsName)
 		}
-		if test == nil {
-			if _, test, err = dnn.LoadDataset(name, *data); err != nil {
+		if cfg.Test == nil {
+			if _, cfg.Test, err = dnn.LoadDataset(name, *data); err != nil {
 				return inputErrf("sweep: %v", err)
 			}
 			dsName = name
 		}
-		entries = append(entries, sweep.Model{Name: q.Net.Arch(), Method: info.Config().Label(), Q: q})
+		label := sm.Label
+		if label == "" {
+			label = info.Config().Label()
+		}
+		cfg.Models = append(cfg.Models, sweep.Model{Name: q.Net.Arch(), Method: label, Q: q})
 	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	jpath := filepath.Join(*out, journalFile)
+	journal, done, err := sweep.OpenJournal(jpath, cfg.Hash(), *resume)
+	if err != nil {
+		if errors.Is(err, sweep.ErrJournalExists) {
+			return inputErr(err)
+		}
+		return inputErrf("sweep: %v", err)
+	}
+	defer journal.Close()
+	cfg.Done, cfg.OnPoint = done, journal.Append
+	if len(done) > 0 {
+		fmt.Fprintf(stderr, "resuming: %d finished points read from %s\n", len(done), jpath)
+	}
+
 	var bar *progressbar.ProgressBar
 	if !*quiet {
-		bar = progressbar.NewOptions(len(vs)*len(entries), progressbar.OptionSetWriter(stderr),
+		bar = progressbar.NewOptions(len(sp.Voltages)*len(cfg.Models), progressbar.OptionSetWriter(stderr),
 			progressbar.OptionSetPredictTime(true), progressbar.OptionShowCount(), progressbar.OptionSetWidth(30),
 			progressbar.OptionSetDescription("points"), progressbar.OptionThrottle(200*time.Millisecond))
 	}
-	rep, err := sweep.Run(ctx, sweep.Config{Spec: spec, Models: entries, Voltages: vs, Trials: *trials, Seed: *seedV, Test: test, Workers: *workers},
-		func(e sweep.Event) {
-			if bar != nil {
-				bar.Describe(fmt.Sprintf("%s %s %.3f V", e.Point.Model, e.Point.Method, e.Point.VddV))
-				bar.Add(1)
-			}
-		})
+	rep, err := sweep.Run(ctx, cfg, func(e sweep.Event) {
+		if bar == nil {
+			return
+		}
+		if e.Point != nil {
+			bar.Set(e.Done)
+			return
+		}
+		bar.Describe(fmt.Sprintf("%s, trial %d", e.Current, e.Trial))
+	})
 	if bar != nil {
 		bar.Finish()
 		fmt.Fprintln(stderr)
 	}
 	if err != nil {
+		if errors.Is(err, context.Canceled) && len(rep.Points) > 0 {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("interrupted: %d of %d points finished", len(rep.Points), len(sp.Voltages)*len(cfg.Models)))
+			if werr := pareto.WriteAll(*out, rep); werr == nil {
+				fmt.Fprintf(stderr, "interrupted: %d finished points kept in %s (report of them in %s); rerun with --resume to continue\n", len(rep.Points), jpath, *out)
+			}
+		}
 		return fmt.Errorf("sweep: %w", err)
 	}
 	if err := pareto.WriteAll(*out, rep); err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
+	journal.Close()
+	if err := os.Remove(jpath); err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
 	front := pareto.Frontier(rep.Points)
-	fmt.Fprintf(stdout, "%d points (%d models × %d voltages), %d on the Pareto frontier\n", len(rep.Points), len(entries), len(vs), len(front))
-	fmt.Fprintf(stdout, "wrote %s/%s, %s/%s, %s/%s\n", *out, pareto.HTMLFile, *out, pareto.CSVFile, *out, pareto.JSONFile)
+	fmt.Fprintf(stdout, "%d points (%d models × %d voltages), %d on the Pareto frontier\n", len(rep.Points), len(cfg.Models), len(sp.Voltages), len(front))
+	fmt.Fprintf(stdout, "wrote %s, %s, %s\n", filepath.Join(*out, pareto.HTMLFile), filepath.Join(*out, pareto.CSVFile), filepath.Join(*out, pareto.JSONFile))
 	return nil
 }
 

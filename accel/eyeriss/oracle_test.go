@@ -1,0 +1,210 @@
+package eyeriss
+
+import (
+	"testing"
+
+	"cosim/accel"
+	"cosim/arch"
+	"cosim/internal/seed"
+)
+
+// oracleCounts is what oracle finds by walking every pass and every PE.
+type oracleCounts struct {
+	macs, compute, passes                    int64
+	wspadW, ispadW, psumRecv                 int64
+	weightsRead                              int64 // weights read from the weight backing store
+	inReadWords, inFillWords                 int64 // ifmap words read by passes; brought into the GLB
+	outWriteWords, outReadWords, finalOfmaps int64
+	activePEs                                int
+}
+
+// oracle counts layer l under mapping mp with explicit loops over image
+// chunks, GLB passes, row chunks, channel chunks, filter groups, the sets
+// and the PEs of each pass, and sets of touched input rows: the
+// independent check of evaluate's closed forms.
+func oracle(l accel.Layer, mp Mapping) oracleCounts {
+	var o oracleCounts
+	inside := func(x, n int) bool { return x >= 0 && x < n }
+	uw := 0
+	for x := 0; x < l.W; x++ {
+		for q := 0; q < l.Q; q++ {
+			if d := x - (q*l.Stride - l.Padding); d >= 0 && d < l.S {
+				uw++
+				break
+			}
+		}
+	}
+	sizes := func(total, per int) []int { // total split over sets of at most per
+		var s []int
+		for total > 0 {
+			s = append(s, min(per, total))
+			total -= per
+		}
+		return s
+	}
+	for n0 := 0; n0 < l.N; n0 += mp.N {
+		nn := int64(min(mp.N, l.N-n0))
+		for k0 := 0; k0 < l.K; k0 += mp.M {
+			km := min(mp.M, l.K-k0)
+			for p0 := 0; p0 < l.P; p0 += mp.E {
+				ee := min(mp.E, l.P-p0)
+				rows := map[int]bool{}
+				for j := 0; j < ee; j++ {
+					for i := 0; i < l.R; i++ {
+						if h := (p0+j)*l.Stride - l.Padding + i; inside(h, l.H) {
+							rows[h] = true
+						}
+					}
+				}
+				for c0, ci := 0, 0; c0 < l.C; c0, ci = c0+mp.Q*mp.R, ci+1 {
+					cc := min(mp.Q*mp.R, l.C-c0)
+					o.inFillWords += nn * int64(cc*len(rows)*uw)
+					for g0 := 0; g0 < km; g0 += mp.P * mp.T {
+						gg := min(mp.P*mp.T, km-g0)
+						o.passes++
+						fsets := sizes(gg, (gg+mp.T-1)/mp.T)
+						csets := sizes(cc, (cc+mp.R-1)/mp.R)
+						add := int64(0)
+						if l.R*len(csets) > 1 || ci > 0 {
+							add = 1
+						}
+						o.compute += nn * int64(l.Q) * int64(fsets[0]) * (int64(csets[0]*l.S) + add)
+						o.inReadWords += nn * int64(cc*len(rows)*uw)
+						o.weightsRead += int64(gg * cc * l.R * l.S)
+						o.outWriteWords += nn * int64(gg*ee*l.Q)
+						if ci > 0 {
+							o.outReadWords += nn * int64(gg*ee*l.Q)
+						}
+						if o.passes == 1 {
+							o.activePEs = len(fsets) * len(csets) * l.R * mp.E
+						}
+						for _, fs := range fsets {
+							for cs, csz := range csets {
+								for i := 0; i < l.R; i++ {
+									for j := 0; j < ee; j++ {
+										o.macs += nn * int64(l.Q*fs*csz*l.S)
+										o.wspadW += int64(fs * csz * l.S)
+										if inside((p0+j)*l.Stride-l.Padding+i, l.H) {
+											o.ispadW += nn * int64(csz*uw)
+										}
+										if cs*l.R+i > 0 || ci > 0 { // not the bottom of the chain
+											o.psumRecv += nn * int64(l.Q*fs)
+										}
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	o.finalOfmaps = l.Outputs()
+	return o
+}
+
+// oracleAccess turns oracle counts into accesses per component the way
+// the package doc states (bits per action, ⌈bits/width⌉).
+func oracleAccess(h Hierarchy, l accel.Layer, o oracleCounts) map[string]accel.Access {
+	type bits struct{ r, w, u, ops int64 }
+	b := map[*arch.Component]*bits{}
+	get := func(c *arch.Component) *bits {
+		if b[c] == nil {
+			b[c] = &bits{}
+		}
+		return b[c]
+	}
+	wb := func(c *arch.Component) int64 { return int64(c.WordBits) }
+	get(h.MAC).ops += o.macs
+	get(h.WeightSpad).r += o.macs * wb(h.WeightSpad)
+	get(h.WeightSpad).w += o.wspadW * wb(h.WeightSpad)
+	get(h.IfmapSpad).r += o.macs * wb(h.IfmapSpad)
+	get(h.IfmapSpad).w += o.ispadW * wb(h.IfmapSpad)
+	get(h.PsumSpad).r += (o.macs + o.psumRecv) * wb(h.PsumSpad)
+	get(h.PsumSpad).u += (o.macs + o.psumRecv) * wb(h.PsumSpad)
+	get(h.WeightMem).r += o.weightsRead * int64(l.WeightBits)
+	if h.InputBuf != nil {
+		get(h.InputBuf).r += o.inReadWords * wb(h.InputBuf)
+		get(h.InputBuf).w += o.inFillWords * wb(h.InputBuf)
+		get(h.InputMem).r += o.inFillWords * wb(h.InputMem)
+	} else {
+		get(h.InputMem).r += o.inReadWords * wb(h.InputMem)
+	}
+	dst := h.OutputMem
+	if h.OutputBuf != nil {
+		dst = h.OutputBuf
+		get(h.OutputBuf).r += o.finalOfmaps * wb(h.OutputBuf)
+		get(h.OutputMem).w += o.finalOfmaps * wb(h.OutputMem)
+	}
+	get(dst).w += o.outWriteWords * wb(dst)
+	get(dst).r += o.outReadWords * wb(dst)
+	out := map[string]accel.Access{}
+	for c, x := range b {
+		a := accel.Access{Ops: x.ops}
+		if c.IsMemory() {
+			w := int64(c.WidthBits)
+			a.Reads, a.Writes, a.Updates = (x.r+w-1)/w, (x.w+w-1)/w, (x.u+w-1)/w
+		}
+		if a != (accel.Access{}) {
+			out[c.Name] = a
+		}
+	}
+	return out
+}
+
+// TestEvaluateMatchesOracle draws random layers and random legal mappings
+// on three specs (with a GLB, without one, and the small test array) and
+// checks every count, the compute cycles and the active PEs against the
+// oracle.
+func TestEvaluateMatchesOracle(t *testing.T) {
+	models := []*Model{builtinModel(t, "eyeriss", MinEnergy), builtinModel(t, "eyeriss-onchip", MinEnergy), miniModel(t, MinEnergy)}
+	rng := seed.Stream(4, 1)
+	legal := 0
+	for trial := 0; trial < 3000 && legal < 300; trial++ {
+		m := models[trial%len(models)]
+		r := []int{1, 1, 3, 3, 5}[rng.IntN(5)]
+		stride := 1 + rng.IntN(3)
+		pad := rng.IntN(r/2 + 1)
+		hw := r + rng.IntN(14)
+		bits := []int{4, 8, 16}[rng.IntN(3)]
+		l := accel.Conv("x", 1+rng.IntN(3), 1+rng.IntN(20), hw, hw, 1+rng.IntN(40), r, r, stride, pad, bits)
+		if rng.IntN(8) == 0 {
+			l = accel.FC("x", 1+rng.IntN(3), 1+rng.IntN(100), 1+rng.IntN(50), bits)
+		}
+		if l.Validate() != nil {
+			continue
+		}
+		mp := Mapping{N: 1 + rng.IntN(l.N), E: 1 + rng.IntN(l.P), P: 1 + rng.IntN(min(l.K, 8)), Q: 1 + rng.IntN(min(l.C, 6)),
+			R: 1 + rng.IntN(4), T: 1 + rng.IntN(4)}
+		mp.M = l.K
+		if g := mp.P * mp.T; g < l.K && rng.IntN(2) == 0 {
+			mp.M = g * (1 + rng.IntN((l.K+g-1)/g))
+			mp.M = min(mp.M, l.K)
+			if mp.M != l.K && mp.M%g != 0 {
+				mp.M = g
+			}
+		}
+		res, err := m.Evaluate(l, mp)
+		if err != nil {
+			continue
+		}
+		legal++
+		o := oracle(l, mp)
+		want := oracleAccess(m.h, l, o)
+		if len(want) != len(res.Counts.Access) {
+			t.Fatalf("%s %+v %v: components %v, oracle %v", m.spec.Name, l, mp, res.Counts.Access, want)
+		}
+		for n, a := range want {
+			if res.Counts.Access[n] != a {
+				t.Fatalf("%s %+v %v: %s %+v, oracle %+v", m.spec.Name, l, mp, n, res.Counts.Access[n], a)
+			}
+		}
+		if res.ComputeCycles != o.compute || res.Passes != o.passes || res.MACs != o.macs || o.macs != l.MACs() || res.ActivePEs != o.activePEs {
+			t.Fatalf("%s %+v %v: compute %d passes %d MACs %d PEs %d; oracle %d %d %d %d", m.spec.Name, l, mp,
+				res.ComputeCycles, res.Passes, res.MACs, res.ActivePEs, o.compute, o.passes, o.macs, o.activePEs)
+		}
+	}
+	if legal < 300 {
+		t.Fatalf("only %d legal random mappings", legal)
+	}
+}

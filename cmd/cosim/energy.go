@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"cosim/accel"
+	"cosim/accel/eyeriss"
+	"cosim/arch"
+	"cosim/dnn"
+	"cosim/wcat"
+)
+
+func init() {
+	register("energy", "energy, cycles and accesses of one inference on an Eyeriss-like architecture (row-stationary mapping)", cmdEnergy)
+}
+
+func cmdEnergy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("energy", "--arch NAME|FILE --model NAME|CHECKPOINT [--vdd V] [--json|--yaml]", stderr)
+	archName := fs.String("arch", "eyeriss-onchip", "architecture: a built-in name ("+joinNames(arch.BuiltinNames())+") or a YAML file")
+	model := fs.String("model", "", "a built-in layer set ("+strings.Join(accel.BuiltinWorkloadNames(), ", ")+") or a trained checkpoint (required)")
+	vdd := fs.Float64("vdd", 0, "supply voltage of the scaled memories [V] (default: the nominal voltage)")
+	batch := fs.Int("batch", 1, "images per inference batch")
+	bits := fs.Int("bits", 16, "weight bits of a built-in layer set (a checkpoint says its own)")
+	objective := fs.String("objective", "energy", "mapping search objective: energy, delay or edp")
+	asJSON := fs.Bool("json", false, "print JSON")
+	asYAML := fs.Bool("yaml", false, "print YAML")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *model == "" {
+		return inputErrf("energy: --model is required")
+	}
+	if *asJSON && *asYAML {
+		return inputErrf("energy: --json and --yaml exclude each other")
+	}
+	if *batch < 1 {
+		return inputErrf("energy: --batch %d: want ≥ 1", *batch)
+	}
+	obj, ok := map[string]eyeriss.Objective{"energy": eyeriss.MinEnergy, "delay": eyeriss.MinDelay, "edp": eyeriss.MinEDP}[*objective]
+	if !ok {
+		return inputErrf("energy: --objective %q: want energy, delay or edp", *objective)
+	}
+	spec, err := arch.Resolve(*archName)
+	if err != nil {
+		return inputErr(err)
+	}
+	v := spec.NominalV
+	if *vdd != 0 {
+		if !(*vdd > 0 && *vdd <= 5) {
+			return inputErrf("energy: --vdd %g: want 0 < V ≤ 5", *vdd)
+		}
+		v = *vdd
+	}
+	var wl accel.Workload
+	if slices.Contains(accel.BuiltinWorkloadNames(), *model) {
+		if wl, err = accel.BuiltinWorkload(*model, *batch, *bits); err != nil {
+			return inputErrf("energy: %v", err)
+		}
+	} else {
+		q, _, err := wcat.Load(*model)
+		if err != nil {
+			return inputErrf("energy: --model %q is neither a built-in layer set (%s) nor a readable checkpoint: %v",
+				*model, strings.Join(accel.BuiltinWorkloadNames(), ", "), err)
+		}
+		if wl, err = dnn.Workload(q.Net, *batch, q.Cfg.Bits); err != nil {
+			return err
+		}
+	}
+	acc, err := eyeriss.NewObjective(spec, obj)
+	if err != nil {
+		return inputErr(err)
+	}
+	rep, err := accel.Price(acc, wl)
+	if err != nil {
+		return inputErrf("energy: %v", err)
+	}
+	format := "table"
+	if *asJSON {
+		format = "json"
+	} else if *asYAML {
+		format = "yaml"
+	}
+	if err := accel.WriteReport(stdout, rep, v, format); err != nil {
+		return fmt.Errorf("energy: %w", err)
+	}
+	return nil
+}

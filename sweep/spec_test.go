@@ -1,0 +1,103 @@
+package sweep
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cosim/mc"
+)
+
+const goodSpec = `# figure 7
+sweep:
+  arch: eyeriss-onchip
+  data: ../data/cifar10
+  models:
+    - checkpoint: models/resnet20-wcat.ckpt
+    - checkpoint: /abs/normal.ckpt
+      label: normal
+  voltages: {from: 0.30, to: 0.80, step: 0.05}
+  monte-carlo:
+    protocol: reference
+    ci-half-width: 0.25
+  seed: 7
+  out: reports/fig7
+`
+
+func TestParseSpec(t *testing.T) {
+	s, err := ParseSpec("exp/fig7.yaml", []byte(goodSpec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Arch != "eyeriss-onchip" || s.Data != filepath.Join("data", "cifar10") || s.Out != filepath.Join("exp", "reports", "fig7") || s.Seed != 7 {
+		t.Fatalf("spec %+v", s)
+	}
+	if len(s.Models) != 2 || s.Models[0].Checkpoint != filepath.Join("exp", "models", "resnet20-wcat.ckpt") || s.Models[1].Checkpoint != "/abs/normal.ckpt" || s.Models[1].Label != "normal" {
+		t.Fatalf("models %+v", s.Models)
+	}
+	if len(s.Voltages) != 11 || s.Voltages[10] != 0.8 {
+		t.Fatalf("voltages %v", s.Voltages)
+	}
+	want := mc.Options{Protocol: mc.ProtocolReference, Trials: 50, MinTrials: 10, CIHalfWidth: 0.25, Subset: 1000}
+	if !sameMC(s.MC, want) {
+		t.Fatalf("monte carlo %+v, want %+v", s.MC, want)
+	}
+	s, err = ParseSpec("s.yaml", []byte("sweep:\n  arch: my/arch.yaml\n  models: [{checkpoint: a.ckpt}]\n  voltages: [0.4, 0.5]\n"))
+	if err != nil || s.Arch != filepath.Join("my", "arch.yaml") || !sameMC(s.MC, DefaultMC(mc.ProtocolSubset)) || len(s.Voltages) != 2 {
+		t.Fatalf("%+v, %v", s, err)
+	}
+}
+
+func TestParseSpecErrors(t *testing.T) {
+	cases := []struct{ yaml, want string }{
+		{"", "s.yaml: empty sweep spec"},
+		{"sweep: [1]\n", "s.yaml:1:8: sweep must be a mapping"},
+		{"swep: {}\n", `s.yaml:1:1: unknown key "swep" in the document`},
+		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n  sed: 3\n", `s.yaml:4:3: unknown key "sed" in sweep`},
+		{"sweep:\n  voltages: [0.4]\n", `s.yaml:2:3: missing key "models"`},
+		{"sweep:\n  models: []\n  voltages: [0.4]\n", "s.yaml:2:11: models must be a non-empty list"},
+		{"sweep:\n  models: [{label: x}]\n  voltages: [0.4]\n", `s.yaml:2:12: missing key "checkpoint"`},
+		{"sweep:\n  models: [{checkpoint: a}]\n", `s.yaml:2:3: missing key "voltages"`},
+		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4, x]\n", "s.yaml:3:19: a voltage must be a number"},
+		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4, 0.4]\n", "s.yaml:3:19: voltage 0.4 V appears twice"},
+		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: {from: 0.8, to: 0.3, step: 0.1}\n", "s.yaml:3:13: voltage grid"},
+		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: {from: 0.3, to: 0.8}\n", `s.yaml:3:13: missing key "step" in voltages`},
+		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n  monte-carlo: {protocol: magic}\n", "s.yaml:4:27: unknown Monte Carlo protocol"},
+		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n  monte-carlo: {max-trials: 0}\n", "s.yaml:4:29: max-trials must be an integer ≥ 1"},
+		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n  monte-carlo: {max-trials: 5, min-trials: 6}\n", "s.yaml:4:16: min-trials 6 exceeds max-trials 5"},
+		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n  monte-carlo: {ci-half-width: -1}\n", "s.yaml:4:32: ci-half-width -1: want ≥ 0"},
+		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n  seed: -1\n", "s.yaml:4:9: seed must be an integer ≥ 0"},
+		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n  seed: 1\n  seed: 2\n", `s.yaml:5:3: duplicate key "seed"`},
+		{"sweep: &a\n  models: [{checkpoint: a}]\n", "anchors and aliases are not supported"},
+		{"sweep: {}\n---\nsweep: {}\n", "more than one YAML document"},
+		{"sweep: {models: [\n", "s.yaml: YAML:"},
+	}
+	for _, c := range cases {
+		_, err := ParseSpec("s.yaml", []byte(c.yaml))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want %q", c.yaml, err, c.want)
+		}
+	}
+}
+
+func FuzzParseSpec(f *testing.F) {
+	f.Add([]byte(goodSpec))
+	f.Add([]byte("sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n"))
+	f.Add([]byte("sweep: {voltages: {from: 1e308, to: 1e308, step: 1e-308}}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := ParseSpec("f.yaml", data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.yaml") {
+				t.Fatalf("error without the file name: %v", err)
+			}
+			return
+		}
+		if len(s.Models) == 0 || len(s.Voltages) == 0 || s.MC.Trials < 1 || s.MC.MinTrials > s.MC.Trials {
+			t.Fatalf("accepted an incomplete spec: %+v", s)
+		}
+	})
+}
+
+func sameMC(a, b mc.Options) bool {
+	return a.Protocol == b.Protocol && a.Trials == b.Trials && a.MinTrials == b.MinTrials && a.CIHalfWidth == b.CIHalfWidth && a.Subset == b.Subset
+}
