@@ -155,6 +155,27 @@ func TestHTMLInChromium(t *testing.T) {
 			if tc.name == "nasty" && !sawEscaped {
 				t.Errorf("no tooltip shows the escaped model name: %q", res.Tips)
 			}
+			// Tooltips of the curve, of a per-model frontier and of a point with a protocol.
+			wantTips := map[string][]string{
+				"sample": {
+					"uniform<br>bit error rate = 1.000e-5<br>α* / σ = 1.72",
+					"(on the Pareto frontier of resnet32)",
+					", 50 trials, protocol subset, 1000 images per trial",
+				},
+				"nasty": {
+					"&lt;script&gt;alert(1)&lt;/script&gt;<br>&lt;/script&gt;&lt;b&gt;x x = 1.000e-5<br>__f__alert(4)__f__ = 1.72",
+					"(on the Pareto frontier of &lt;/script&gt;&lt;b&gt;x)",
+				},
+			}
+			for _, want := range wantTips[tc.name] {
+				found := false
+				for _, tip := range res.Tips {
+					found = found || strings.Contains(tip, want)
+				}
+				if !found {
+					t.Errorf("no tooltip contains %q: %q", want, res.Tips)
+				}
+			}
 		})
 	}
 }

@@ -14,12 +14,24 @@ import (
 var csvHeader = []string{
 	"BER", "acc_mean", "acc_std", "acc_min", "acc_max",
 	"vdd_v", "energy_pj", "model", "method", "trials", "ci_low", "ci_high",
+	"protocol", "images",
 }
+
+// csvLegacyColumns is the number of columns of files written before the protocol and images
+// columns were added: the first twelve of csvHeader. ReadCSV still reads them.
+const csvLegacyColumns = 12
 
 // csvColumn maps a Point field name (as used in FieldError.Path) to its CSV column.
 var csvColumn = map[string]int{
 	"ber": 0, "acc_mean": 1, "acc_std": 2, "acc_min": 3, "acc_max": 4,
 	"vdd_v": 5, "energy_pj": 6, "model": 7, "method": 8, "trials": 9, "ci_low": 10, "ci_high": 11,
+	"protocol": 12, "images": 13,
+}
+
+// csvText holds the columns that are not floats: strings and integers.
+var csvText = map[int]bool{
+	csvColumn["model"]: true, csvColumn["method"]: true, csvColumn["trials"]: true,
+	csvColumn["protocol"]: true, csvColumn["images"]: true,
 }
 
 // CSVHeader returns the CSV header WriteCSV writes and ReadCSV requires.
@@ -28,9 +40,10 @@ func CSVHeader() []string { return append([]string(nil), csvHeader...) }
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // WriteCSV writes pts with the header
-// BER,acc_mean,acc_std,acc_min,acc_max,vdd_v,energy_pj,model,method,trials,ci_low,ci_high.
+// BER,acc_mean,acc_std,acc_min,acc_max,vdd_v,energy_pj,model,method,trials,ci_low,ci_high,protocol,images.
 // Numbers use the shortest decimal form that reads back to the same float64, so ReadCSV restores
-// the points exactly. Every point is validated first; nothing is written if one is invalid.
+// the points exactly; images is left empty when it is 0 (not recorded). Every point is validated
+// first; nothing is written if one is invalid.
 func WriteCSV(w io.Writer, pts []Point) error {
 	for i, p := range pts {
 		if err := p.check(); err != nil {
@@ -46,7 +59,10 @@ func WriteCSV(w io.Writer, pts []Point) error {
 			formatFloat(p.BER), formatFloat(p.AccMean), formatFloat(p.AccStd),
 			formatFloat(p.AccMin), formatFloat(p.AccMax), formatFloat(p.VddV),
 			formatFloat(p.EnergyPJ), p.Model, p.Method, strconv.Itoa(p.Trials),
-			formatFloat(p.CILow), formatFloat(p.CIHigh),
+			formatFloat(p.CILow), formatFloat(p.CIHigh), p.Protocol, "",
+		}
+		if p.Images != 0 {
+			rec[csvColumn["images"]] = strconv.Itoa(p.Images)
 		}
 		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("pareto: write CSV: %w", err)
@@ -60,8 +76,10 @@ func WriteCSV(w io.Writer, pts []Point) error {
 }
 
 // ReadCSV reads points written by WriteCSV. name is used in error messages only. It is strict: the
-// header must be exactly WriteCSV's, every record has all twelve fields, numbers are decimal
-// floats (trials a decimal integer), and every point must pass Point.Validate. Errors read
+// header must be exactly WriteCSV's, or its first twelve columns (files written before the
+// protocol and images columns were added; their points read with Protocol "" and Images 0); every
+// record has as many fields as the header; numbers are decimal floats, trials a decimal integer,
+// images empty (0) or a decimal integer; and every point must pass Point.Validate. Errors read
 // "name:line:col: what" (line and col 1-based, col in bytes, pointing at the offending field) and
 // wrap the underlying *csv.ParseError, strconv error or *FieldError.
 func ReadCSV(r io.Reader, name string) ([]Point, error) {
@@ -75,9 +93,12 @@ func ReadCSV(r io.Reader, name string) ([]Point, error) {
 	}
 	for i, want := range csvHeader {
 		if i >= len(header) {
+			if i == csvLegacyColumns {
+				break // a file written before the protocol and images columns
+			}
 			line, col := cr.FieldPos(len(header) - 1)
-			return nil, fmt.Errorf("%s:%d:%d: header has %d columns, want %d: %q",
-				name, line, col, len(header), len(csvHeader), strings.Join(csvHeader, ","))
+			return nil, fmt.Errorf("%s:%d:%d: header has %d columns, want %d (or the first %d, as written before protocol,images were added): %q",
+				name, line, col, len(header), len(csvHeader), csvLegacyColumns, strings.Join(csvHeader, ","))
 		}
 		if header[i] != want {
 			line, col := cr.FieldPos(i)
@@ -121,9 +142,9 @@ func parseRecord(rec []string, pos func(col int) (int, int), name string) (Point
 		line, c := pos(col)
 		return fmt.Errorf("%s:%d:%d: column %s: %w", name, line, c, csvHeader[col], err)
 	}
-	var vals [12]float64
+	vals := make([]float64, len(csvHeader))
 	for col, s := range rec {
-		if col == csvColumn["model"] || col == csvColumn["method"] || col == csvColumn["trials"] {
+		if csvText[col] {
 			continue
 		}
 		v, err := strconv.ParseFloat(s, 64)
@@ -141,6 +162,14 @@ func parseRecord(rec []string, pos func(col int) (int, int), name string) (Point
 		BER: vals[0], AccMean: vals[1], AccStd: vals[2], AccMin: vals[3], AccMax: vals[4],
 		VddV: vals[5], EnergyPJ: vals[6], Model: rec[7], Method: rec[8], Trials: trials,
 		CILow: vals[10], CIHigh: vals[11],
+	}
+	if len(rec) > csvLegacyColumns {
+		p.Protocol = rec[csvColumn["protocol"]]
+		if icol := csvColumn["images"]; rec[icol] != "" {
+			if p.Images, err = strconv.Atoi(rec[icol]); err != nil {
+				return Point{}, at(icol, fmt.Errorf("%q is not an integer: %w", rec[icol], err))
+			}
+		}
 	}
 	if ferr := p.check(); ferr != nil {
 		line, c := pos(csvColumn[ferr.Path])

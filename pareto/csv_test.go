@@ -11,22 +11,26 @@ import (
 	"testing"
 )
 
-const csvHead = "BER,acc_mean,acc_std,acc_min,acc_max,vdd_v,energy_pj,model,method,trials,ci_low,ci_high\n"
+const csvHead = "BER,acc_mean,acc_std,acc_min,acc_max,vdd_v,energy_pj,model,method,trials,ci_low,ci_high,protocol,images\n"
+
+// csvHeadLegacy is the header of files written before the protocol and images columns.
+const csvHeadLegacy = "BER,acc_mean,acc_std,acc_min,acc_max,vdd_v,energy_pj,model,method,trials,ci_low,ci_high\n"
 
 func TestWriteCSVWorkedExample(t *testing.T) {
 	pts := []Point{
 		{Model: "resnet20", Method: "wcat", VddV: 0.8, BER: 0, EnergyPJ: 35.5e6,
 			AccMean: 91.3, AccMin: 91.3, AccMax: 91.3, CILow: 91.3, CIHigh: 91.3, Trials: 1},
 		{Model: `a "quoted", name`, Method: "", VddV: 0.44, BER: 3.85e-4, EnergyPJ: 25735000.5,
-			AccMean: 90.4, AccStd: 0.1, AccMin: 90.2, AccMax: 90.6, CILow: 90.37, CIHigh: 90.43, Trials: 50},
+			AccMean: 90.4, AccStd: 0.1, AccMin: 90.2, AccMax: 90.6, CILow: 90.37, CIHigh: 90.43, Trials: 50,
+			Protocol: "subset", Images: 1000},
 	}
 	var buf bytes.Buffer
 	if err := WriteCSV(&buf, pts); err != nil {
 		t.Fatal(err)
 	}
 	want := csvHead +
-		"0,91.3,0,91.3,91.3,0.8,3.55e+07,resnet20,wcat,1,91.3,91.3\n" +
-		"0.000385,90.4,0.1,90.2,90.6,0.44,2.57350005e+07,\"a \"\"quoted\"\", name\",,50,90.37,90.43\n"
+		"0,91.3,0,91.3,91.3,0.8,3.55e+07,resnet20,wcat,1,91.3,91.3,,\n" +
+		"0.000385,90.4,0.1,90.2,90.6,0.44,2.57350005e+07,\"a \"\"quoted\"\", name\",,50,90.37,90.43,subset,1000\n"
 	if got := buf.String(); got != want {
 		t.Errorf("WriteCSV:\n%s\nwant:\n%s", got, want)
 	}
@@ -85,26 +89,67 @@ func TestWriteCSVRejectsInvalid(t *testing.T) {
 	}
 }
 
-const goodRow = "0.000385,90.4,0.8,88,91.6,0.44,2.57e7,resnet20,wcat,50,90.18,90.62\n"
+const goodRow = "0.000385,90.4,0.8,88,91.6,0.44,2.57e7,resnet20,wcat,50,90.18,90.62,subset,1000\n"
+
+// goodLegacyRow is goodRow as written before the protocol and images columns.
+const goodLegacyRow = "0.000385,90.4,0.8,88,91.6,0.44,2.57e7,resnet20,wcat,50,90.18,90.62\n"
+
+// TestReadCSVLegacy reads a file written before the protocol and images columns existed: its
+// points have no protocol and no image count, and everything else as before.
+func TestReadCSVLegacy(t *testing.T) {
+	pts, err := ReadCSV(strings.NewReader(csvHeadLegacy+goodLegacyRow+"0,91.3,0,91.3,91.3,0.8,3.55e+07,resnet20,wcat,1,91.3,91.3\n"), "old.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Point{goodPoint(), {Model: "resnet20", Method: "wcat", VddV: 0.8, BER: 0, EnergyPJ: 3.55e7,
+		AccMean: 91.3, AccMin: 91.3, AccMax: 91.3, CILow: 91.3, CIHigh: 91.3, Trials: 1}}
+	want[0].EnergyPJ = 2.57e7
+	if !reflect.DeepEqual(pts, want) {
+		t.Errorf("ReadCSV(legacy) =\n%+v\nwant\n%+v", pts, want)
+	}
+	// The same rows with the new columns read back with them.
+	pts, err = ReadCSV(strings.NewReader(csvHead+goodRow), "new.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Point{Protocol: "subset", Images: 1000}); pts[0].Protocol != want.Protocol || pts[0].Images != want.Images {
+		t.Errorf("protocol, images = %q, %d; want subset, 1000", pts[0].Protocol, pts[0].Images)
+	}
+	// "0" and an empty field both mean "not recorded".
+	for _, images := range []string{"", "0"} {
+		row := strings.Replace(goodRow, ",1000\n", ","+images+"\n", 1)
+		pts, err := ReadCSV(strings.NewReader(csvHead+row), "t.csv")
+		if err != nil || pts[0].Images != 0 {
+			t.Errorf("images %q: %v, %v", images, pts, err)
+		}
+	}
+}
 
 func TestReadCSVErrors(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
 		{"empty file", "", "t.csv:1:1: empty file"},
-		{"WCAT five-column header", "BER,acc_mean,acc_std,acc_min,acc_max\n0,91,0,91,91\n", "t.csv:1:30: header has 5 columns, want 12"},
+		{"WCAT five-column header", "BER,acc_mean,acc_std,acc_min,acc_max\n0,91,0,91,91\n", "t.csv:1:30: header has 5 columns, want 14 (or the first 12,"},
+		{"thirteen columns", strings.TrimSuffix(csvHead, ",images\n") + "\n", "t.csv:1:89: header has 13 columns, want 14 (or the first 12,"},
+		{"legacy header, new row", csvHeadLegacy + goodRow, "t.csv:2:1: record on line 2: wrong number of fields"},
+		{"new header, legacy row", csvHead + goodLegacyRow, "t.csv:2:1: record on line 2: wrong number of fields"},
 		{"misspelt header", strings.Replace(csvHead, "acc_std", "acc_sd", 1), `t.csv:1:14: header column 3 is "acc_sd", want "acc_std"`},
 		{"header case", strings.Replace(csvHead, "BER", "ber", 1), `t.csv:1:1: header column 1 is "ber", want "BER"`},
-		{"extra header column", strings.TrimSuffix(csvHead, "\n") + ",extra\n", `t.csv:1:89: unexpected header column "extra"`},
+		{"extra header column", strings.TrimSuffix(csvHead, "\n") + ",extra\n", `t.csv:1:105: unexpected header column "extra"`},
+		{"extra column after the legacy header", strings.TrimSuffix(csvHeadLegacy, "\n") + ",extra\n", `t.csv:1:89: header column 13 is "extra", want "protocol"`},
 		{"short record", csvHead + goodRow + "0,91,0,91,91\n", "t.csv:3:1: record on line 3: wrong number of fields"},
 		{"bare quote", csvHead + "0,9\"1,0,91,91,0.8,1,m,w,1,91,91\n", "t.csv:2:4: parse error on line 2, column 4: bare \" in non-quoted-field"},
 		{"not a number", csvHead + strings.Replace(goodRow, "88,", "eighty,", 1), `t.csv:2:19: column acc_min: "eighty" is not a number`},
 		{"space before number", csvHead + strings.Replace(goodRow, ",0.44,", ", 0.44,", 1), `t.csv:2:27: column vdd_v: " 0.44" is not a number`},
 		{"fractional trials", csvHead + strings.Replace(goodRow, ",50,", ",50.0,", 1), `t.csv:2:53: column trials: "50.0" is not an integer`},
 		{"NaN", csvHead + strings.Replace(goodRow, "90.4,", "NaN,", 1), "t.csv:2:10: acc_mean: NaN is not a finite number"},
-		{"accuracy as fraction", csvHead + "0,0.9,0,0.9,0.9,0.8,1,m,w,1,0.9,0.9\n" + "0,0.9,0,0.9,1.2e2,0.8,1,m,w,1,0.9,0.9\n",
+		{"accuracy as fraction", csvHead + "0,0.9,0,0.9,0.9,0.8,1,m,w,1,0.9,0.9,,\n" + "0,0.9,0,0.9,1.2e2,0.8,1,m,w,1,0.9,0.9,,\n",
 			"t.csv:3:13: acc_max: accuracy 120% is above 100"},
 		{"empty model", csvHead + strings.Replace(goodRow, "resnet20", "", 1), "t.csv:2:39: model: is empty"},
+		{"fractional images", csvHead + strings.Replace(goodRow, ",1000", ",1e3", 1), `t.csv:2:75: column images: "1e3" is not an integer`},
+		{"negative images", csvHead + strings.Replace(goodRow, ",1000", ",-1", 1), "t.csv:2:75: images: image count -1 is negative"},
+		{"control character in protocol", csvHead + strings.Replace(goodRow, "subset", "\"sub\nset\"", 1), `t.csv:2:68: protocol: "sub\nset" contains control character`},
 		{"CI above mean", csvHead + strings.Replace(goodRow, "90.18", "90.5", 1), "t.csv:2:56: ci_low: confidence bound 90.5% is above the mean 90.4%"},
 	}
 	for _, tc := range tests {
@@ -148,9 +193,10 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add(buf.String())
 	f.Add(csvHead)
 	f.Add(csvHead + goodRow)
-	f.Add(csvHead + "0,91,0,91,91,0.8,1,\"a,\"\"b\",,1,91,91\r\n")
+	f.Add(csvHead + "0,91,0,91,91,0.8,1,\"a,\"\"b\",,1,91,91,\"sub,set\",7\r\n")
 	f.Add("BER,acc_mean,acc_std,acc_min,acc_max\n0,91,0,91,91\n")
-	f.Add(csvHead + "1e-3,50,5,40,60,0.5,-0,m,w,7,45,55\n")
+	f.Add(csvHead + "1e-3,50,5,40,60,0.5,-0,m,w,7,45,55,,\n")
+	f.Add(csvHeadLegacy + goodLegacyRow)
 	f.Add("")
 	f.Fuzz(func(t *testing.T, in string) {
 		pts, err := ReadCSV(strings.NewReader(in), "fuzz.csv")

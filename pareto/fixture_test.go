@@ -3,6 +3,7 @@ package pareto
 import (
 	"flag"
 	"math"
+	"slices"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -23,11 +24,13 @@ func sampleReport() Report {
 		weightPJ     float64 // weight-memory energy at 0.8 V
 		acc          []float64
 		spread       float64
+		protocol     string
+		images       int
 	}
 	models := []model{
-		{"resnet20", "normal", 21.5e6, 14.0e6, []float64{91.6, 91.5, 91.2, 90.1, 86.3, 71.9, 38.4}, 0.4},
-		{"resnet20", "wcat", 21.5e6, 14.0e6, []float64{91.3, 91.3, 91.2, 91.0, 90.4, 88.9, 84.7}, 0.2},
-		{"resnet32", "wcat", 34.8e6, 23.9e6, []float64{92.4, 92.4, 92.3, 92.0, 91.3, 89.6, 85.0}, 0.25},
+		{"resnet20", "normal", 21.5e6, 14.0e6, []float64{91.6, 91.5, 91.2, 90.1, 86.3, 71.9, 38.4}, 0.4, "subset", 1000},
+		{"resnet20", "wcat", 21.5e6, 14.0e6, []float64{91.3, 91.3, 91.2, 91.0, 90.4, 88.9, 84.7}, 0.2, "subset", 1000},
+		{"resnet32", "wcat", 34.8e6, 23.9e6, []float64{92.4, 92.4, 92.3, 92.0, 91.3, 89.6, 85.0}, 0.25, "reference", 10000},
 	}
 	r := Report{
 		Title: "ResNet on CIFAR-10, Eyeriss-like, weight SRAM voltage sweep",
@@ -60,14 +63,29 @@ func sampleReport() Report {
 				EnergyPJ: m.fixedPJ + m.weightPJ*v*v/(0.8*0.8),
 				AccMean:  acc, AccStd: spread, AccMin: acc - 2*spread, AccMax: acc + 1.5*spread,
 				CILow: acc - half, CIHigh: acc + half, Trials: trials,
+				Protocol: m.protocol, Images: m.images,
 			})
 		}
 	}
 	r.Breakdowns = []Breakdown{{
-		Model: "resnet20", VddV: 0.44,
+		Model: "resnet20", VddV: 0.44, Label: "lowest-energy frontier point",
 		Components: []Share{{"DRAM", 12.1e6}, {"global buffer", 4.2e6}, {"weight SRAM", 4.25e6}, {"spads", 3.9e6}, {"MAC", 1.3e6}},
 		Layers: []Share{{"conv1", 0.9e6}, {"layer1.0.conv1", 1.6e6}, {"layer1.0.conv2", 1.6e6},
 			{"layer2.0.conv1", 1.1e6}, {"layer3.2.conv2", 1.4e6}, {"fc", 0.05e6}},
+	}}
+	// A generic curve shaped like figure 10b of the WCAT paper (α* falls as BER rises); the
+	// numbers are made up. BER = 0 cannot sit on the logarithmic x axis: 4 points are left out.
+	bers := []float64{0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1}
+	r.Curves = []Curve{{
+		ID: "alpha", Title: "Clip range α* vs bit error rate (synthetic)",
+		Caption: "Expected-MSE-optimal α* for 4-bit weights, in units of the weights' standard deviation.",
+		XLabel:  "bit error rate", YLabel: "α* / σ", LogX: true,
+		Series: []Series{
+			{Name: "uniform", X: slices.Clone(bers), Y: []float64{1.73, 1.72, 1.70, 1.61, 1.35, 0.92}},
+			{Name: "normal", X: slices.Clone(bers), Y: []float64{2.51, 2.49, 2.40, 2.12, 1.66, 1.05}},
+			{Name: "laplace", X: slices.Clone(bers), Y: []float64{3.12, 3.06, 2.88, 2.41, 1.80, 1.10}},
+			{Name: "student-t", X: slices.Clone(bers), Y: []float64{3.40, 3.31, 3.07, 2.52, 1.84, 1.11}},
+		},
 	}}
 	return r
 }

@@ -90,3 +90,75 @@ func FrontierBy(pts []Point, key func(Point) string) map[string][]Point {
 	}
 	return out
 }
+
+// IsoAccuracyTolPts is the accuracy tolerance of the report's method summary, in percentage
+// points: a (model, method) pair's iso-accuracy point is within 1 point of its best mean accuracy.
+const IsoAccuracyTolPts = 1.0
+
+// MethodSummary is the iso-accuracy summary of one (model, method) pair (see IsoAccuracy).
+type MethodSummary struct {
+	Model, Method string
+	Points        int   // operating points of the pair (with ordered objectives)
+	Best          Point // the most accurate point (lowest energy among equally accurate ones)
+	// Iso is the lowest-energy point whose AccMean is within the tolerance of Best.AccMean
+	// (AccMean >= Best.AccMean - tol, inclusive); of equally cheap ones the most accurate.
+	Iso Point
+	// Highest is the point at the highest supply voltage swept (normally the nominal one); of
+	// several at that voltage the most accurate. The energy saving is relative to it.
+	Highest Point
+}
+
+// SavingPct is the energy saved at Iso relative to Highest, in percent of Highest's energy
+// (0 when Highest's energy is 0).
+func (s MethodSummary) SavingPct() float64 {
+	if s.Highest.EnergyPJ == 0 {
+		return 0
+	}
+	return 100 * (1 - s.Iso.EnergyPJ/s.Highest.EnergyPJ)
+}
+
+// IsoAccuracy groups pts by (Model, Method) and returns, for each pair, its best mean accuracy and
+// the lowest-energy point whose mean accuracy is at least the best minus tolPts percentage points
+// (the "iso-accuracy energy" of the pair). The comparison allows the relative rounding slack of
+// 1e-9 that Validate uses, so a point exactly tolPts below the best qualifies. Points with a NaN
+// objective are left out (as in Frontier); a pair none of whose points is left has no summary. The result
+// is sorted by Model, then Method; ties are broken as in Frontier, so it does not depend on the
+// order of pts.
+func IsoAccuracy(pts []Point, tolPts float64) []MethodSummary {
+	byPair := map[[2]string][]Point{}
+	for _, p := range pts {
+		if comparable(p) {
+			k := [2]string{p.Model, p.Method}
+			byPair[k] = append(byPair[k], p)
+		}
+	}
+	out := make([]MethodSummary, 0, len(byPair))
+	for k, g := range byPair {
+		slices.SortStableFunc(g, frontierOrder) // energy ascending, then accuracy descending
+		best, highest := g[0], g[0]
+		for _, p := range g[1:] {
+			if p.AccMean > best.AccMean {
+				best = p // strict: of equally accurate points the cheapest (first) stays
+			}
+			if p.VddV > highest.VddV || p.VddV == highest.VddV && p.AccMean > highest.AccMean {
+				highest = p
+			}
+		}
+		floor := best.AccMean - tolPts - slack(best.AccMean)
+		iso := best
+		for _, p := range g { // the first qualifying point is the cheapest, then the most accurate
+			if p.AccMean >= floor {
+				iso = p
+				break
+			}
+		}
+		out = append(out, MethodSummary{Model: k[0], Method: k[1], Points: len(g), Best: best, Iso: iso, Highest: highest})
+	}
+	slices.SortFunc(out, func(a, b MethodSummary) int {
+		if c := cmp.Compare(a.Model, b.Model); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Method, b.Method)
+	})
+	return out
+}

@@ -201,3 +201,126 @@ func BenchmarkFrontier(b *testing.B) {
 		Frontier(pts)
 	}
 }
+
+// mp is a point of model m, method meth at vddV with the two objectives.
+func mp(m, meth string, vddV, energyPJ, acc float64) Point {
+	return Point{Model: m, Method: meth, VddV: vddV, EnergyPJ: energyPJ, AccMean: acc}
+}
+
+func TestIsoAccuracy(t *testing.T) {
+	// resnet20/wcat: best 91.3 at 0.8 V and at 0.5 V (equal: the cheaper 0.5 V is Best); the
+	// floor is 90.3, so 0.44 V (90.4) qualifies and 0.42 V (88.9) does not.
+	// resnet20/normal: best 91.6; 90.6 exactly 1 point below qualifies (inclusive).
+	// r56/x: two points at the highest voltage: the more accurate is Highest.
+	pts := []Point{
+		mp("resnet20", "wcat", 0.8, 35.5, 91.3),
+		mp("resnet20", "wcat", 0.5, 27.0, 91.3),
+		mp("resnet20", "wcat", 0.44, 25.7, 90.4),
+		mp("resnet20", "wcat", 0.42, 25.4, 88.9),
+		mp("resnet20", "normal", 0.8, 35.5, 91.6),
+		mp("resnet20", "normal", 0.46, 26.1, 90.6),
+		mp("resnet20", "normal", 0.44, 25.7, 86.3),
+		mp("r56", "x", 0.7, 10, 80),
+		mp("r56", "x", 0.7, 10, 81),
+		mp("r56", "x", 0.6, 8, 80.5),
+		mp("r56", "x", 0.5, 8, 80.2), // same energy as 0.6 V, less accurate
+		mp("nan", "x", 0.5, math.NaN(), 80),
+	}
+	got := IsoAccuracy(pts, IsoAccuracyTolPts)
+	type row struct {
+		model, method         string
+		n                     int
+		bestV, isoV, highestV float64
+		bestAcc, isoE, saving float64
+	}
+	want := []row{
+		{"r56", "x", 4, 0.7, 0.6, 0.7, 81, 8, 20},
+		{"resnet20", "normal", 3, 0.8, 0.46, 0.8, 91.6, 26.1, 100 * (1 - 26.1/35.5)},
+		{"resnet20", "wcat", 4, 0.5, 0.44, 0.8, 91.3, 25.7, 100 * (1 - 25.7/35.5)},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("IsoAccuracy returned %d summaries, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.Model != w.model || g.Method != w.method || g.Points != w.n || g.Best.VddV != w.bestV ||
+			g.Iso.VddV != w.isoV || g.Highest.VddV != w.highestV || g.Best.AccMean != w.bestAcc ||
+			g.Iso.EnergyPJ != w.isoE || math.Abs(g.SavingPct()-w.saving) > 1e-12 {
+			t.Errorf("summary %d = %+v (saving %v), want %+v", i, g, g.SavingPct(), w)
+		}
+	}
+	if got[0].Highest.AccMean != 81 {
+		t.Errorf("r56/x highest-voltage point has accuracy %v, want the more accurate 81", got[0].Highest.AccMean)
+	}
+	if got[0].Iso.AccMean != 80.5 {
+		t.Errorf("r56/x iso point has accuracy %v, want 80.5 (the more accurate of two at 8 pJ)", got[0].Iso.AccMean)
+	}
+	// A tolerance of 0 picks the cheapest of the most accurate points.
+	if z := IsoAccuracy(pts, 0); z[2].Iso.VddV != 0.5 {
+		t.Errorf("tolerance 0: iso point at %v V, want 0.5", z[2].Iso.VddV)
+	}
+	if (MethodSummary{}).SavingPct() != 0 {
+		t.Error("SavingPct with zero reference energy is not 0")
+	}
+	if got := IsoAccuracy(nil, 1); len(got) != 0 {
+		t.Errorf("IsoAccuracy(nil) = %v", got)
+	}
+}
+
+// TestIsoAccuracyMatchesDefinition checks IsoAccuracy against its definition by brute force on
+// random points of a small grid (many ties), and that it does not depend on the input order.
+func TestIsoAccuracyMatchesDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for trial := range 500 {
+		pts := make([]Point, 1+rng.IntN(20))
+		for i := range pts {
+			pts[i] = mp(string(rune('a'+rng.IntN(2))), string(rune('p'+rng.IntN(2))),
+				0.4+0.1*float64(rng.IntN(5)), float64(rng.IntN(6)), 80+0.5*float64(rng.IntN(6)))
+		}
+		tol := 0.5 * float64(rng.IntN(4))
+		got := IsoAccuracy(pts, tol)
+		pairs := map[[2]string]bool{}
+		for _, p := range pts {
+			pairs[[2]string{p.Model, p.Method}] = true
+		}
+		if len(got) != len(pairs) {
+			t.Fatalf("trial %d: %d summaries for %d (model, method) pairs", trial, len(got), len(pairs))
+		}
+		for _, s := range got {
+			var g []Point
+			for _, p := range pts {
+				if p.Model == s.Model && p.Method == s.Method {
+					g = append(g, p)
+				}
+			}
+			bestAcc, maxV := math.Inf(-1), math.Inf(-1)
+			for _, p := range g {
+				bestAcc, maxV = math.Max(bestAcc, p.AccMean), math.Max(maxV, p.VddV)
+			}
+			minE := math.Inf(1)
+			for _, p := range g {
+				if p.AccMean >= bestAcc-tol {
+					minE = math.Min(minE, p.EnergyPJ)
+				}
+			}
+			for _, p := range g {
+				if p.AccMean >= bestAcc-tol && p.EnergyPJ == minE && p.AccMean > s.Iso.AccMean {
+					t.Fatalf("trial %d: %s/%s: a cheapest qualifying point is more accurate than Iso %+v: %+v", trial, s.Model, s.Method, s.Iso, p)
+				}
+				if p.AccMean == bestAcc && p.EnergyPJ < s.Best.EnergyPJ {
+					t.Fatalf("trial %d: %s/%s: a cheaper best point than %+v: %+v", trial, s.Model, s.Method, s.Best, p)
+				}
+			}
+			if s.Points != len(g) || s.Best.AccMean != bestAcc || s.Iso.EnergyPJ != minE ||
+				s.Iso.AccMean < bestAcc-tol || s.Highest.VddV != maxV {
+				t.Fatalf("trial %d: %s/%s: %+v; want %d points, best %v, iso energy %v, highest V %v",
+					trial, s.Model, s.Method, s, len(g), bestAcc, minE, maxV)
+			}
+		}
+		shuffled := slices.Clone(pts)
+		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		if again := IsoAccuracy(shuffled, tol); !reflect.DeepEqual(again, got) {
+			t.Fatalf("trial %d: IsoAccuracy depends on the input order", trial)
+		}
+	}
+}

@@ -55,11 +55,14 @@ type pointMeta struct {
 	CILow    float64 `json:"ci_low"`
 	CIHigh   float64 `json:"ci_high"`
 	Trials   int     `json:"trials"`
+	Protocol string  `json:"protocol,omitempty"`
+	Images   int     `json:"images,omitempty"`
 }
 
 type seriesMeta struct {
-	Frontier bool        `json:"frontier,omitempty"`
-	Points   []pointMeta `json:"points"`
+	Frontier   bool        `json:"frontier,omitempty"`
+	FrontierOf string      `json:"frontier_of,omitempty"` // model of a per-model frontier
+	Points     []pointMeta `json:"points"`
 }
 
 type pointsMeta struct {
@@ -70,8 +73,14 @@ type sharesMeta struct {
 	TotalUJ float64 `json:"total_uj"`
 }
 
+// curveMeta is what the tooltip of a Curve's point shows besides the series name and values.
+type curveMeta struct {
+	XLabel string `json:"x_label"`
+	YLabel string `json:"y_label"`
+}
+
 // pageChart is one chart in the JSON data block: report.js draws Option into the element ID and
-// picks the tooltip by Kind ("points", "ber" or "shares").
+// picks the tooltip by Kind ("points", "ber", "shares" or "curve").
 type pageChart struct {
 	ID     string         `json:"id"`
 	Kind   string         `json:"kind"`
@@ -92,6 +101,13 @@ type section struct {
 
 type tableRow struct {
 	Model, Method, VddV, BER, EnergyUJ, AccMean, CI, AccMinMax, AccStd, Trials string
+	Protocol, Images                                                           string
+}
+
+// summaryRow is one row of the method summary table (see IsoAccuracy).
+type summaryRow struct {
+	Model, Method, Points, BestAcc, BestVddV            string
+	VddV, BER, EnergyUJ, AccMean, CI, Trials, SavingPct string
 }
 
 type page struct {
@@ -99,10 +115,15 @@ type page struct {
 	Arch     string
 	Notes    []string
 	Sections []section
+	Tables   bool // show the frontier and method tables (or their empty-state text)
 	Frontier []tableRow
-	Data     template.JS
-	ECharts  template.JS
-	ReportJS template.JS
+	// ProtocolCols adds the protocol and images columns to the frontier table (some point has one).
+	ProtocolCols bool
+	Methods      []summaryRow
+	IsoTolPts    string
+	Data         template.JS
+	ECharts      template.JS
+	ReportJS     template.JS
 }
 
 func pjToUJ(pj float64) float64 { return pj / 1e6 }
@@ -111,7 +132,7 @@ func toMeta(p Point) pointMeta {
 	return pointMeta{
 		Model: p.Model, Method: p.Method, VddV: p.VddV, BER: p.BER, EnergyUJ: pjToUJ(p.EnergyPJ),
 		AccMean: p.AccMean, AccStd: p.AccStd, AccMin: p.AccMin, AccMax: p.AccMax,
-		CILow: p.CILow, CIHigh: p.CIHigh, Trials: p.Trials,
+		CILow: p.CILow, CIHigh: p.CIHigh, Trials: p.Trials, Protocol: p.Protocol, Images: p.Images,
 	}
 }
 
@@ -196,12 +217,11 @@ func optionOf(c interface {
 }
 
 // accEnergyChart is chart 1: accuracy vs energy per inference, one scatter series per (model,
-// method), plus the global frontier as a staircase line.
-func accEnergyChart(gs []group, frontier []Point) pageChart {
-	const id = "cosim_acc_energy"
+// method), plus the frontier of those points as a staircase line. frontierOf is "" for the
+// global chart, else the model whose own chart this is (its name goes into the tooltips).
+func accEnergyChart(id, title, subtitle string, gs []group, frontier []Point, frontierOf string) pageChart {
 	c := charts.NewScatter()
-	c.SetGlobalOptions(append(commonOpts("Accuracy vs energy per inference",
-		"mean Monte Carlo accuracy; black staircase: Pareto frontier over all models and methods"),
+	c.SetGlobalOptions(append(commonOpts(title, subtitle),
 		initOpts(id, heightTall),
 		charts.WithXAxisOpts(valueAxisX("energy per inference (µJ)", "value")),
 		charts.WithYAxisOpts(valueAxisY("accuracy (%)", "value")),
@@ -223,7 +243,7 @@ func accEnergyChart(gs []group, frontier []Point) pageChart {
 	}
 	if len(frontier) > 0 {
 		data := make([][]float64, len(frontier))
-		sm := seriesMeta{Frontier: true, Points: make([]pointMeta, len(frontier))}
+		sm := seriesMeta{Frontier: true, FrontierOf: frontierOf, Points: make([]pointMeta, len(frontier))}
 		for i, p := range frontier {
 			data[i] = []float64{pjToUJ(p.EnergyPJ), p.AccMean}
 			sm.Points[i] = toMeta(p)
@@ -369,6 +389,59 @@ func sharesChart(id, title string, shares []Share) pageChart {
 	return pageChart{ID: id, Kind: "shares", Option: optionOf(c), Meta: sharesMeta{TotalUJ: total}, Height: heightShort}
 }
 
+// curveChart draws one Curve as a line chart. Points that cannot sit on a logarithmic axis
+// (value <= 0) are left out and counted; a series left with no point is not drawn at all.
+// drawn is the number of series drawn.
+func curveChart(id string, cv Curve) (ch pageChart, omitted, drawn int) {
+	axis := func(log bool) string {
+		if log {
+			return "log"
+		}
+		return "value"
+	}
+	c := charts.NewLine()
+	c.SetGlobalOptions(append(commonOpts(cv.Title, ""),
+		initOpts(id, heightShort),
+		charts.WithXAxisOpts(valueAxisX(cv.XLabel, axis(cv.LogX))),
+		charts.WithYAxisOpts(valueAxisY(cv.YLabel, axis(cv.LogY))),
+	)...)
+	for i, s := range cv.Series {
+		var data []opts.LineData
+		for k := range s.X {
+			if cv.LogX && s.X[k] <= 0 || cv.LogY && s.Y[k] <= 0 {
+				omitted++
+				continue
+			}
+			data = append(data, opts.LineData{Value: []float64{s.X[k], s.Y[k]}})
+		}
+		if len(data) == 0 {
+			continue
+		}
+		color := palette[i%len(palette)]
+		c.AddSeries(s.Name, data,
+			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: color}),
+			charts.WithLineStyleOpts(opts.LineStyle{Color: color, Width: 2}))
+		drawn++
+	}
+	meta := curveMeta{XLabel: cv.XLabel, YLabel: cv.YLabel}
+	return pageChart{ID: id, Kind: "curve", Option: optionOf(c), Meta: meta, Height: heightShort}, omitted, drawn
+}
+
+// logOmitted is the caption sentence for n points of a curve left off its logarithmic axes.
+func logOmitted(n int, logX, logY bool) string {
+	var cond, axes string
+	switch {
+	case logX && logY:
+		cond, axes = "x ≤ 0 or y ≤ 0", "axes"
+	case logX:
+		cond, axes = "x ≤ 0", "x axis"
+	default:
+		cond, axes = "y ≤ 0", "y axis"
+	}
+	return plural(n, "point with "+cond+" is", "points with "+cond+" are") + " not drawn on the logarithmic " + axes + "."
+}
+
 func fmtSig(v float64, digits int) string { return strconv.FormatFloat(v, 'g', digits, 64) }
 
 func fmtFixed(v float64, decimals int) string { return strconv.FormatFloat(v, 'f', decimals, 64) }
@@ -388,56 +461,100 @@ func plural(n int, one, many string) string {
 }
 
 // buildPage lays out the report; the charts' options and metadata go into the JSON data block.
+//
+// Order: accuracy vs energy (global frontier), one such chart per model when there is more than
+// one, BER vs V, accuracy vs BER, the breakdowns, the curves, then the frontier and method tables.
+// When the report has curves, built-in sections with nothing to draw (and the tables, if there are
+// no points) are left out instead of showing empty-state messages, so a report of curves alone
+// (for example the α* analysis) shows just its curves.
 func buildPage(r Report) (page, error) {
-	pg := page{Title: r.Title, Arch: r.Arch, Notes: r.Notes}
+	pg := page{Title: r.Title, Arch: r.Arch, Notes: r.Notes, IsoTolPts: fmtSig(IsoAccuracyTolPts, 3)}
 	if pg.Title == "" {
 		pg.Title = "cosim report"
 	}
 	var chartsData []pageChart
 	gs := groups(r.Points)
 	frontier := Frontier(r.Points)
+	// Built-in sections with nothing to draw say so, unless the report has curves.
+	showEmpty := len(r.Curves) == 0
+
+	add := func(sec section, ch *pageChart) {
+		if ch != nil {
+			chartsData = append(chartsData, *ch)
+			sec.ChartID, sec.Height = ch.ID, ch.Height
+		}
+		if ch != nil || showEmpty || sec.Empty == "" {
+			pg.Sections = append(pg.Sections, sec)
+		}
+	}
 
 	sec := section{ID: "acc-energy", Heading: "Accuracy vs energy per inference",
 		Caption: "Each marker is one operating point (one supply voltage) of one model and method; hover for V, BER and the 95% confidence interval."}
 	if len(r.Points) > 0 {
-		ch := accEnergyChart(gs, frontier)
-		chartsData = append(chartsData, ch)
-		sec.ChartID, sec.Height = ch.ID, ch.Height
+		ch := accEnergyChart("cosim_acc_energy", "Accuracy vs energy per inference",
+			"mean Monte Carlo accuracy; black staircase: Pareto frontier over all models and methods", gs, frontier, "")
+		add(sec, &ch)
 	} else {
 		sec.Empty = "The report has no operating points."
+		add(sec, nil)
 	}
-	pg.Sections = append(pg.Sections, sec)
+
+	// One chart per model, with that model's methods and its own frontier.
+	var models []string
+	for _, g := range gs {
+		if len(models) == 0 || models[len(models)-1] != g.Model {
+			models = append(models, g.Model)
+		}
+	}
+	if len(models) > 1 {
+		for i, m := range models {
+			var mine []group
+			var pts []Point
+			for _, g := range gs {
+				if g.Model == m {
+					mine = append(mine, g)
+					pts = append(pts, g.Points...)
+				}
+			}
+			ch := accEnergyChart(fmt.Sprintf("cosim_acc_energy_model_%d", i), "Accuracy vs energy per inference: "+m,
+				"black staircase: Pareto frontier of this model over its methods and voltages", mine, Frontier(pts), m)
+			add(section{ID: fmt.Sprintf("acc-energy-model-%d", i), Heading: "Accuracy vs energy per inference: " + m,
+				Caption: "The operating points of " + m + " only, with the Pareto frontier of its own methods and voltages (colours as above)."}, &ch)
+		}
+	}
 
 	sec = section{ID: "ber-vdd", Heading: "Bit error rate vs supply voltage"}
 	if len(r.BERCurve) > 0 || len(r.Points) > 0 {
 		ch, omitted := berChart(r.BERCurve, r.Points)
-		chartsData = append(chartsData, ch)
-		sec.ChartID, sec.Height = ch.ID, ch.Height
 		if omitted > 0 {
 			sec.Caption = plural(omitted, "point with BER = 0 is", "points with BER = 0 are") + " not drawn on the logarithmic axis."
 		}
+		add(sec, &ch)
 	} else {
 		sec.Empty = "The report has no BER curve."
+		add(sec, nil)
 	}
-	pg.Sections = append(pg.Sections, sec)
 
 	sec = section{ID: "acc-ber", Heading: "Accuracy vs bit error rate",
 		Caption: "Error bars: 95% confidence interval of the mean accuracy over the Monte Carlo trials (not min/max)."}
 	if len(r.Points) > 0 {
 		ch, omitted := accBERChart(gs)
-		chartsData = append(chartsData, ch)
-		sec.ChartID, sec.Height = ch.ID, ch.Height
 		if omitted > 0 {
 			sec.Caption += " " + plural(omitted, "point with BER = 0 is", "points with BER = 0 are") +
 				" not drawn on the logarithmic axis (see the table)."
 		}
+		add(sec, &ch)
 	} else {
+		sec.Caption = ""
 		sec.Empty = "The report has no operating points."
+		add(sec, nil)
 	}
-	pg.Sections = append(pg.Sections, sec)
 
 	for i, b := range r.Breakdowns {
 		at := fmt.Sprintf("%s at %s V", b.Model, fmtSig(b.VddV, 4))
+		if b.Label != "" {
+			at += " (" + b.Label + ")"
+		}
 		for _, part := range []struct {
 			key, what string
 			shares    []Share
@@ -447,22 +564,65 @@ func buildPage(r Report) (page, error) {
 			sec := section{ID: fmt.Sprintf("breakdown-%d-%s", i, part.key), Heading: heading}
 			if len(part.shares) > 0 {
 				ch := sharesChart(id, heading, part.shares)
-				chartsData = append(chartsData, ch)
-				sec.ChartID, sec.Height = ch.ID, ch.Height
+				add(sec, &ch)
 			} else {
 				sec.Empty = "No " + part.what + " breakdown given."
+				pg.Sections = append(pg.Sections, sec) // the breakdown was given: always say what it lacks
 			}
-			pg.Sections = append(pg.Sections, sec)
 		}
 	}
 
+	for i, cv := range r.Curves {
+		key := strconv.Itoa(i)
+		if cv.ID != "" {
+			key = cv.ID
+		}
+		sec := section{ID: "curve-" + key, Heading: cv.Title, Caption: cv.Caption}
+		ch, omitted, drawn := curveChart("cosim_curve_"+key, cv)
+		if omitted > 0 {
+			if sec.Caption != "" {
+				sec.Caption += " "
+			}
+			sec.Caption += logOmitted(omitted, cv.LogX, cv.LogY)
+		}
+		if drawn > 0 {
+			chartsData = append(chartsData, ch)
+			sec.ChartID, sec.Height = ch.ID, ch.Height
+		} else {
+			sec.Empty = "This curve has no point to draw."
+		}
+		pg.Sections = append(pg.Sections, sec)
+	}
+
+	pg.Tables = len(r.Points) > 0 || showEmpty
+	for _, p := range r.Points {
+		if p.Protocol != "" || p.Images != 0 {
+			pg.ProtocolCols = true
+			break
+		}
+	}
 	for _, p := range frontier {
-		pg.Frontier = append(pg.Frontier, tableRow{
+		row := tableRow{
 			Model: p.Model, Method: p.Method, VddV: fmtSig(p.VddV, 4), BER: fmtBER(p.BER),
 			EnergyUJ: fmtSig(pjToUJ(p.EnergyPJ), 5), AccMean: fmtFixed(p.AccMean, 2),
 			CI:        fmtFixed(p.CILow, 2) + " – " + fmtFixed(p.CIHigh, 2),
 			AccMinMax: fmtFixed(p.AccMin, 2) + " / " + fmtFixed(p.AccMax, 2),
-			AccStd:    fmtFixed(p.AccStd, 2), Trials: strconv.Itoa(p.Trials),
+			AccStd:    fmtFixed(p.AccStd, 2), Trials: strconv.Itoa(p.Trials), Protocol: p.Protocol,
+		}
+		if p.Images != 0 {
+			row.Images = strconv.Itoa(p.Images)
+		}
+		pg.Frontier = append(pg.Frontier, row)
+	}
+	for _, m := range IsoAccuracy(r.Points, IsoAccuracyTolPts) {
+		iso := m.Iso
+		pg.Methods = append(pg.Methods, summaryRow{
+			Model: m.Model, Method: m.Method, Points: strconv.Itoa(m.Points),
+			BestAcc: fmtFixed(m.Best.AccMean, 2), BestVddV: fmtSig(m.Best.VddV, 4),
+			VddV: fmtSig(iso.VddV, 4), BER: fmtBER(iso.BER), EnergyUJ: fmtSig(pjToUJ(iso.EnergyPJ), 5),
+			AccMean: fmtFixed(iso.AccMean, 2), CI: fmtFixed(iso.CILow, 2) + " – " + fmtFixed(iso.CIHigh, 2),
+			Trials:    strconv.Itoa(iso.Trials),
+			SavingPct: fmtFixed(m.SavingPct(), 1) + " (vs " + fmtSig(m.Highest.VddV, 4) + " V)",
 		})
 	}
 
@@ -494,7 +654,7 @@ h2 { font-size: 1.2em; margin: 1.6em 0 0.3em; }
 table { border-collapse: collapse; font-size: 0.92em; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; }
 th { background: #f3f3f3; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 </style>
 <script>{{.ECharts}}</script>
 </head>
@@ -523,15 +683,16 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 {{- end}}
 </section>
 {{- end}}
+{{- if .Tables}}
 <section id="frontier">
 <h2>Pareto frontier</h2>
 {{- if .Frontier}}
-<p class="caption">Operating points that no other point beats in both mean accuracy and energy, by energy ascending.</p>
+<p class="caption">Operating points that no other point beats in both mean accuracy and energy, over all models and methods, by energy ascending.</p>
 <table>
-<thead><tr><th>model</th><th>method</th><th>V<sub>DD</sub> (V)</th><th>BER</th><th>energy per inference (µJ)</th><th>mean accuracy (%)</th><th>95% CI of mean (%)</th><th>min / max accuracy (%)</th><th>std (%)</th><th>trials</th></tr></thead>
+<thead><tr><th>model</th><th>method</th><th>V<sub>DD</sub> (V)</th><th>BER</th><th>energy per inference (µJ)</th><th>mean accuracy (%)</th><th>95% CI of mean (%)</th><th>min / max accuracy (%)</th><th>std (%)</th><th>trials used</th>{{if .ProtocolCols}}<th>protocol</th><th>images per trial</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Frontier}}
-<tr><td>{{.Model}}</td><td>{{.Method}}</td><td class="num">{{.VddV}}</td><td class="num">{{.BER}}</td><td class="num">{{.EnergyUJ}}</td><td class="num">{{.AccMean}}</td><td class="num">{{.CI}}</td><td class="num">{{.AccMinMax}}</td><td class="num">{{.AccStd}}</td><td class="num">{{.Trials}}</td></tr>
+<tr><td>{{.Model}}</td><td>{{.Method}}</td><td class="num">{{.VddV}}</td><td class="num">{{.BER}}</td><td class="num">{{.EnergyUJ}}</td><td class="num">{{.AccMean}}</td><td class="num">{{.CI}}</td><td class="num">{{.AccMinMax}}</td><td class="num">{{.AccStd}}</td><td class="num">{{.Trials}}</td>{{if $.ProtocolCols}}<td>{{.Protocol}}</td><td class="num">{{.Images}}</td>{{end}}</tr>
 {{- end}}
 </tbody>
 </table>
@@ -539,6 +700,21 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 <p class="empty">The report has no operating points.</p>
 {{- end}}
 </section>
+{{- if .Methods}}
+<section id="methods">
+<h2>Iso-accuracy energy per model and method</h2>
+<p class="caption">For each model and method: its best mean accuracy over the swept voltages, and the lowest-energy operating point whose mean accuracy is within {{.IsoTolPts}} percentage point of that best (inclusive; of equally cheap points the more accurate). The saving is that point's energy relative to the same model and method at its highest swept supply voltage.</p>
+<table>
+<thead><tr><th>model</th><th>method</th><th>points</th><th>best mean accuracy (%)</th><th>at V<sub>DD</sub> (V)</th><th>iso-accuracy V<sub>DD</sub> (V)</th><th>BER</th><th>energy per inference (µJ)</th><th>mean accuracy (%)</th><th>95% CI of mean (%)</th><th>trials used</th><th>energy saved (%)</th></tr></thead>
+<tbody>
+{{- range .Methods}}
+<tr><td>{{.Model}}</td><td>{{.Method}}</td><td class="num">{{.Points}}</td><td class="num">{{.BestAcc}}</td><td class="num">{{.BestVddV}}</td><td class="num">{{.VddV}}</td><td class="num">{{.BER}}</td><td class="num">{{.EnergyUJ}}</td><td class="num">{{.AccMean}}</td><td class="num">{{.CI}}</td><td class="num">{{.Trials}}</td><td class="num">{{.SavingPct}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+</section>
+{{- end}}
+{{- end}}
 <script type="application/json" id="cosim-data">{{.Data}}</script>
 <script>{{.ReportJS}}</script>
 </body>
@@ -546,8 +722,9 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 `))
 
 // WriteHTML writes r as one self-contained HTML page: accuracy vs energy with the Pareto
-// frontier, BER vs supply voltage, accuracy vs BER with 95%-CI error bars, the energy breakdowns,
-// and a table of the frontier points. ECharts is inlined (no network access needed), every
+// frontier (and, with more than one model, one such chart per model with its own frontier), BER
+// vs supply voltage, accuracy vs BER with 95%-CI error bars, the energy breakdowns, the curves,
+// a table of the frontier points and a table of iso-accuracy energy per model and method. ECharts is inlined (no network access needed), every
 // report string is escaped, and the output depends only on r. The report is validated first.
 func WriteHTML(w io.Writer, r Report) error {
 	return writeHTML(w, r, echartsJS)

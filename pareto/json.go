@@ -32,9 +32,13 @@ func WriteJSON(w io.Writer, r Report) error {
 
 // ReadJSON reads a Report written by WriteJSON. name is used in error messages only. It is
 // strict: exactly one JSON value; unknown, duplicate or differently-cased keys are errors; every
-// key of Point, BERPoint, Share and Breakdown must be present, as must "title", "arch" and
-// "points" of the Report; numbers may not be null, integers must be written as integers; and the
-// report must pass Report.Validate. Errors read "name:line:col: what" (1-based, col in bytes).
+// key that WriteJSON always writes must be present: all keys of BERPoint and Share; those of
+// Point but "protocol" and "images"; those of Breakdown but "label"; "name", "x" and "y" of a
+// Series; "title", "x_label", "y_label" and "series" of a Curve; "title", "arch" and "points" of
+// the Report (the optional keys are the ones WriteJSON leaves out when empty, so files written
+// before they existed still read). Numbers and booleans may not be null, integers must be
+// written as integers; and the report must pass Report.Validate. Errors read
+// "name:line:col: what" (1-based, col in bytes).
 func ReadJSON(r io.Reader, name string) (Report, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -254,6 +258,11 @@ func (w *jsonWalker) value(t reflect.Type, path string) error {
 	case reflect.String:
 		if _, ok := tok.(string); !ok {
 			return mismatch("string")
+		}
+		return nil
+	case reflect.Bool:
+		if _, ok := tok.(bool); !ok {
+			return mismatch("boolean")
 		}
 		return nil
 	case reflect.Float64:

@@ -79,6 +79,80 @@ func TestWriteJSONWorkedExample(t *testing.T) {
 	}
 }
 
+// TestWriteJSONNewFields pins the JSON of the optional fields: a point's protocol and images, a
+// breakdown's label, and a curve (booleans written only when true).
+func TestWriteJSONNewFields(t *testing.T) {
+	r := Report{Title: "t", Arch: "a",
+		Points: []Point{{Model: "m", Method: "wcat", VddV: 0.5, BER: 1e-3, EnergyPJ: 2, AccMean: 90, AccStd: 0.5,
+			AccMin: 89, AccMax: 91, CILow: 89.5, CIHigh: 90.5, Trials: 40, Protocol: "subset", Images: 1000}},
+		Breakdowns: []Breakdown{{Model: "m", VddV: 0.5, Label: "nominal", Components: []Share{{"MAC", 1}}}},
+		Curves: []Curve{{Title: "α*", XLabel: "BER", YLabel: "α", LogX: true,
+			Series: []Series{{Name: "normal", X: []float64{1e-5, 0.01}, Y: []float64{2.5, 1.5}}}}},
+	}
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"\"trials\": 40,\n      \"protocol\": \"subset\",\n      \"images\": 1000\n    }",
+		"\"vdd_v\": 0.5,\n      \"label\": \"nominal\",\n      \"components\": [",
+		"\"layers\": null\n",
+		`"curves": [
+    {
+      "title": "α*",
+      "x_label": "BER",
+      "y_label": "α",
+      "log_x": true,
+      "series": [
+        {
+          "name": "normal",
+          "x": [
+            0.00001,
+            0.01
+          ],
+          "y": [
+            2.5,
+            1.5
+          ]
+        }
+      ]
+    }
+  ]
+}
+`,
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("WriteJSON lacks\n%s\nin\n%s", want, buf.String())
+		}
+	}
+	for _, absent := range []string{`"id"`, `"caption"`, `"log_y"`} {
+		if strings.Contains(buf.String(), absent) {
+			t.Errorf("WriteJSON wrote the empty optional key %s", absent)
+		}
+	}
+	back, err := ReadJSON(&buf, "t.json")
+	if err != nil || !reflect.DeepEqual(back, r) {
+		t.Errorf("round trip: %v\n%+v\n%+v", err, back, r)
+	}
+}
+
+// TestReadJSONOldFile reads a report written before protocol, images, label and curves existed.
+func TestReadJSONOldFile(t *testing.T) {
+	old := "{\"title\": \"t\", \"arch\": \"a\",\n \"points\": [\n" + pointJSON + "\n],\n" +
+		"\"breakdowns\": [{\"model\": \"m\", \"vdd_v\": 0.5, \"components\": [{\"name\": \"MAC\", \"energy_pj\": 1}], \"layers\": []}]}"
+	r, err := ReadJSON(strings.NewReader(old), "old.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Points[0]
+	if p.Protocol != "" || p.Images != 0 || r.Breakdowns[0].Label != "" || r.Curves != nil {
+		t.Errorf("old file read with new fields set: %+v", r)
+	}
+	if p.Trials != 50 || p.AccMean != 90 || r.Breakdowns[0].Components[0].PJ != 1 {
+		t.Errorf("old file misread: %+v", r)
+	}
+}
+
 func TestWriteJSONRejectsInvalid(t *testing.T) {
 	r := sampleReport()
 	r.BERCurve[0].BER = math.NaN()
@@ -97,6 +171,13 @@ const pointJSON = `{"model": "m", "method": "wcat",
 
 func minimalJSON(point string) string {
 	return "{\"title\": \"t\", \"arch\": \"a\",\n \"points\": [\n" + point + "\n]}\n"
+}
+
+// curveJSON is a report with one curve; extra goes before the curve's "series" key (line 3).
+func curveJSON(extra string) string {
+	return "{\"title\": \"t\", \"arch\": \"a\", \"points\": [],\n\"curves\": [\n" +
+		"{\"title\": \"c\", \"x_label\": \"x\", \"y_label\": \"y\", " + extra + "\"series\": [\n" +
+		"{\"name\": \"s\", \"x\": [1, 2], \"y\": [2, 1]}]}]}\n"
 }
 
 func TestReadJSONErrors(t *testing.T) {
@@ -129,6 +210,21 @@ func TestReadJSONErrors(t *testing.T) {
 		{"invalid nested value", "{\"title\": \"\", \"arch\": \"\", \"points\": [],\n\"breakdowns\": [{\"model\": \"m\", \"vdd_v\": 0.5,\n" +
 			"\"components\": [{\"name\": \"DRAM\", \"energy_pj\": -1}], \"layers\": []}]}",
 			`t.json:3:46: breakdowns[0].components[0].energy_pj: energy -1 pJ is negative`},
+		{"images as a fraction", minimalJSON(strings.Replace(pointJSON, `"trials": 50`, `"trials": 50, "images": 1.5`, 1)),
+			`t.json:6:60: points[0].images: want an integer, got 1.5`},
+		{"negative images", minimalJSON(strings.Replace(pointJSON, `"trials": 50`, `"trials": 50, "images": -3`, 1)),
+			`t.json:6:60: points[0].images: image count -3 is negative`},
+		{"protocol not a string", minimalJSON(strings.Replace(pointJSON, `"trials": 50`, `"trials": 50, "protocol": 1`, 1)),
+			`t.json:6:62: points[0].protocol: want string, got number`},
+		{"breakdown label not a string", "{\"title\": \"\", \"arch\": \"\", \"points\": [],\n\"breakdowns\": [{\"model\": \"m\", \"vdd_v\": 0.5, \"label\": null,\n" +
+			"\"components\": [], \"layers\": []}]}", `t.json:2:54: breakdowns[0].label: want string, got null`},
+		{"boolean as a string", curveJSON(`"log_x": "yes", `), `t.json:3:57: curves[0].log_x: want boolean, got string`},
+		{"boolean null", curveJSON(`"log_y": null, `), `t.json:3:57: curves[0].log_y: want boolean, got null`},
+		{"curve without series", strings.Replace(curveJSON(""), `"series"`, `"seris"`, 1), `t.json:3:48: curves[0]: unknown key "seris"`},
+		{"series without y", strings.Replace(curveJSON(""), `, "y": [2, 1]`, ``, 1), `t.json:4:1: curves[0].series[0]: missing key "y"`},
+		{"series value null", strings.Replace(curveJSON(""), `[2, 1]`, `[2, null]`, 1), `t.json:4:37: curves[0].series[0].y[1]: want number, got null`},
+		{"series lengths differ", strings.Replace(curveJSON(""), `[2, 1]`, `[2]`, 1), `t.json:4:33: curves[0].series[0].y: 1 values for 2 x values`},
+		{"bad curve ID", curveJSON(`"id": "a b", `), `t.json:3:54: curves[0].id: "a b" is not an ID`},
 		{"invalid slice element type", "{\"title\": \"t\", \"arch\": \"a\", \"notes\": [1], \"points\": []}",
 			`t.json:1:39: notes[0]: want string, got number`},
 	}
@@ -167,6 +263,7 @@ func FuzzReadJSON(f *testing.F) {
 	}
 	f.Add(buf.String())
 	f.Add(minimalJSON(pointJSON))
+	f.Add(curveJSON(`"id": "c1", "log_x": true, "log_y": false, `))
 	f.Add(`{"title": "t", "arch": "a", "points": null}`)
 	f.Add(`{"title": "\u003c/script\u003e", "arch": "a", "points": [], "notes": ["\ud800"]}`)
 	f.Add(`{"title": 1}`)

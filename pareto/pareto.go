@@ -1,8 +1,9 @@
 // Package pareto owns the result model of a voltage sweep and its rendering: operating points
 // (supply voltage, bit error rate, energy per inference, Monte Carlo accuracy), the non-dominated
-// set of those points (maximise accuracy, minimise energy), and the report written as CSV, JSON and
-// a self-contained HTML page. It never runs a simulation: a sweep fills a Report, pareto checks it,
-// ranks it and writes it.
+// set of those points (maximise accuracy, minimise energy), the iso-accuracy summary per model and
+// method, generic line charts for other analyses (Curve), and the report written as CSV, JSON and
+// a self-contained HTML page. It never runs a simulation: a sweep fills a Report, pareto checks
+// it, ranks it and writes it.
 //
 // Objectives and ties. A point is judged by exactly two numbers: AccMean (higher is better) and
 // EnergyPJ (lower is better). The confidence interval, the spread and the trial count are reported
@@ -11,23 +12,30 @@
 //
 // Validation. Every reader and writer checks a Report with Report.Validate, so nothing is written
 // that cannot be read back, and a file that reads without error holds only finite, ordered numbers
-// (the rules are listed on Point.Validate).
+// (the rules are listed on Point.Validate and Report.Validate).
 //
 // Files. CSV (WriteCSV/ReadCSV) holds only points; its first five columns are exactly those of the
 // WCAT reference code's random_flip_result.csv (BER, acc_mean, acc_std, acc_min, acc_max; accuracy
-// in percent), followed by vdd_v, energy_pj, model, method, trials, ci_low, ci_high. ReadCSV does
-// not accept a bare five-column WCAT file: its points have no voltage, energy or trial count. JSON
-// (WriteJSON/ReadJSON) holds the whole Report. WriteAll writes all three files atomically.
+// in percent), followed by vdd_v, energy_pj, model, method, trials, ci_low, ci_high, protocol,
+// images. ReadCSV also reads the twelve-column files written before protocol and images existed,
+// but not a bare five-column WCAT file: its points have no voltage, energy or trial count. JSON
+// (WriteJSON/ReadJSON) holds the whole Report; keys added later (protocol, images, label, curves)
+// are optional, so older files still read. WriteAll writes all three files atomically.
 //
 // HTML (WriteHTML) builds its charts with go-echarts but renders the page itself (see html.go for
 // why: go-echarts' template does not escape option JSON inside <script>), inlines the embedded
 // ECharts 5.6.0 script (assets/PROVENANCE.md) so the page works offline, and uses fixed chart IDs
-// so the output is a deterministic function of the Report. Simplifications in the charts: points
-// with BER = 0 (clean evaluations) cannot sit on a logarithmic axis and are left out of the BER
-// charts (the page says how many; they stay in the accuracy-energy chart and the table); the
-// accuracy-vs-BER error bars are the 95% confidence interval of the mean, not min/max (min/max
-// are in the tooltips and the table); the frontier drawn and tabulated is the global one over all
-// models and methods (FrontierBy gives per-model frontiers).
+// so the output is a deterministic function of the Report. The page: accuracy vs energy with the
+// global frontier, then (when the report has more than one model) one such chart per model with
+// that model's own frontier, BER vs V, accuracy vs BER, the energy breakdowns, the curves, a table
+// of the global frontier and a table of iso-accuracy energy per model and method (IsoAccuracy,
+// tolerance IsoAccuracyTolPts). Simplifications in the charts: points with BER = 0 (clean
+// evaluations) cannot sit on a logarithmic axis and are left out of the BER charts (the page says
+// how many; they stay in the accuracy-energy charts and the tables), and likewise a curve's
+// points with a value <= 0 on a logarithmic axis; the accuracy-vs-BER error bars are the 95%
+// confidence interval of the mean, not min/max (min/max are in the tooltips and the table).
+// When a report has curves, built-in sections with nothing to draw are left out instead of
+// showing their empty-state messages, so a report of curves alone (the α* analysis) is just them.
 package pareto
 
 import (
@@ -61,6 +69,12 @@ type Point struct {
 	CIHigh float64 `json:"ci_high"`
 
 	Trials int `json:"trials"` // Monte Carlo trials used for this point, at least 1
+
+	// Protocol names the Monte Carlo protocol that produced the statistics (for example
+	// "reference": every trial on the whole test set, or "subset"); empty if not recorded.
+	Protocol string `json:"protocol,omitempty"`
+	// Images is the number of evaluation images scored per trial; 0 if not recorded.
+	Images int `json:"images,omitempty"`
 }
 
 // BERPoint is one point of a bit-error-rate curve: BER at supply voltage VddV.
@@ -79,10 +93,39 @@ type Share struct {
 // Breakdown is the energy breakdown of one model at one operating point, per hardware component
 // (memory level, MAC, …) and per layer. Either list may be empty.
 type Breakdown struct {
-	Model      string  `json:"model"`
-	VddV       float64 `json:"vdd_v"`
+	Model string  `json:"model"`
+	VddV  float64 `json:"vdd_v"`
+	// Label says which operating point this is (for example "nominal 0.80 V" or "lowest-energy
+	// frontier point"); shown in the section headings. Optional.
+	Label      string  `json:"label,omitempty"`
 	Components []Share `json:"components"`
 	Layers     []Share `json:"layers"`
+}
+
+// Series is one line of a Curve: the points (X[i], Y[i]) in the given order, joined by a line.
+type Series struct {
+	Name string    `json:"name"` // legend entry; not empty, unique within its curve
+	X    []float64 `json:"x"`
+	Y    []float64 `json:"y"` // as many values as X
+}
+
+// Curve is a generic line chart, for analyses that are not operating points (for example the
+// expected-MSE-optimal clip range α* against BER for several weight distributions, figure 10b of
+// the WCAT paper). WriteHTML draws each curve as its own section after the built-in charts.
+// On a logarithmic axis, points with a value <= 0 cannot be drawn: they are left out and the
+// caption says how many.
+type Curve struct {
+	// ID names the curve's section (HTML id "curve-"+ID); optional. If set it starts with an
+	// ASCII letter, continues with ASCII letters, digits, '-' or '_' (at most 64 in all) and is
+	// unique among the report's curves. Without it the section is "curve-" + the curve's index.
+	ID      string   `json:"id,omitempty"`
+	Title   string   `json:"title"`             // section heading and chart title; not empty
+	Caption string   `json:"caption,omitempty"` // text under the heading
+	XLabel  string   `json:"x_label"`           // x axis name, with its unit
+	YLabel  string   `json:"y_label"`           // y axis name, with its unit
+	LogX    bool     `json:"log_x,omitempty"`   // logarithmic x axis
+	LogY    bool     `json:"log_y,omitempty"`   // logarithmic y axis
+	Series  []Series `json:"series"`
 }
 
 // Report is everything one sweep produced, as rendered by WriteHTML and stored by WriteJSON.
@@ -93,6 +136,7 @@ type Report struct {
 	BERCurve   []BERPoint  `json:"ber_curve,omitempty"`  // BER(V) of the voltage-scaled memories
 	Points     []Point     `json:"points"`               // all operating points of all models
 	Breakdowns []Breakdown `json:"breakdowns,omitempty"` // optional energy breakdowns
+	Curves     []Curve     `json:"curves,omitempty"`     // optional further line charts
 }
 
 // ErrInvalid is wrapped by every validation error, so callers can tell bad data (exit code 2)
@@ -131,9 +175,10 @@ func slack(x float64) float64 { return 1e-9 * math.Max(1, math.Abs(x)) }
 // The rules: every number finite; Model not empty; strings valid UTF-8 without control
 // characters (so CSV and JSON round trips are exact); VddV > 0; 0 <= BER <= 1; EnergyPJ >= 0;
 // 0 <= AccMin <= AccMean <= AccMax <= 100; 0 <= AccStd <= (AccMax-AccMin)/2 (the largest
-// population std of values in [AccMin, AccMax]); CILow <= AccMean <= CIHigh; Trials >= 1, and a
-// single trial has AccMin == AccMax. Order relations between statistics allow a relative
-// rounding slack of 1e-9.
+// population std of values in [AccMin, AccMax]); CILow <= AccMean <= CIHigh; Trials >= 1;
+// Images >= 0. Nothing else ties the CI to the other statistics (an estimator may report a CI
+// that is not a plain t-interval of the trials). Order relations between statistics allow a
+// relative rounding slack of 1e-9.
 func (p Point) Validate() error {
 	if err := p.check(); err != nil {
 		return err
@@ -146,6 +191,9 @@ func (p Point) check() *FieldError {
 		return err
 	}
 	if err := checkText("method", p.Method, false); err != nil {
+		return err
+	}
+	if err := checkText("protocol", p.Protocol, false); err != nil {
 		return err
 	}
 	nums := []struct {
@@ -186,8 +234,8 @@ func (p Point) check() *FieldError {
 		return fieldErr("ci_high", "confidence bound %v%% is below the mean %v%%", p.CIHigh, p.AccMean)
 	case p.Trials < 1:
 		return fieldErr("trials", "trial count %d is below 1", p.Trials)
-	case p.Trials == 1 && p.AccMax-p.AccMin > slack(p.AccMax):
-		return fieldErr("acc_max", "a single trial has acc_min == acc_max, got %v and %v", p.AccMin, p.AccMax)
+	case p.Images < 0:
+		return fieldErr("images", "image count %d is negative", p.Images)
 	}
 	return nil
 }
@@ -218,8 +266,10 @@ func checkFinite(path string, v float64) *FieldError {
 
 // Validate checks the whole report and returns a *FieldError naming the first bad field, or nil.
 // Points follow Point.Validate; BER curve points need VddV > 0 and 0 <= BER <= 1; breakdowns need
-// a model name, VddV > 0, and named shares with finite energy >= 0; title, arch and notes must be
-// valid UTF-8 without control characters.
+// a model name, VddV > 0, and named shares with finite energy >= 0; curves need a title, a valid
+// and unique ID if any (see Curve.ID), and series with a unique, non-empty name and as many finite
+// X as Y values; every string (title, arch, notes, labels, captions, names) must be valid UTF-8
+// without control characters.
 func (r Report) Validate() error {
 	if err := r.check(); err != nil {
 		return err
@@ -264,6 +314,9 @@ func (r Report) check() *FieldError {
 		if err := checkText(pre+".model", b.Model, true); err != nil {
 			return err
 		}
+		if err := checkText(pre+".label", b.Label, false); err != nil {
+			return err
+		}
 		if err := checkFinite(pre+".vdd_v", b.VddV); err != nil {
 			return err
 		}
@@ -288,5 +341,67 @@ func (r Report) check() *FieldError {
 			}
 		}
 	}
+	ids := map[string]int{}
+	for i, c := range r.Curves {
+		pre := fmt.Sprintf("curves[%d]", i)
+		if c.ID != "" {
+			if !validCurveID(c.ID) {
+				return fieldErr(pre+".id", "%q is not an ID: want an ASCII letter, then ASCII letters, digits, '-' or '_', at most %d in all", c.ID, maxCurveID)
+			}
+			if j, dup := ids[c.ID]; dup {
+				return fieldErr(pre+".id", "%q is also the ID of curves[%d]", c.ID, j)
+			}
+			ids[c.ID] = i
+		}
+		for _, t := range []struct {
+			key, s   string
+			required bool
+		}{{"title", c.Title, true}, {"caption", c.Caption, false}, {"x_label", c.XLabel, false}, {"y_label", c.YLabel, false}} {
+			if err := checkText(pre+"."+t.key, t.s, t.required); err != nil {
+				return err
+			}
+		}
+		names := map[string]int{}
+		for j, s := range c.Series {
+			sp := fmt.Sprintf("%s.series[%d]", pre, j)
+			if err := checkText(sp+".name", s.Name, true); err != nil {
+				return err
+			}
+			if k, dup := names[s.Name]; dup {
+				return fieldErr(sp+".name", "%q is also the name of series[%d]", s.Name, k)
+			}
+			names[s.Name] = j
+			if len(s.X) != len(s.Y) {
+				return fieldErr(sp+".y", "%d values for %d x values", len(s.Y), len(s.X))
+			}
+			for k := range s.X {
+				if err := checkFinite(fmt.Sprintf("%s.x[%d]", sp, k), s.X[k]); err != nil {
+					return err
+				}
+				if err := checkFinite(fmt.Sprintf("%s.y[%d]", sp, k), s.Y[k]); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	return nil
+}
+
+// maxCurveID is the longest Curve.ID accepted.
+const maxCurveID = 64
+
+// validCurveID reports whether id is an ASCII letter followed by ASCII letters, digits, '-' or
+// '_', at most maxCurveID bytes: safe in an HTML id and a chart element name.
+func validCurveID(id string) bool {
+	if id == "" || len(id) > maxCurveID {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '-' || c == '_')) {
+			return false
+		}
+	}
+	return true
 }

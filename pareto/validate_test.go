@@ -3,6 +3,7 @@ package pareto
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -43,7 +44,14 @@ func TestPointValidate(t *testing.T) {
 		{"CI low above mean", func(p *Point) { p.CILow = 90.5 }, "ci_low"},
 		{"CI high below mean", func(p *Point) { p.CIHigh = 90.3 }, "ci_high"},
 		{"zero trials", func(p *Point) { p.Trials = 0 }, "trials"},
-		{"one trial with a spread", func(p *Point) { p.Trials = 1 }, "acc_max"},
+		// An estimator may summarise one trial by more than one number (for example a subset
+		// trial with its clean-accuracy control variate), so min < max is not tied to Trials.
+		{"one trial with a spread", func(p *Point) { p.Trials = 1 }, ""},
+		{"CI wider than a t-interval", func(p *Point) { p.CILow, p.CIHigh = 0, 100 }, ""},
+		{"CI outside [min, max]", func(p *Point) { p.CILow, p.CIHigh = 87, 92 }, ""},
+		{"protocol and images", func(p *Point) { p.Protocol, p.Images = "subset", 1000 }, ""},
+		{"control char in protocol", func(p *Point) { p.Protocol = "sub\x7fset" }, "protocol"},
+		{"negative images", func(p *Point) { p.Images = -1 }, "images"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,6 +98,32 @@ func TestReportValidate(t *testing.T) {
 		{"breakdown voltage", func(r *Report) { r.Breakdowns[0].VddV = math.Inf(1) }, "breakdowns[0].vdd_v"},
 		{"component name", func(r *Report) { r.Breakdowns[0].Components[1].Name = "" }, "breakdowns[0].components[1].name"},
 		{"layer energy", func(r *Report) { r.Breakdowns[0].Layers[3].PJ = -5 }, "breakdowns[0].layers[3].energy_pj"},
+		{"breakdown without label", func(r *Report) { r.Breakdowns[0].Label = "" }, ""},
+		{"breakdown label", func(r *Report) { r.Breakdowns[0].Label = "nominal\n0.8 V" }, "breakdowns[0].label"},
+		{"no curves", func(r *Report) { r.Curves = nil }, ""},
+		{"curve without ID", func(r *Report) { r.Curves[0].ID = "" }, ""},
+		{"curve without series", func(r *Report) { r.Curves[0].Series = nil }, ""},
+		{"curve with empty series", func(r *Report) { r.Curves[0].Series[1].X, r.Curves[0].Series[1].Y = nil, nil }, ""},
+		{"negative values on a linear axis", func(r *Report) { r.Curves[0].Series[0].Y[2] = -3 }, ""},
+		{"curve ID with a space", func(r *Report) { r.Curves[0].ID = "alpha curve" }, "curves[0].id"},
+		{"curve ID starting with a digit", func(r *Report) { r.Curves[0].ID = "1alpha" }, "curves[0].id"},
+		{"curve ID with markup", func(r *Report) { r.Curves[0].ID = `a"><script>` }, "curves[0].id"},
+		{"curve ID too long", func(r *Report) { r.Curves[0].ID = "a" + strings.Repeat("b", 64) }, "curves[0].id"},
+		{"curve ID of 64 bytes", func(r *Report) { r.Curves[0].ID = "a" + strings.Repeat("-_9Z", 15) + "bcd" }, ""},
+		{"duplicate curve ID", func(r *Report) { r.Curves = append(r.Curves, r.Curves[0]) }, "curves[1].id"},
+		{"two curves without ID", func(r *Report) {
+			r.Curves[0].ID = ""
+			r.Curves = append(r.Curves, r.Curves[0])
+		}, ""},
+		{"curve without title", func(r *Report) { r.Curves[0].Title = "" }, "curves[0].title"},
+		{"curve caption", func(r *Report) { r.Curves[0].Caption = "a\rb" }, "curves[0].caption"},
+		{"curve x label", func(r *Report) { r.Curves[0].XLabel = "\xff" }, "curves[0].x_label"},
+		{"curve y label", func(r *Report) { r.Curves[0].YLabel = "\x00" }, "curves[0].y_label"},
+		{"series without name", func(r *Report) { r.Curves[0].Series[2].Name = "" }, "curves[0].series[2].name"},
+		{"duplicate series name", func(r *Report) { r.Curves[0].Series[3].Name = "normal" }, "curves[0].series[3].name"},
+		{"series lengths differ", func(r *Report) { r.Curves[0].Series[1].Y = r.Curves[0].Series[1].Y[:5] }, "curves[0].series[1].y"},
+		{"series NaN x", func(r *Report) { r.Curves[0].Series[1].X = []float64{0, 1, math.NaN(), 3, 4, 5} }, "curves[0].series[1].x[2]"},
+		{"series infinite y", func(r *Report) { r.Curves[0].Series[0].Y[5] = math.Inf(-1) }, "curves[0].series[0].y[5]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -63,35 +63,12 @@ func OpenJournal(path, config string, resume bool) (*Journal, []pareto.Point, er
 			return nil, nil, err
 		}
 	}
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	var pts []pareto.Point
-	line := 0
-	for sc.Scan() {
-		line++
-		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
-		dec.DisallowUnknownFields()
-		if line == 1 {
-			var h journalHeader
-			if err := dec.Decode(&h); err != nil || h.Kind != journalKind {
-				return nil, nil, fmt.Errorf("%s:1: not a cosim sweep journal", path)
-			}
-			if h.Config != config {
-				return nil, nil, fmt.Errorf("%s: written by a sweep with another configuration (models, architecture, voltages, Monte Carlo settings, seed or data); resume needs the same one", path)
-			}
-			continue
-		}
-		var p pareto.Point
-		if err := dec.Decode(&p); err != nil {
-			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
-		}
-		if err := p.Validate(); err != nil {
-			return nil, nil, fmt.Errorf("%s:%d: %v", path, line, err)
-		}
-		pts = append(pts, p)
+	h, pts, err := parseJournal(raw, path)
+	if err != nil {
+		return nil, nil, err
 	}
-	if line == 0 {
-		return nil, nil, fmt.Errorf("%s: empty journal", path)
+	if h.Config != config {
+		return nil, nil, fmt.Errorf("%s: written by a sweep with another configuration (models, architecture, voltages, Monte Carlo settings, seed or data); resume needs the same one", path)
 	}
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -116,3 +93,52 @@ func (j *Journal) Append(p pareto.Point) error { return j.writeLine(p) }
 
 // Close closes the journal file.
 func (j *Journal) Close() error { return j.f.Close() }
+
+// ReadJournal returns the points of the journal at path (for re-rendering
+// the report of an interrupted sweep); a torn last line is ignored.
+func ReadJournal(path string) ([]pareto.Point, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if i := bytes.LastIndexByte(raw, '\n'); i+1 != len(raw) {
+		raw = raw[:i+1]
+	}
+	_, pts, err := parseJournal(raw, path)
+	return pts, err
+}
+
+// parseJournal decodes a journal's whole lines.
+func parseJournal(raw []byte, path string) (journalHeader, []pareto.Point, error) {
+	var h journalHeader
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	var pts []pareto.Point
+	line := 0
+	for sc.Scan() {
+		line++
+		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
+		dec.DisallowUnknownFields()
+		if line == 1 {
+			if err := dec.Decode(&h); err != nil || h.Kind != journalKind {
+				return h, nil, fmt.Errorf("%s:1: not a cosim sweep journal", path)
+			}
+			continue
+		}
+		var p pareto.Point
+		if err := dec.Decode(&p); err != nil {
+			return h, nil, fmt.Errorf("%s:%d: %v", path, line, err)
+		}
+		if err := p.Validate(); err != nil {
+			return h, nil, fmt.Errorf("%s:%d: %v", path, line, err)
+		}
+		pts = append(pts, p)
+	}
+	if err := sc.Err(); err != nil {
+		return h, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if line == 0 {
+		return h, nil, fmt.Errorf("%s: empty journal", path)
+	}
+	return h, pts, nil
+}

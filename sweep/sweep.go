@@ -12,9 +12,10 @@
 // draws its faults from seed.Stream(Seed, bits(V), t), so every model meets
 // the same random stream at a given voltage and results do not depend on the
 // number of threads. Energy breakdowns are reported, per model, at the
-// nominal voltage and at the lowest-energy point of that model's Pareto
-// frontier. A sweep can be resumed: finished points are handed to OnPoint
-// (the CLI appends them to a Journal) and passed back in Done.
+// nominal voltage and at its iso-accuracy point (the lowest-energy voltage
+// whose mean accuracy is within pareto.IsoAccuracyTolPts of its best). A
+// sweep can be resumed: finished points are handed to OnPoint (the CLI
+// appends them to a Journal) and passed back in Done.
 package sweep
 
 import (
@@ -195,7 +196,8 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 				return rep, err
 			}
 			p := pareto.Point{Model: m.Name, Method: m.Method, VddV: v, BER: ber, EnergyPJ: energy.TotalPJ(v),
-				AccMean: s.Mean, AccStd: s.Std, AccMin: s.Min, AccMax: s.Max, CILow: s.CILow, CIHigh: s.CIHigh, Trials: s.Trials}
+				AccMean: s.Mean, AccStd: s.Std, AccMin: s.Min, AccMax: s.Max, CILow: s.CILow, CIHigh: s.CIHigh, Trials: s.Trials,
+				Protocol: string(s.Protocol), Images: s.Images}
 			if cfg.OnPoint != nil {
 				if err := cfg.OnPoint(p); err != nil {
 					return rep, err
@@ -206,9 +208,10 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 			finished++
 			emit(Event{Point: &p})
 		}
-		rep.Breakdowns = append(rep.Breakdowns, breakdown(m, energy, cfg.Spec.NominalV))
-		if f := pareto.Frontier(mine); len(f) > 0 && f[0].VddV != cfg.Spec.NominalV {
-			rep.Breakdowns = append(rep.Breakdowns, breakdown(m, energy, f[0].VddV))
+		rep.Breakdowns = append(rep.Breakdowns, breakdown(m, energy, cfg.Spec.NominalV, fmt.Sprintf("nominal %.2f V", cfg.Spec.NominalV)))
+		if iso := pareto.IsoAccuracy(mine, pareto.IsoAccuracyTolPts); len(iso) == 1 && iso[0].Iso.VddV != cfg.Spec.NominalV {
+			rep.Breakdowns = append(rep.Breakdowns, breakdown(m, energy, iso[0].Iso.VddV,
+				fmt.Sprintf("lowest energy within %g point of the best accuracy, %.3f V", pareto.IsoAccuracyTolPts, iso[0].Iso.VddV)))
 		}
 	}
 	proto := cfg.MC.Protocol
@@ -258,9 +261,9 @@ func (c Config) Hash() string {
 }
 
 // breakdown is the per-component and per-layer energy of m at vddV.
-func breakdown(m Model, r *accel.EnergyReport, vddV float64) pareto.Breakdown {
+func breakdown(m Model, r *accel.EnergyReport, vddV float64, label string) pareto.Breakdown {
 	b := r.At(vddV)
-	out := pareto.Breakdown{Model: m.Name + " " + m.Method, VddV: vddV}
+	out := pareto.Breakdown{Model: m.Name + " " + m.Method, VddV: vddV, Label: label}
 	for _, c := range b.Components {
 		out.Components = append(out.Components, pareto.Share{Name: c.Name, PJ: c.TotalPJ})
 	}

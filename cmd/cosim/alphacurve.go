@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"cosim/pareto"
 	"cosim/wcat"
 )
 
@@ -21,6 +22,7 @@ func cmdAlphaCurve(ctx context.Context, args []string, stdout, stderr io.Writer)
 	grid := fs.String("grid", string(wcat.GridReference), "quantization grid: reference or paper")
 	berList := fs.String("ber", "0,1e-5,1e-4,3e-4,1e-3,3e-3,1e-2,3e-2,1e-1", "comma-separated bit error rates")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	out := fs.String("out", "", "also write the chart (index.html) and the data (sweep.json) into this directory")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -36,6 +38,24 @@ func cmdAlphaCurve(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return inputErr(err)
 	}
+	ds := wcat.StandardDensities()
+	if *out != "" {
+		c := pareto.Curve{ID: "alpha-vs-ber", Title: "Optimal clip range α* versus bit error rate (WCAT paper, figure 10b)",
+			Caption: fmt.Sprintf("α* minimising the expected %d-bit quantization MSE E_w E_ε[(w − s·dec(enc(q(w)) ⊕ ε))²] (%s grid), by Gauss–Legendre quadrature and Nelder–Mead.", *bits, g),
+			XLabel:  "bit error rate", YLabel: "α*", LogX: true}
+		for j, d := range ds {
+			sr := pareto.Series{Name: d.Name}
+			for i := range bers {
+				sr.X = append(sr.X, bers[i])
+				sr.Y = append(sr.Y, pts[j*len(bers)+i].Alpha)
+			}
+			c.Series = append(c.Series, sr)
+		}
+		rep := pareto.Report{Title: "cosim alpha-curve", Arch: "none (an analysis of weight distributions)", Notes: []string{"appendix A of Chitsaz et al., TMLR 2023"}, Curves: []pareto.Curve{c}}
+		if err := pareto.WriteAll(*out, rep); err != nil {
+			return fmt.Errorf("alpha-curve: %w", err)
+		}
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -43,7 +63,6 @@ func cmdAlphaCurve(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stdout, "α* minimising the expected quantization MSE under bit errors (%d-bit, %s grid)\n", *bits, g)
 	fmt.Fprintf(stdout, "%-10s", "BER")
-	ds := wcat.StandardDensities()
 	for _, d := range ds {
 		fmt.Fprintf(stdout, " %14s", d.Name)
 	}

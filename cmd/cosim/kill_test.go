@@ -89,3 +89,56 @@ func TestTrainKillAndResume(t *testing.T) {
 	}
 	os.Remove(ref)
 }
+
+// A sweep killed with SIGKILL and resumed with --resume writes exactly the
+// results of an uninterrupted sweep.
+func TestSweepKillAndResume(t *testing.T) {
+	needMNIST(t)
+	bin := buildCosim(t)
+	dir := t.TempDir()
+	ckpt := filepath.Join(dir, "w.ckpt")
+	if out, err := exec.Command(bin, "train", "--model", "mlp", "--method", "wcat", "--epochs", "1", "--out", ckpt).CombinedOutput(); err != nil {
+		t.Fatalf("train: %v\n%s", err, out)
+	}
+	args := func(out string) []string {
+		return []string{"sweep", "--model", ckpt, "--vmin", "0.30", "--vmax", "0.46", "--vstep", "0.01", "--ci", "0.3", "--subset", "500", "--out", out}
+	}
+	ref := filepath.Join(dir, "ref")
+	if out, err := exec.Command(bin, args(ref)...).CombinedOutput(); err != nil {
+		t.Fatalf("uninterrupted sweep: %v\n%s", err, out)
+	}
+	killed := filepath.Join(dir, "killed")
+	cmd := exec.Command(bin, args(killed)...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	journal := filepath.Join(killed, journalFile)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		b, _ := os.ReadFile(journal)
+		if strings.Count(string(b), "\n") >= 3 { // header + 2 points
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the journal did not grow")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if fileExists(filepath.Join(killed, "sweep.csv")) {
+		t.Fatal("the killed sweep finished before it was killed; nothing was tested")
+	}
+	if out, err := exec.Command(bin, append(args(killed), "--resume")...).CombinedOutput(); err != nil {
+		t.Fatalf("resumed sweep: %v\n%s", err, out)
+	}
+	want, _ := os.ReadFile(filepath.Join(ref, "sweep.csv"))
+	got, err := os.ReadFile(filepath.Join(killed, "sweep.csv"))
+	if err != nil || string(got) != string(want) || len(want) == 0 {
+		t.Fatalf("resumed sweep.csv differs from the uninterrupted one (%v):\n%s\nvs\n%s", err, got, want)
+	}
+	if fileExists(journal) {
+		t.Error("journal left behind after a finished sweep")
+	}
+}

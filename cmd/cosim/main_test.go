@@ -147,6 +147,23 @@ func TestTrainSweepEndToEnd(t *testing.T) {
 	if !bytes.Contains(html, []byte("mlp-784-100-10")) {
 		t.Fatal("report does not name the model")
 	}
+
+	// cosim report re-renders from the results files.
+	again := filepath.Join(dir, "again")
+	if code, out, errs := cosim(t, "report", "--in", filepath.Join(rep, pareto.JSONFile), "--out", again, "--title", "re-rendered"); code != 0 {
+		t.Fatalf("report: exit %d\n%s\n%s", code, out, errs)
+	}
+	jf, _ = os.ReadFile(filepath.Join(again, pareto.JSONFile))
+	r2, err := pareto.ReadJSON(bytes.NewReader(jf), "again.json")
+	if err != nil || r2.Title != "re-rendered" || len(r2.Points) != len(r.Points) || len(r2.Breakdowns) != len(r.Breakdowns) {
+		t.Fatalf("re-rendered report: %v, %+v", err, r2)
+	}
+	if code, _, errs := cosim(t, "report", "--in", filepath.Join(rep, pareto.JSONFile), "--in", filepath.Join(rep, pareto.CSVFile), "--out", again); code != 2 || !strings.Contains(errs, "both hold") {
+		t.Fatalf("overlapping inputs: exit %d %s", code, errs)
+	}
+	if code, _, _ := cosim(t, "report", "--in", w, "--out", again); code != 2 {
+		t.Fatalf("a checkpoint as results file: exit %d", code)
+	}
 }
 
 func TestAlphaCurveCommand(t *testing.T) {

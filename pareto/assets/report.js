@@ -12,6 +12,13 @@
   function fixed(v, n) { return Number(v).toFixed(n); }
   function sig(v, n) { return Number(v).toPrecision(n); }
   function expo(v) { return v === 0 ? "0" : Number(v).toExponential(2); }
+  // A number of unknown scale: exponent form when very small or large, else 5 significant digits.
+  function num(v) {
+    v = Number(v);
+    if (v === 0 || !isFinite(v)) { return String(v); }
+    var a = Math.abs(v);
+    return (a < 1e-3 || a >= 1e6) ? v.toExponential(3) : String(Number(v.toPrecision(5)));
+  }
 
   // Tooltip of one operating point; meta.series[seriesIndex].points[dataIndex] holds its numbers.
   function pointTip(meta) {
@@ -19,14 +26,26 @@
       var s = meta.series[p.seriesIndex];
       var q = s && s.points[p.dataIndex];
       if (!q) { return ""; }
+      var where = s.frontier_of ? " of " + esc(s.frontier_of) : "";
+      var proto = q.protocol ? ", protocol " + esc(q.protocol) : "";
+      var images = q.images ? ", " + q.images + " images per trial" : "";
       return "<b>" + esc(q.model) + "</b> · " + esc(q.method) +
-        (s.frontier ? " <i>(on the Pareto frontier)</i>" : "") + "<br>" +
+        (s.frontier ? " <i>(on the Pareto frontier" + where + ")</i>" : "") + "<br>" +
         "V<sub>DD</sub> = " + sig(q.vdd_v, 4) + " V, BER = " + expo(q.ber) + "<br>" +
         "energy = " + sig(q.energy_uj, 4) + " µJ per inference<br>" +
         "accuracy = " + fixed(q.acc_mean, 2) + " % (95% CI " + fixed(q.ci_low, 2) + " – " +
         fixed(q.ci_high, 2) + " %)<br>" +
         "min / max = " + fixed(q.acc_min, 2) + " / " + fixed(q.acc_max, 2) + " %, std = " +
-        fixed(q.acc_std, 2) + " %, " + q.trials + " trials";
+        fixed(q.acc_std, 2) + " %, " + q.trials + " trials" + proto + images;
+    };
+  }
+
+  // Tooltip of one point of a generic curve: series name, then x and y with the axis names.
+  function curveTip(meta) {
+    return function (p) {
+      var v = p.value || [];
+      return esc(p.seriesName) + "<br>" + esc(meta.x_label || "x") + " = " + num(v[0]) + "<br>" +
+        esc(meta.y_label || "y") + " = " + num(v[1]);
     };
   }
 
@@ -84,6 +103,8 @@
       opt.tooltip.formatter = berTip;
     } else if (c.kind === "shares") {
       opt.tooltip.formatter = shareTip(c.meta);
+    } else if (c.kind === "curve") {
+      opt.tooltip.formatter = curveTip(c.meta);
     }
     fixLogAxes(opt.xAxis);
     fixLogAxes(opt.yAxis);

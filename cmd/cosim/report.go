@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"cosim/pareto"
+	"cosim/sweep"
+)
+
+func init() {
+	register("report", "re-render the HTML/CSV/JSON report from results files (sweep.json, sweep.csv or an interrupted sweep's points.jsonl)", cmdReport)
+}
+
+func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("report", "--in FILE [--in FILE …] --out DIR [--title T]", stderr)
+	var ins stringList
+	fs.Var(&ins, "in", "results file: sweep.json, sweep.csv or points.jsonl (repeat to merge several sweeps)")
+	out := fs.String("out", "", "output directory (required)")
+	title := fs.String("title", "", "report title (default: the first JSON input's)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if len(ins) == 0 || *out == "" {
+		return inputErrf("report: --in and --out are required")
+	}
+	rep := pareto.Report{Title: "cosim report"}
+	arches := map[string]bool{}
+	seen := map[string]string{}
+	for _, in := range ins {
+		r, err := readResults(in)
+		if err != nil {
+			return inputErr(err)
+		}
+		if r.Title != "" && rep.Title == "cosim report" {
+			rep.Title = r.Title
+		}
+		if r.Arch != "" && !arches[r.Arch] {
+			arches[r.Arch] = true
+			rep.Arch = strings.TrimPrefix(rep.Arch+", "+r.Arch, ", ")
+		}
+		for _, p := range r.Points {
+			k := fmt.Sprintf("%s\x00%s\x00%v", p.Model, p.Method, p.VddV)
+			if prev, dup := seen[k]; dup {
+				return inputErrf("report: %s and %s both hold %s %s at %g V", prev, in, p.Model, p.Method, p.VddV)
+			}
+			seen[k] = in
+			rep.Points = append(rep.Points, p)
+		}
+		rep.Notes = append(rep.Notes, r.Notes...)
+		rep.Breakdowns = append(rep.Breakdowns, r.Breakdowns...)
+		rep.Curves = append(rep.Curves, r.Curves...)
+	}
+	if *title != "" {
+		rep.Title = *title
+	}
+	if rep.Arch == "" {
+		rep.Arch = "unknown (not recorded in the inputs)"
+	}
+	bers := map[float64]float64{}
+	for _, p := range rep.Points {
+		bers[p.VddV] = p.BER
+	}
+	for v, b := range bers {
+		rep.BERCurve = append(rep.BERCurve, pareto.BERPoint{VddV: v, BER: b})
+	}
+	sort.Slice(rep.BERCurve, func(i, j int) bool { return rep.BERCurve[i].VddV < rep.BERCurve[j].VddV })
+	if err := pareto.WriteAll(*out, rep); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	fmt.Fprintf(stdout, "%d points from %d files, %d on the Pareto frontier; wrote %s\n", len(rep.Points), len(ins), len(pareto.Frontier(rep.Points)), filepath.Join(*out, pareto.HTMLFile))
+	return nil
+}
+
+// readResults reads a results file by its extension.
+func readResults(path string) (pareto.Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return pareto.Report{}, err
+	}
+	defer f.Close()
+	switch filepath.Ext(path) {
+	case ".json":
+		return pareto.ReadJSON(f, path)
+	case ".csv":
+		pts, err := pareto.ReadCSV(f, path)
+		return pareto.Report{Points: pts}, err
+	case ".jsonl":
+		pts, err := sweep.ReadJournal(path)
+		return pareto.Report{Points: pts}, err
+	}
+	return pareto.Report{}, fmt.Errorf("%s: unknown results file type (want .json, .csv or .jsonl)", path)
+}
