@@ -3,12 +3,16 @@ package eyeriss
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"cosim/accel"
 )
 
 // Mapping is a row-stationary mapping of one layer in the notation of Chen
-// et al., JSSC 2017, Table III.
+// et al., JSSC 2017, Table III (m, n, e, p, q, r, t), extended by three
+// optional parameters of the loops over global-buffer tiles (f, c and their
+// order; see the package doc). Their zero values give the JSSC mapping:
+// full ofmap rows, all channels accumulated in the GLB, the JSSC order.
 type Mapping struct {
 	M int // m: ofmap channels whose partial sums the global buffer holds in one GLB pass
 	N int // n: ifmaps (images) processed by one processing pass
@@ -17,11 +21,53 @@ type Mapping struct {
 	Q int // q: ifmap channels per PE
 	R int // r: PE sets that process different channels (their psums accumulate)
 	T int // t: PE sets that process different filters
+	// F is f, the ofmap columns of one processing pass: the rows are cut
+	// into ⌈F/f⌉ column chunks. 0 (or the layer's F) is full rows.
+	F int
+	// C is c, the ifmap channels of one GLB tile: a multiple of q·r whose
+	// psums accumulate in the GLB before the next c channels. 0 (or the
+	// layer's C) is all channels.
+	C int
+	// Order is the loops over GLB tiles at the backing store, outermost
+	// first: a permutation of "NMEFC" (image chunks of n, GLB passes of m
+	// filters, ofmap-row chunks of e, column chunks of f, channel tiles of
+	// c). "" is the JSSC order, "NMEFC".
+	Order string
 }
 
-// String formats m as in Table III, e.g. "m=64 n=4 e=13 p=16 q=4 r=1 t=4".
+// DefaultOrder is the JSSC order of the loops over GLB tiles (Mapping.Order).
+const DefaultOrder = "NMEFC"
+
+// String formats m as in Table III, e.g. "m=64 n=4 e=13 p=16 q=4 r=1 t=4",
+// followed by f, c and the order when they are set.
 func (m Mapping) String() string {
-	return fmt.Sprintf("m=%d n=%d e=%d p=%d q=%d r=%d t=%d", m.M, m.N, m.E, m.P, m.Q, m.R, m.T)
+	s := fmt.Sprintf("m=%d n=%d e=%d p=%d q=%d r=%d t=%d", m.M, m.N, m.E, m.P, m.Q, m.R, m.T)
+	if m.F != 0 {
+		s += fmt.Sprintf(" f=%d", m.F)
+	}
+	if m.C != 0 {
+		s += fmt.Sprintf(" c=%d", m.C)
+	}
+	if m.Order != "" {
+		s += " order=" + m.Order
+	}
+	return s
+}
+
+// validOrder reports whether o is "" or a permutation of DefaultOrder.
+func validOrder(o string) bool {
+	if o == "" {
+		return true
+	}
+	if len(o) != len(DefaultOrder) {
+		return false
+	}
+	for _, c := range DefaultOrder {
+		if strings.Count(o, string(c)) != 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // Result is one layer under one mapping: its geometry on the array, its
@@ -85,6 +131,64 @@ func covered(in, filter, lo, hi, stride, padding int) int64 {
 		}
 	}
 	return n
+}
+
+// tiling is what f, c and the order of a mapping imply for a layer.
+type tiling struct {
+	f            int64 // ofmap columns of a pass (≤ F)
+	colChunks    int64 // ⌈F/f⌉
+	uwSum, uwMax int64 // Σ and max over column chunks of the input columns touched
+	c            int64 // channels of a GLB tile (≤ C)
+	cChunks      int64 // ⌈C/c⌉
+	// keepInputs: M is the innermost loop over GLB tiles, so the GLB keeps
+	// a tile's ifmaps (n images, c channels) over the M/m passes.
+	keepInputs bool
+	// visits is how often the psums of a GLB tile come into the GLB: 1, or
+	// ⌈C/c⌉ when a loop with more than one iteration runs inside the
+	// channel loop, so that they spill to the backing store after every c
+	// channels and come back for the next.
+	visits int64
+}
+
+// tiling resolves f, c and the order of mp (legal) for sh.
+func (sh *shape) tiling(mp Mapping) tiling {
+	l := sh.l
+	tl := tiling{f: sh.f, colChunks: 1, uwSum: sh.uw, uwMax: sh.uw, c: sh.c, cChunks: 1, visits: 1}
+	if mp.F > 0 && int64(mp.F) < sh.f {
+		tl.f, tl.colChunks, tl.uwSum, tl.uwMax = int64(mp.F), (sh.f+int64(mp.F)-1)/int64(mp.F), 0, 0
+		for lo := 0; lo < l.Q; lo += mp.F {
+			u := covered(l.W, l.S, lo, min(lo+mp.F, l.Q), l.Stride, l.Padding)
+			tl.uwSum += u
+			tl.uwMax = max(tl.uwMax, u)
+		}
+	}
+	if mp.C > 0 && int64(mp.C) < sh.c {
+		tl.c, tl.cChunks = int64(mp.C), (sh.c+int64(mp.C)-1)/int64(mp.C)
+	}
+	if mp.Order == "" { // DefaultOrder: C innermost, M not
+		return tl
+	}
+	o := mp.Order
+	tl.keepInputs = o[len(o)-1] == 'M'
+	if tl.cChunks > 1 {
+		for i := strings.IndexByte(o, 'C') + 1; i < len(o); i++ {
+			var d, b int64 // the loop runs ⌈d/b⌉ times
+			switch o[i] {
+			case 'N':
+				d, b = sh.n, int64(mp.N)
+			case 'M':
+				d, b = sh.m, int64(mp.M)
+			case 'E':
+				d, b = sh.e, int64(mp.E)
+			case 'F':
+				d, b = sh.f, tl.f
+			}
+			if d > b {
+				tl.visits = tl.cChunks
+			}
+		}
+	}
+	return tl
 }
 
 // rowsOption is the placement of PE sets of width e on the array and the
@@ -160,6 +264,12 @@ func (m *Model) check(sh *shape, ro *rowsOption, mp Mapping) string {
 		return fmt.Sprintf("m ≤ M = %d, n ≤ N = %d, e ≤ E = %d, p ≤ M and q ≤ C = %d are required", l.K, l.N, l.P, l.C)
 	case mp.M != l.K && mp.M%(mp.P*mp.T) != 0:
 		return fmt.Sprintf("m = %d is neither M = %d nor a multiple of p·t = %d", mp.M, l.K, mp.P*mp.T)
+	case mp.F < 0 || mp.F > l.Q:
+		return fmt.Sprintf("f = %d is not in 0..F = %d", mp.F, l.Q)
+	case mp.C < 0 || mp.C > l.C || (mp.C > 0 && mp.C < l.C && mp.C%(mp.Q*mp.R) != 0):
+		return fmt.Sprintf("c = %d is neither 0, C = %d nor a multiple of q·r = %d below C", mp.C, l.C, mp.Q*mp.R)
+	case !validOrder(mp.Order):
+		return fmt.Sprintf("order %q is not a permutation of %q", mp.Order, DefaultOrder)
 	case mp.Q*l.S > m.ifmapCap:
 		return fmt.Sprintf("q·S = %d ifmaps exceed the %d of %s", mp.Q*l.S, m.ifmapCap, h.IfmapSpad.Name)
 	case mp.P > m.psumCap:
@@ -171,24 +281,34 @@ func (m *Model) check(sh *shape, ro *rowsOption, mp Mapping) string {
 	case mp.R*mp.T > ro.fitSets:
 		return fmt.Sprintf("r·t = %d sets of %d×%d PEs do not fit the %d×%d array (at most %d)", mp.R*mp.T, ro.setRows, ro.setCols, h.Rows, h.Cols, ro.fitSets)
 	}
+	tl := sh.tiling(mp)
 	for _, b := range m.buffers {
-		if need := m.bufferWords(sh, ro, mp, b); need > b.capWords {
-			return fmt.Sprintf("global buffer %s needs %d words (psums m·n·e·F and two ifmap tiles n·q·r·rows·cols), holds %d", b.c.Name, need, b.capWords)
+		if need := m.bufferWords(sh, ro, &tl, mp, b); need > b.capWords {
+			tile := "n·q·r"
+			if tl.keepInputs {
+				tile = "n·c"
+			}
+			return fmt.Sprintf("global buffer %s needs %d words (psums m·n·e·f and two ifmap tiles %s·rows·cols), holds %d", b.c.Name, need, tile, b.capWords)
 		}
 	}
 	return ""
 }
 
-// bufferWords is the words of global buffer b a GLB pass occupies: the psum
-// tile m·n·e·F of the m ofmap channels and, double-buffered, the ifmap tile
-// n·min(qr, C)·rows·cols of one processing pass.
-func (m *Model) bufferWords(sh *shape, ro *rowsOption, mp Mapping, b buffer) int64 {
+// bufferWords is the words of global buffer b a GLB tile occupies: the psum
+// tile m·n·e·f of the m ofmap channels and, double-buffered, the ifmap tile
+// n·min(q·r, C)·rows·cols of one processing pass, or the whole tile
+// n·c·rows·cols when the GLB keeps it over the M/m passes.
+func (m *Model) bufferWords(sh *shape, ro *rowsOption, tl *tiling, mp Mapping, b buffer) int64 {
 	var w int64
 	if b.outputs {
-		w += int64(mp.M) * int64(mp.N) * int64(mp.E) * sh.f
+		w += int64(mp.M) * int64(mp.N) * int64(mp.E) * tl.f
 	}
 	if b.inputs {
-		w += 2 * int64(mp.N) * min(int64(mp.Q*mp.R), sh.c) * ro.uhMax * sh.uw
+		ch := min(int64(mp.Q*mp.R), sh.c)
+		if tl.keepInputs {
+			ch = tl.c
+		}
+		w += 2 * int64(mp.N) * ch * ro.uhMax * tl.uwMax
 	}
 	return w
 }
@@ -200,6 +320,7 @@ func (m *Model) evaluate(sh *shape, ro *rowsOption, mp Mapping, ev *evaluation) 
 	n, c, k, r, s, f := sh.n, sh.c, sh.m, sh.r, sh.s, sh.f
 	E := sh.e
 	p, q, rr, t := int64(mp.P), int64(mp.Q), int64(mp.R), int64(mp.T)
+	tl := sh.tiling(mp)
 
 	// Filter groups of p·t filters: each of t sets gets p' = ⌈size/t⌉.
 	groups := splitOf(k, p*t)
@@ -228,7 +349,9 @@ func (m *Model) evaluate(sh *shape, ro *rowsOption, mp Mapping, ev *evaluation) 
 	})
 	images := splitOf(n, int64(mp.N))
 	kE := int64(ro.chunks)
-	ev.passes = images.count * groups.count * chans.count * kE
+	ev.passes = images.count * groups.count * chans.count * kE * tl.colChunks
+	// Column chunks split the F columns of every pass; the time per column
+	// does not change.
 	ev.compute = n * f * pSum * qSum * kE
 	// The first pass uses t' filter sets and r' channel sets of R×e PEs.
 	p1 := (groups.b + t - 1) / t
@@ -241,9 +364,9 @@ func (m *Model) evaluate(sh *shape, ro *rowsOption, mp Mapping, ev *evaluation) 
 	wb := &m.wordBits
 	// Spads: one datum per word of word-bits.
 	tr[m.wsp].readBits += macs * wb[m.wsp]
-	tr[m.wsp].writeBits += images.count * k * c * r * s * E * wb[m.wsp]
+	tr[m.wsp].writeBits += images.count * tl.colChunks * k * c * r * s * E * wb[m.wsp]
 	tr[m.isp].readBits += macs * wb[m.isp]
-	tr[m.isp].writeBits += n * c * tSum * sh.vh * sh.uw * wb[m.isp]
+	tr[m.isp].writeBits += n * c * tSum * sh.vh * tl.uwSum * wb[m.isp]
 	psumAcc := macs + n*f*E*k*recv
 	tr[m.psp].readBits += psumAcc * wb[m.psp]
 	tr[m.psp].updateBits += psumAcc * wb[m.psp]
@@ -251,26 +374,34 @@ func (m *Model) evaluate(sh *shape, ro *rowsOption, mp Mapping, ev *evaluation) 
 	// Weights leave their backing store once per processing pass, packed
 	// at the layer's WeightBits; each pass's filters are reused by the n
 	// images of the pass and multicast to the e PEs of a set row.
-	tr[m.wmem].readBits += images.count * kE * k * c * r * s * int64(sh.l.WeightBits)
-	// Ifmaps: every pass reads the rows its sets touch from the level above
-	// the spads, once, multicast to the t sets.
-	ifmapWords := n * c * ro.uhSum * sh.uw
+	tr[m.wmem].readBits += images.count * kE * tl.colChunks * k * c * r * s * int64(sh.l.WeightBits)
+	// Ifmaps: every pass reads the rows and columns its sets touch from the
+	// level above the spads, once, multicast to the t sets.
+	ifmapWords := n * c * ro.uhSum * tl.uwSum
 	if m.ibuf >= 0 {
 		tr[m.ibuf].readBits += groups.count * ifmapWords * wb[m.ibuf]
-		// Brought in from the backing store once per GLB pass of m channels.
-		mChunks := (k + int64(mp.M) - 1) / int64(mp.M)
-		tr[m.imem].readBits += mChunks * ifmapWords * wb[m.imem]
-		tr[m.ibuf].writeBits += mChunks * ifmapWords * wb[m.ibuf]
+		// Brought in from the backing store once per GLB pass of m
+		// channels, or once when the GLB keeps them over the passes.
+		fetches := (k + int64(mp.M) - 1) / int64(mp.M)
+		if tl.keepInputs {
+			fetches = 1
+		}
+		tr[m.imem].readBits += fetches * ifmapWords * wb[m.imem]
+		tr[m.ibuf].writeBits += fetches * ifmapWords * wb[m.ibuf]
 	} else {
 		tr[m.imem].readBits += groups.count * ifmapWords * wb[m.imem]
 	}
 	// Psums: written to the level above the spads after every pass, read
-	// back for every channel chunk but the first.
+	// back for every channel chunk but the first. With a GLB they go to
+	// the backing store after each of their visits and come back for every
+	// visit but the first.
 	o := m.omem
 	if m.obuf >= 0 {
 		o = m.obuf
-		tr[o].readBits += outs * wb[o]
-		tr[m.omem].writeBits += outs * wb[m.omem]
+		tr[o].readBits += tl.visits * outs * wb[o]
+		tr[m.omem].writeBits += tl.visits * outs * wb[m.omem]
+		tr[m.omem].readBits += (tl.visits - 1) * outs * wb[m.omem]
+		tr[o].writeBits += (tl.visits - 1) * outs * wb[o]
 	}
 	tr[o].writeBits += outs * chans.count * wb[o]
 	tr[o].readBits += outs * (chans.count - 1) * wb[o]

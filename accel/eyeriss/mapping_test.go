@@ -118,6 +118,84 @@ func TestEvaluateHand(t *testing.T) {
 	}
 }
 
+// TestEvaluateTiledHand checks a mapping with column chunks, channel tiles
+// and a non-JSSC order on testdata/mini.yaml against counts worked out by
+// hand (the layer of TestEvaluateHand).
+//
+// Mapping m 2, n 1, e 4, p 2, q 1, r 1, t 1, f 2, c 1, order N E C F M:
+// GLB passes of 2 and 1 filters (filter groups of p·t = 2: Σp' = 3, Σt' = 2),
+// channel chunks of q·r = 1 (2 chunks, q' = 1, chain of 3 PEs: adder cycle
+// paid), 2 column chunks of f = 2, 2 channel tiles of c = 1. M is innermost:
+// the GLB keeps each tile's ifmaps over both GLB passes; column chunks run inside
+// the channel loop: every psum visits the GLB twice (spills once). GLB
+// tiles: psums 2·1·4·2 = 16, ifmaps 2·1·1·4·3 = 24 (rows 4, chunk columns
+// −1..2 and 1..4 inside 0..3: 3 each) ≤ 256. Compute = N·F·Σp'·Σ(q'S+1) =
+// 4·3·(4+4) = 96 cycles; passes 2 groups · 2 chunks · 2 column chunks = 8.
+//
+//	wspad: 864 reads; writes ⌈F/f⌉·M·C·R·S·E = 2·54·4 = 432
+//	ispad: 864 reads; writes N·C·Σt'·V_h·ΣU_w = 2·2·10·6 = 240
+//	pspad: received per psum 2 + (2 + 1) = 5, 48 psums → 240;
+//	       reads = updates = 1104
+//	glb:   ifmap reads 2 groups · (2·4·6 = 48) = 96, psum reads for the
+//	       second chunk 48, drains 2·48 = 96 → 240 words = 60 accesses;
+//	       writes: ifmap fills 48 (once: kept), psums 2·48 = 96, refills 48
+//	       → 192 words = 48 accesses
+//	DRAM:  weights 2 column chunks · 54 · 8 b = 864 b, ifmaps 48·16 = 768 b, psum
+//	       refills 768 b → ⌈2400/64⌉ = 38 reads; drains 96·16 b → 24 writes
+//	cycles: 150 words read at 0.125/cycle = 1200 > 96: DRAM-bound.
+//
+// Energy: mac 1728, wspad 864 + 864, ispad 552, pspad 276 + 552, glb 600 +
+// 576, DRAM 3800 + 2880 → dynamic 12692 pJ; leakage 0.62 mW over 12 µs =
+// 7440 pJ; total 20132 pJ.
+func TestEvaluateTiledHand(t *testing.T) {
+	m := miniModel(t, MinEnergy)
+	l := accel.Conv("c", 1, 2, 4, 4, 3, 3, 3, 1, 1, 8)
+	mp := Mapping{M: 2, N: 1, E: 4, P: 2, Q: 1, R: 1, T: 1, F: 2, C: 1, Order: "NECFM"}
+	r, err := m.Evaluate(l, mp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]accel.Access{
+		"mac":   {Ops: 864},
+		"wspad": {Reads: 864, Writes: 432},
+		"ispad": {Reads: 864, Writes: 240},
+		"pspad": {Reads: 1104, Updates: 1104},
+		"glb":   {Reads: 60, Writes: 48},
+		"DRAM":  {Reads: 38, Writes: 24},
+	}
+	if len(r.Counts.Access) != len(want) {
+		t.Errorf("counts for %d components: %v", len(r.Counts.Access), r.Counts.Access)
+	}
+	for n, a := range want {
+		if r.Counts.Access[n] != a {
+			t.Errorf("%s: %+v, want %+v", n, r.Counts.Access[n], a)
+		}
+	}
+	if r.Passes != 8 || r.ComputeCycles != 96 || r.Cycles != 1200 || r.Bound != "DRAM" || r.ActivePEs != 12 {
+		t.Errorf("result %+v", r)
+	}
+	if math.Abs(r.EnergyPJ-20132) > 1e-9 {
+		t.Errorf("energy %.6f pJ, want 20132", r.EnergyPJ)
+	}
+	if r.Counts.Mapping != "m=2 n=1 e=4 p=2 q=1 r=1 t=1 f=2 c=1 order=NECFM" {
+		t.Errorf("mapping %q", r.Counts.Mapping)
+	}
+	// f = F, c = C and the order "NMEFC" are the JSSC mapping.
+	jssc := Mapping{M: 3, N: 1, E: 4, P: 2, Q: 2, R: 1, T: 1}
+	a, errA := m.Evaluate(l, jssc)
+	full := jssc
+	full.F, full.C, full.Order = 4, 2, DefaultOrder
+	b, errB := m.Evaluate(l, full)
+	if errA != nil || errB != nil || a.EnergyPJ != b.EnergyPJ || a.Cycles != b.Cycles || len(a.Counts.Access) != len(b.Counts.Access) {
+		t.Errorf("JSSC %v (%v) and %v (%v) differ", a, errA, b, errB)
+	}
+	for n, x := range a.Counts.Access {
+		if b.Counts.Access[n] != x {
+			t.Errorf("%s: %+v with f, c and the order spelt out, %+v without", n, b.Counts.Access[n], x)
+		}
+	}
+}
+
 // fixed is m with Map returning given counts.
 type fixed struct {
 	*Model
@@ -141,6 +219,15 @@ func TestEvaluateIllegal(t *testing.T) {
 		{func(mp *Mapping) { mp.P = 3 }, "p·q·S = 18 weights exceed the 16 of wspad"},
 		{func(mp *Mapping) { mp.E = 2; mp.R = 2 }, ""}, // two 3×2 sets side by side
 		{func(mp *Mapping) { mp.E = 2; mp.Q = 1; mp.R = 2; mp.T = 2 }, "r·t = 4 sets of 3×2 PEs do not fit the 3×4 array (at most 2)"},
+		{func(mp *Mapping) { mp.F = 5 }, "f = 5 is not in 0..F = 4"},
+		{func(mp *Mapping) { mp.F = -1 }, "f = -1 is not in 0..F = 4"},
+		{func(mp *Mapping) { mp.F = 3 }, ""}, // column chunks of 3 and 1
+		{func(mp *Mapping) { mp.Q = 1; mp.C = 1 }, ""},
+		{func(mp *Mapping) { mp.C = 1 }, "c = 1 is neither 0, C = 2 nor a multiple of q·r = 2 below C"},
+		{func(mp *Mapping) { mp.C = 3 }, "c = 3 is neither 0, C = 2 nor a multiple of q·r = 2 below C"},
+		{func(mp *Mapping) { mp.Order = "NMEF" }, `order "NMEF" is not a permutation of "NMEFC"`},
+		{func(mp *Mapping) { mp.Order = "NMEFF" }, `order "NMEFF" is not a permutation of "NMEFC"`},
+		{func(mp *Mapping) { mp.Order = "CFEMN" }, ""},
 	}
 	for i, c := range cases {
 		mp := ok
@@ -157,8 +244,15 @@ func TestEvaluateIllegal(t *testing.T) {
 	// (rows −1..4 of a 4-row chunk, 6 inside) exceed the 256-word glb.
 	big := accel.Conv("big", 1, 2, 16, 16, 3, 3, 3, 1, 1, 8)
 	_, err := m.Evaluate(big, ok)
-	if want := "global buffer glb needs 576 words (psums m·n·e·F and two ifmap tiles n·q·r·rows·cols), holds 256"; err == nil || !strings.HasSuffix(err.Error(), want) {
+	if want := "global buffer glb needs 576 words (psums m·n·e·f and two ifmap tiles n·q·r·rows·cols), holds 256"; err == nil || !strings.HasSuffix(err.Error(), want) {
 		t.Errorf("glb overflow: %v", err)
+	}
+	// Keeping the ifmaps of all C = 8 channels over the GLB passes: psums
+	// 2·1·4·4 = 32 and two ifmap tiles 2·8·4·4 = 256 exceed the 256 words.
+	wide := accel.Conv("wide", 1, 8, 4, 4, 3, 3, 3, 1, 1, 8)
+	_, err = m.Evaluate(wide, Mapping{M: 2, N: 1, E: 4, P: 2, Q: 2, R: 1, T: 1, Order: "NECFM"})
+	if want := "global buffer glb needs 288 words (psums m·n·e·f and two ifmap tiles n·c·rows·cols), holds 256"; err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("glb overflow keeping ifmaps: %v", err)
 	}
 	if _, err := m.Evaluate(l, Mapping{M: 3, N: 1, E: 5, P: 1, Q: 1, R: 1, T: 1}); err == nil ||
 		err.Error() != `eyeriss: layer "c": mapping m=3 n=1 e=5 p=1 q=1 r=1 t=1: e must be in 1..E = 4` {

@@ -1,6 +1,7 @@
 package eyeriss
 
 import (
+	"strings"
 	"testing"
 
 	"cosim/accel"
@@ -10,30 +11,25 @@ import (
 
 // oracleCounts is what oracle finds by walking every pass and every PE.
 type oracleCounts struct {
-	macs, compute, passes                    int64
-	wspadW, ispadW, psumRecv                 int64
-	weightsRead                              int64 // weights read from the weight backing store
-	inReadWords, inFillWords                 int64 // ifmap words read by passes; brought into the GLB
-	outWriteWords, outReadWords, finalOfmaps int64
-	activePEs                                int
+	macs, compute, passes       int64
+	wspadW, ispadW, psumRecv    int64
+	weightsRead                 int64 // weights read from the weight backing store
+	inReadWords, inFillWords    int64 // ifmap words read by passes; brought into the GLB
+	outWriteWords, outReadWords int64 // psums written to / read back from the level above the spads
+	drainWords, refillWords     int64 // psums leaving the GLB for the backing store; coming back
+	activePEs                   int
 }
 
-// oracle counts layer l under mapping mp with explicit loops over image
-// chunks, GLB passes, row chunks, channel chunks, filter groups, the sets
-// and the PEs of each pass, and sets of touched input rows: the
-// independent check of evaluate's closed forms.
+// oracle counts layer l under mapping mp with explicit loops over the GLB
+// tiles (image chunks, GLB passes, row chunks, column chunks and channel
+// tiles, in mp's order), the channel chunks and filter groups of each, the
+// sets and the PEs of each pass, and sets of touched input rows and
+// columns; the GLB's psum tile is followed from one tile to the next (it
+// spills when the next tile is another one, and comes back when a tile is
+// visited again): the independent check of evaluate's closed forms.
 func oracle(l accel.Layer, mp Mapping) oracleCounts {
 	var o oracleCounts
 	inside := func(x, n int) bool { return x >= 0 && x < n }
-	uw := 0
-	for x := 0; x < l.W; x++ {
-		for q := 0; q < l.Q; q++ {
-			if d := x - (q*l.Stride - l.Padding); d >= 0 && d < l.S {
-				uw++
-				break
-			}
-		}
-	}
 	sizes := func(total, per int) []int { // total split over sets of at most per
 		var s []int
 		for total > 0 {
@@ -42,55 +38,107 @@ func oracle(l accel.Layer, mp Mapping) oracleCounts {
 		}
 		return s
 	}
-	for n0 := 0; n0 < l.N; n0 += mp.N {
+	starts := func(total, per int) []int {
+		var s []int
+		for x := 0; x < total; x += per {
+			s = append(s, x)
+		}
+		return s
+	}
+	f := mp.F
+	if f == 0 || f > l.Q {
+		f = l.Q
+	}
+	ct := mp.C
+	if ct == 0 || ct > l.C {
+		ct = l.C
+	}
+	order := mp.Order
+	if order == "" {
+		order = "NMEFC"
+	}
+	keep := order[len(order)-1] == 'M'
+	loops := map[byte][]int{'N': starts(l.N, mp.N), 'M': starts(l.K, mp.M), 'E': starts(l.P, mp.E), 'F': starts(l.Q, f), 'C': starts(l.C, ct)}
+	at := map[byte]int{}
+	type tile struct{ n, k, p, f, c int }
+	var prevIn, prevOut tile
+	prevOutSize := int64(-1)
+	visited := map[tile]bool{}
+	qr := mp.Q * mp.R
+	body := func() {
+		n0, k0, p0, f0, c0 := at['N'], at['M'], at['E'], at['F'], at['C']
 		nn := int64(min(mp.N, l.N-n0))
-		for k0 := 0; k0 < l.K; k0 += mp.M {
-			km := min(mp.M, l.K-k0)
-			for p0 := 0; p0 < l.P; p0 += mp.E {
-				ee := min(mp.E, l.P-p0)
-				rows := map[int]bool{}
-				for j := 0; j < ee; j++ {
-					for i := 0; i < l.R; i++ {
-						if h := (p0+j)*l.Stride - l.Padding + i; inside(h, l.H) {
-							rows[h] = true
-						}
-					}
+		km := min(mp.M, l.K-k0)
+		ee := min(mp.E, l.P-p0)
+		ff := min(f, l.Q-f0)
+		cc := min(ct, l.C-c0)
+		rows, cols := map[int]bool{}, map[int]bool{}
+		for j := 0; j < ee; j++ {
+			for i := 0; i < l.R; i++ {
+				if h := (p0+j)*l.Stride - l.Padding + i; inside(h, l.H) {
+					rows[h] = true
 				}
-				for c0, ci := 0, 0; c0 < l.C; c0, ci = c0+mp.Q*mp.R, ci+1 {
-					cc := min(mp.Q*mp.R, l.C-c0)
-					o.inFillWords += nn * int64(cc*len(rows)*uw)
-					for g0 := 0; g0 < km; g0 += mp.P * mp.T {
-						gg := min(mp.P*mp.T, km-g0)
-						o.passes++
-						fsets := sizes(gg, (gg+mp.T-1)/mp.T)
-						csets := sizes(cc, (cc+mp.R-1)/mp.R)
-						add := int64(0)
-						if l.R*len(csets) > 1 || ci > 0 {
-							add = 1
-						}
-						o.compute += nn * int64(l.Q) * int64(fsets[0]) * (int64(csets[0]*l.S) + add)
-						o.inReadWords += nn * int64(cc*len(rows)*uw)
-						o.weightsRead += int64(gg * cc * l.R * l.S)
-						o.outWriteWords += nn * int64(gg*ee*l.Q)
-						if ci > 0 {
-							o.outReadWords += nn * int64(gg*ee*l.Q)
-						}
-						if o.passes == 1 {
-							o.activePEs = len(fsets) * len(csets) * l.R * mp.E
-						}
-						for _, fs := range fsets {
-							for cs, csz := range csets {
-								for i := 0; i < l.R; i++ {
-									for j := 0; j < ee; j++ {
-										o.macs += nn * int64(l.Q*fs*csz*l.S)
-										o.wspadW += int64(fs * csz * l.S)
-										if inside((p0+j)*l.Stride-l.Padding+i, l.H) {
-											o.ispadW += nn * int64(csz*uw)
-										}
-										if cs*l.R+i > 0 || ci > 0 { // not the bottom of the chain
-											o.psumRecv += nn * int64(l.Q*fs)
-										}
-									}
+			}
+		}
+		for j := 0; j < ff; j++ {
+			for i := 0; i < l.S; i++ {
+				if w := (f0+j)*l.Stride - l.Padding + i; inside(w, l.W) {
+					cols[w] = true
+				}
+			}
+		}
+		uw := len(cols)
+		// The GLB's psum tile: spill the previous one, bring this one back.
+		if out := (tile{n0, k0, p0, f0, 0}); prevOutSize < 0 || out != prevOut {
+			if prevOutSize >= 0 {
+				o.drainWords += prevOutSize
+			}
+			size := nn * int64(km*ee*ff)
+			if visited[out] {
+				o.refillWords += size
+			}
+			visited[out], prevOut, prevOutSize = true, out, size
+		}
+		if in := (tile{n0, 0, p0, f0, c0}); keep && (o.passes == 0 || in != prevIn) {
+			o.inFillWords += nn * int64(cc*len(rows)*uw)
+			prevIn = in
+		}
+		for ch0 := c0; ch0 < c0+cc; ch0 += qr {
+			ci := ch0 / qr // channel chunk over the whole layer
+			ch := min(qr, c0+cc-ch0)
+			if !keep {
+				o.inFillWords += nn * int64(ch*len(rows)*uw)
+			}
+			for g0 := 0; g0 < km; g0 += mp.P * mp.T {
+				gg := min(mp.P*mp.T, km-g0)
+				o.passes++
+				fsets := sizes(gg, (gg+mp.T-1)/mp.T)
+				csets := sizes(ch, (ch+mp.R-1)/mp.R)
+				add := int64(0)
+				if l.R*len(csets) > 1 || ci > 0 {
+					add = 1
+				}
+				o.compute += nn * int64(ff) * int64(fsets[0]) * (int64(csets[0]*l.S) + add)
+				o.inReadWords += nn * int64(ch*len(rows)*uw)
+				o.weightsRead += int64(gg * ch * l.R * l.S)
+				o.outWriteWords += nn * int64(gg*ee*ff)
+				if ci > 0 {
+					o.outReadWords += nn * int64(gg*ee*ff)
+				}
+				if o.passes == 1 {
+					o.activePEs = len(fsets) * len(csets) * l.R * mp.E
+				}
+				for _, fs := range fsets {
+					for cs, csz := range csets {
+						for i := 0; i < l.R; i++ {
+							for j := 0; j < ee; j++ {
+								o.macs += nn * int64(ff*fs*csz*l.S)
+								o.wspadW += int64(fs * csz * l.S)
+								if inside((p0+j)*l.Stride-l.Padding+i, l.H) {
+									o.ispadW += nn * int64(csz*uw)
+								}
+								if cs*l.R+i > 0 || ci > 0 { // not the bottom of the chain
+									o.psumRecv += nn * int64(ff*fs)
 								}
 							}
 						}
@@ -99,7 +147,19 @@ func oracle(l accel.Layer, mp Mapping) oracleCounts {
 			}
 		}
 	}
-	o.finalOfmaps = l.Outputs()
+	var walk func(level int)
+	walk = func(level int) {
+		if level == len(order) {
+			body()
+			return
+		}
+		for _, x := range loops[order[level]] {
+			at[order[level]] = x
+			walk(level + 1)
+		}
+	}
+	walk(0)
+	o.drainWords += prevOutSize
 	return o
 }
 
@@ -133,8 +193,10 @@ func oracleAccess(h Hierarchy, l accel.Layer, o oracleCounts) map[string]accel.A
 	dst := h.OutputMem
 	if h.OutputBuf != nil {
 		dst = h.OutputBuf
-		get(h.OutputBuf).r += o.finalOfmaps * wb(h.OutputBuf)
-		get(h.OutputMem).w += o.finalOfmaps * wb(h.OutputMem)
+		get(h.OutputBuf).r += o.drainWords * wb(h.OutputBuf)
+		get(h.OutputMem).w += o.drainWords * wb(h.OutputMem)
+		get(h.OutputMem).r += o.refillWords * wb(h.OutputMem)
+		get(h.OutputBuf).w += o.refillWords * wb(h.OutputBuf)
 	}
 	get(dst).w += o.outWriteWords * wb(dst)
 	get(dst).r += o.outReadWords * wb(dst)
@@ -159,8 +221,8 @@ func oracleAccess(h Hierarchy, l accel.Layer, o oracleCounts) map[string]accel.A
 func TestEvaluateMatchesOracle(t *testing.T) {
 	models := []*Model{builtinModel(t, "eyeriss", MinEnergy), builtinModel(t, "eyeriss-onchip", MinEnergy), miniModel(t, MinEnergy)}
 	rng := seed.Stream(4, 1)
-	legal := 0
-	for trial := 0; trial < 3000 && legal < 300; trial++ {
+	legal, colChunks, spills, kept := 0, 0, 0, 0
+	for trial := 0; trial < 40000 && legal < 2000; trial++ {
 		m := models[trial%len(models)]
 		r := []int{1, 1, 3, 3, 5}[rng.IntN(5)]
 		stride := 1 + rng.IntN(3)
@@ -184,11 +246,40 @@ func TestEvaluateMatchesOracle(t *testing.T) {
 				mp.M = g
 			}
 		}
+		// Half the mappings are JSSC's; the others draw column chunks,
+		// channel tiles and an order of the loops over GLB tiles.
+		if rng.IntN(2) == 0 {
+			if rng.IntN(2) == 0 {
+				mp.F = 1 + rng.IntN(l.Q)
+			}
+			if g := mp.Q * mp.R; g < l.C && rng.IntN(2) == 0 {
+				mp.C = g * (1 + rng.IntN((l.C-1)/g))
+			}
+			if rng.IntN(4) > 0 {
+				order := []byte(DefaultOrder)
+				rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+				mp.Order = string(order)
+				if rng.IntN(3) == 0 { // the GLB keeps ifmaps over the GLB passes
+					mp.Order = strings.Replace(mp.Order, "M", "", 1) + "M"
+				}
+			}
+		}
 		res, err := m.Evaluate(l, mp)
 		if err != nil {
 			continue
 		}
 		legal++
+		sh := newShape(l)
+		tl := sh.tiling(mp)
+		if tl.colChunks > 1 {
+			colChunks++
+		}
+		if tl.visits > 1 {
+			spills++
+		}
+		if tl.keepInputs && mp.M < l.K {
+			kept++
+		}
 		o := oracle(l, mp)
 		want := oracleAccess(m.h, l, o)
 		if len(want) != len(res.Counts.Access) {
@@ -204,7 +295,8 @@ func TestEvaluateMatchesOracle(t *testing.T) {
 				res.ComputeCycles, res.Passes, res.MACs, res.ActivePEs, o.compute, o.passes, o.macs, o.activePEs)
 		}
 	}
-	if legal < 300 {
-		t.Fatalf("only %d legal random mappings", legal)
+	t.Logf("%d legal mappings: %d with column chunks, %d whose psums spill, %d whose ifmaps the GLB keeps over several GLB passes", legal, colChunks, spills, kept)
+	if legal < 2000 || colChunks < 200 || spills < 80 || kept < 60 {
+		t.Fatalf("only %d legal random mappings (%d with column chunks, %d spilling, %d keeping ifmaps)", legal, colChunks, spills, kept)
 	}
 }

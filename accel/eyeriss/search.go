@@ -82,8 +82,9 @@ func (m *Model) largestM(sh *shape, ro *rowsOption, mp *Mapping) bool {
 	l := sh.l
 	pt := mp.P * mp.T
 	mp.M = l.K
+	tl := sh.tiling(*mp)
 	for _, b := range m.buffers {
-		if m.bufferWords(sh, ro, *mp, b) <= b.capWords {
+		if m.bufferWords(sh, ro, &tl, *mp, b) <= b.capWords {
 			continue
 		}
 		if !b.outputs || pt >= l.K {
@@ -92,8 +93,8 @@ func (m *Model) largestM(sh *shape, ro *rowsOption, mp *Mapping) bool {
 		// The psum tile is linear in m: the largest multiple of p·t that fits.
 		zero := *mp
 		zero.M = 0
-		rest := b.capWords - m.bufferWords(sh, ro, zero, b)
-		fit := int(rest/(int64(mp.N)*int64(mp.E)*sh.f)) / pt * pt
+		rest := b.capWords - m.bufferWords(sh, ro, &tl, zero, b)
+		fit := int(rest/(int64(mp.N)*int64(mp.E)*tl.f)) / pt * pt
 		if fit < pt {
 			return false
 		}

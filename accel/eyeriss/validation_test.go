@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"cosim/accel"
+	"cosim/arch"
 )
 
 // TestJSSCAlexNet checks the model against the Eyeriss chip (Chen et al.,
@@ -57,56 +58,188 @@ func TestJSSCAlexNet(t *testing.T) {
 	}
 }
 
-// TestTimeloopVGG02Layer5 compares with Timeloop+Accelergy's reference
-// result for the eyeriss_like design on VGG02 layer 5 (C 128, M 256, 3×3,
-// 56×56, batch 1, 924,844,032 MACs): 5,505,024 cycles at 100 % utilisation
-// and 2.989 pJ/MAC, of which DRAM 1.000. The model searches like Timeloop's
-// mapper (delay first, then energy) and must land within ±10 % on cycles.
+// Timeloop's reference run of the eyeriss_like design on VGG02 layer 5
+// (C 128, M 256, R = S = 3, P = Q = 56, batch 1, 924,844,032 MACs), the run
+// issue 4 quotes: Accelergy-Project/timeloop-accelergy-exercises,
+// workspace/tutorial_exercises/01_accelergy_timeloop_2020_ispass/
+// timeloop+accelergy/ref-output/intmac/timeloop-mapper.stats.txt at commit
+// 2ffec693ced8e60a46c1131e9e4a387ac007d410 (45 nm ERT): 5,505,024 cycles at
+// 100 % utilisation, 4.056 pJ/MAC of which DRAM 1.000. Priced with the 32 nm
+// ERT of eyeriss-like-timeloop.yaml its counts give 2.987 pJ/MAC (2.991
+// with the ERT's leakage), the issue's 2.989.
 //
-// Energy: the model's on-chip levels (everything but DRAM) must land within
-// ±20 % of Timeloop's 1.989 pJ/MAC. Timeloop's DRAM share is 1.000 pJ/MAC,
-// i.e. 14.45 M 8-bit DRAM accesses at 64 pJ, 9.5 times the 1.53 M the layer
-// needs at least; its mapper (random-pruned, victory condition 3000) stops
-// at a minimum-delay mapping with poor DRAM reuse. The model's exhaustive
-// search finds one as fast with far less DRAM traffic, so its total must be
-// at most Timeloop's (the gap is in the note of this package's report).
+// Timeloop's mapping (its loop nest, outermost first; Timeloop's R and P
+// are the filter and ofmap width, S and Q their height):
+//
+//	DRAM          Q4 C4 P7 M4
+//	shared_glb    M2 C4 P8
+//	PE columns    Q14 (spatial X);  PE rows  S3 M4 (spatial Y)
+//	weights_spad  R3 C8;  psum_spad  M8
+//
+// In this package's notation: sets of 3 filter rows × e = 14 ofmap rows
+// (Q14 on the columns; 4 row chunks from DRAM Q4), t = 4 sets of different
+// filters (M4 on the rows), r = 1, p = 8 filters (M8) × q = 8 channels (C8)
+// per PE; passes of f = 8 ofmap columns (GLB P8; 7 column chunks from DRAM P7);
+// m = 64 filters (GLB M2 groups of p·t = 32) and c = 32 channels (GLB C4
+// chunks of q·r = 8) per GLB tile; the loops over GLB tiles in the order
+// E C F M (N = 1).
+var timeloopMapping = Mapping{M: 64, N: 1, E: 14, P: 8, Q: 8, R: 1, T: 4, F: 8, C: 32, Order: "NECFM"}
+
+// timeloopLevel is one component of Timeloop's reference run: its scalar
+// accesses summed over data types and instances ("Scalar reads"; "Scalar
+// fills" + "Scalar updates", all priced at the write energy), its dynamic
+// energy as published ("Energy (total)" at 45 nm), and how far this
+// package's model of the same mapping may be from it, and why.
+type timeloopLevel struct {
+	name          string
+	reads, writes int64
+	publishedPJ   float64
+	tol           float64
+	why           string
+}
+
+var timeloopLevels = []timeloopLevel{
+	{"mac", 924844032, 0, 291325870.08, 1e-9, "one op per MAC"},
+	{"psum_spad", 5490688 * 168, (215040 + 5505024) * 168, 678228518.34, 0.03,
+		"Timeloop writes the psum of the GLB into all 3 PEs of a chain (fill) and counts no read to send a psum on; " +
+			"the model reads and updates once per psum a PE receives (from the PE below or the GLB)"},
+	{"weights_spad", 5505024 * 168, 688128 * 168, 1555240036.07, 1e-3, "same counts"},
+	{"ifmap_spad", 5505024 * 168, 286720 * 168, 150326721.18, 0.01,
+		"Timeloop fills the zero padding into the spads (58×58 inputs), the model does not"},
+	{"shared_glb", 12042240 + 12042240, 573440 + 2408448 + 12845056, 50556838.99 + 98490095.89, 0.15,
+		"the model reads each ifmap row of a pass once for the diagonal of PEs that use it (16 rows per pass, " +
+			"Timeloop 42: one per filter row × ofmap row), counts the GLB reads of psums spilled to DRAM, and no padding"},
+	{"DRAM", 8257536 + 573440 + 2408448, 3211264, 528482304 + 36700160 + 359661568, 0.01,
+		"same weights and psum counts; ifmaps without the padding (539,648 words, Timeloop 573,440)"},
+}
+
+// timeloopPJ prices l's counts with the energies of spec s the way Timeloop
+// does: per scalar access, the vector energy over the block of
+// width/word-bits data.
+func timeloopPJ(t *testing.T, s *arch.Spec, l timeloopLevel) float64 {
+	t.Helper()
+	costs, err := accel.Costs(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range costs {
+		if c.Name != l.name {
+			continue
+		}
+		if c.Class == arch.MAC {
+			return float64(l.reads) * c.OpPJ
+		}
+		comp := s.Component(c.Name)
+		block := float64(comp.WidthBits / comp.WordBits)
+		return (float64(l.reads)*c.ReadPJ + float64(l.writes)*c.WritePJ) / block
+	}
+	t.Fatalf("%s: no component %s", s.Name, l.name)
+	return 0
+}
+
+// TestTimeloopReferencePricing checks that the reading of Timeloop's stats
+// above is right: its access counts priced with the 45 nm ERT (testdata)
+// reproduce the dynamic energy Timeloop published for every level.
+func TestTimeloopReferencePricing(t *testing.T) {
+	s, err := arch.Load("testdata/eyeriss-like-timeloop-45nm.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range timeloopLevels {
+		if got := timeloopPJ(t, s, l); math.Abs(got/l.publishedPJ-1) > 1e-9 {
+			t.Errorf("%s: Timeloop's counts priced at %.2f pJ, published %.2f pJ", l.name, got, l.publishedPJ)
+		}
+	}
+}
+
+// TestTimeloopVGG02Layer5 evaluates Timeloop's own mapping of VGG02 layer 5
+// (timeloopMapping) with the model and compares it with Timeloop, at 45 nm
+// with its published energies and at 32 nm (the builtin spec) with the
+// issue's 2.989 pJ/MAC: cycles within ±10 % of 5,505,024 (the model pays one
+// adder cycle per q·S MACs: +4.2 %), total energy within ±20 % of the
+// reference (the issue) and in fact within 1 %, and every level within the
+// tolerance its difference of counting convention explains. Then the
+// model's own search, delay first like Timeloop's mapper, must be as fast
+// (within ±10 % of Timeloop's cycles) and at most as costly as Timeloop's
+// mapping: Timeloop's random-pruned mapper stops at a minimum-delay mapping
+// whose energy depends on the run (see the package doc).
 func TestTimeloopVGG02Layer5(t *testing.T) {
-	m := builtinModel(t, "eyeriss-like-timeloop", MinDelay)
 	l := accel.Conv("VGG02_layer5", 1, 128, 56, 56, 256, 3, 3, 1, 1, 8)
 	if l.MACs() != 924844032 {
 		t.Fatalf("MACs %d", l.MACs())
 	}
-	r, err := m.Search(l)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := accel.Price(m, accel.Workload{Name: "VGG02_layer5", Layers: []accel.Layer{l}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := rep.At(m.spec.NominalV)
 	macs := float64(l.MACs())
-	var dramPJ float64
-	for _, c := range b.Components {
-		t.Logf("  %-12s %.3f pJ/MAC  %+v", c.Name, c.TotalPJ/macs, c.Access)
-		if c.Name == "DRAM" {
-			dramPJ = c.TotalPJ
+	s45, err := arch.Load("testdata/eyeriss-like-timeloop-45nm.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s32, err := arch.Builtin("eyeriss-like-timeloop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		spec    *arch.Spec
+		issuePJ float64 // the issue's figure per MAC; 0: none
+	}{{s45, 0}, {s32, 2.989}} {
+		m, err := NewObjective(c.spec, MinDelay)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	total, onchip := b.TotalPJ/macs, (b.TotalPJ-dramPJ)/macs
-	t.Logf("%v: %d cycles (Timeloop 5,505,024: %+.1f %%), utilisation %.3f; %.3f pJ/MAC (Timeloop 2.989: %+.1f %%), on chip %.3f (Timeloop 1.989: %+.1f %%), DRAM %.3f (Timeloop 1.000)",
-		r.Mapping, r.Cycles, 100*(float64(r.Cycles)/5505024-1), r.Utilization, total, 100*(total/2.989-1), onchip, 100*(onchip/1.989-1), dramPJ/macs)
-	if math.Abs(float64(r.Cycles)/5505024-1) > 0.10 {
-		t.Errorf("cycles %d: more than 10 %% from Timeloop's 5,505,024", r.Cycles)
-	}
-	if math.Abs(onchip/1.989-1) > 0.20 {
-		t.Errorf("on-chip energy %.3f pJ/MAC: more than 20 %% from Timeloop's 1.989", onchip)
-	}
-	if total > 2.989 {
-		t.Errorf("total %.3f pJ/MAC above Timeloop's 2.989: the search found a worse mapping than Timeloop's mapper", total)
-	}
-	if math.Abs(b.TotalPJ-r.EnergyPJ) > 1e-6*b.TotalPJ {
-		t.Errorf("Price %g pJ, Search %g pJ", b.TotalPJ, r.EnergyPJ)
+		r, err := m.Evaluate(l, timeloopMapping)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := accel.Price(fixed{m, r.Counts}, accel.Workload{Name: "w", Layers: []accel.Layer{l}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := rep.At(c.spec.NominalV)
+		var refPJ float64
+		for _, tl := range timeloopLevels {
+			want := timeloopPJ(t, c.spec, tl)
+			refPJ += want
+			var got float64
+			for _, ce := range b.Components {
+				if ce.Name == tl.name {
+					got = ce.TotalPJ
+				}
+			}
+			t.Logf("%s %-12s model %.4f pJ/MAC, Timeloop %.4f (%+.1f %%)  %+v", c.spec.Name, tl.name, got/macs, want/macs, 100*(got/want-1), r.Counts.Access[tl.name])
+			if math.Abs(got/want-1) > tl.tol {
+				t.Errorf("%s %s: %.4f pJ/MAC, Timeloop %.4f: more than %g %% apart (%s)", c.spec.Name, tl.name, got/macs, want/macs, 100*tl.tol, tl.why)
+			}
+		}
+		total := b.TotalPJ / macs
+		t.Logf("%s %v: %d cycles (Timeloop 5,505,024: %+.1f %%), %d PEs; %.4f pJ/MAC (Timeloop's counts %.4f: %+.2f %%)",
+			c.spec.Name, timeloopMapping, r.Cycles, 100*(float64(r.Cycles)/5505024-1), r.ActivePEs, total, refPJ/macs, 100*(b.TotalPJ/refPJ-1))
+		if math.Abs(float64(r.Cycles)/5505024-1) > 0.10 || r.ActivePEs != 168 {
+			t.Errorf("%s: %d cycles on %d PEs: more than 10 %% from Timeloop's 5,505,024 on 168", c.spec.Name, r.Cycles, r.ActivePEs)
+		}
+		if math.Abs(b.TotalPJ/refPJ-1) > 0.01 {
+			t.Errorf("%s: %.4f pJ/MAC, more than 1 %% from Timeloop's %.4f", c.spec.Name, total, refPJ/macs)
+		}
+		if c.issuePJ > 0 {
+			t.Logf("%s: %.4f pJ/MAC, issue 4's %.3f: %+.2f %%", c.spec.Name, total, c.issuePJ, 100*(total/c.issuePJ-1))
+			if math.Abs(total/c.issuePJ-1) > 0.20 {
+				t.Errorf("%s: %.4f pJ/MAC, more than 20 %% from %.3f", c.spec.Name, total, c.issuePJ)
+			}
+		}
+
+		// The model's own delay-first search.
+		sr, err := m.Search(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s search: %v: %d cycles (%+.1f %%), %.4f pJ/MAC", c.spec.Name, sr.Mapping, sr.Cycles, 100*(float64(sr.Cycles)/5505024-1), sr.EnergyPJ/macs)
+		if math.Abs(float64(sr.Cycles)/5505024-1) > 0.10 || sr.Cycles > r.Cycles {
+			t.Errorf("%s: search %d cycles; Timeloop 5,505,024, its mapping in the model %d", c.spec.Name, sr.Cycles, r.Cycles)
+		}
+		if sr.EnergyPJ > r.EnergyPJ {
+			t.Errorf("%s: search %.4f pJ/MAC, above Timeloop's mapping's %.4f", c.spec.Name, sr.EnergyPJ/macs, r.EnergyPJ/macs)
+		}
+		if math.Abs(r.EnergyPJ-b.TotalPJ) > 1e-9*b.TotalPJ {
+			t.Errorf("Evaluate %g pJ, Price %g pJ", r.EnergyPJ, b.TotalPJ)
+		}
 	}
 }
 
