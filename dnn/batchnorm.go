@@ -25,8 +25,11 @@ type BatchNorm2d struct {
 	Momentum float64
 
 	// per-channel scratch: batch mean and 1/√(var+ε) of the last training
-	// forward (kept for Backward), the batch variance, the affine map
+	// forward (kept for Backward), the batch variance, the affine map, and
+	// the backward sums and coefficients
 	mean, invstd, variance, scale, shift []float32
+	sum, dot                             []float64
+	gw, ga, gb                           []float32
 	// last training forward
 	x, y []float32
 	cols int
@@ -51,8 +54,12 @@ func NewBatchNorm2d(name string, c int) *BatchNorm2d {
 }
 
 func (b *BatchNorm2d) alloc() {
-	s := make([]float32, 5*b.C)
-	b.mean, b.invstd, b.variance, b.scale, b.shift = s[:b.C], s[b.C:2*b.C], s[2*b.C:3*b.C], s[3*b.C:4*b.C], s[4*b.C:]
+	c := b.C
+	s := make([]float32, 8*c)
+	b.mean, b.invstd, b.variance, b.scale, b.shift = s[:c], s[c:2*c], s[2*c:3*c], s[3*c:4*c], s[4*c:5*c]
+	b.gw, b.ga, b.gb = s[5*c:6*c], s[6*c:7*c], s[7*c:]
+	d := make([]float64, 2*c)
+	b.sum, b.dot = d[:c], d[c:]
 }
 
 // Forward normalises x ([C][cols], cols = N·H·W) into dst and, when relu is
@@ -74,10 +81,7 @@ func (b *BatchNorm2d) Forward(dst, x []float32, cols int, train, relu bool) {
 			b.scale[c] = gamma[c] * inv
 			b.shift[c] = beta[c] - rm[c]*b.scale[c]
 		}
-		if &dst[0] != &x[0] {
-			copy(dst, x)
-		}
-		kernels.ScaleShift(dst, b.C, cols, b.scale, b.shift, relu)
+		kernels.ScaleShiftTo(dst, x, b.C, cols, b.scale, b.shift, relu)
 		return
 	}
 	if cols < 2 {
@@ -95,15 +99,21 @@ func (b *BatchNorm2d) Forward(dst, x []float32, cols int, train, relu bool) {
 		rm[c] = float32(mom*float64(b.mean[c]) + (1-mom)*float64(rm[c]))
 		rv[c] = float32(mom*unbiased + (1-mom)*float64(rv[c]))
 	}
-	copy(dst, x)
-	kernels.ScaleShift(dst, b.C, cols, b.scale, b.shift, relu)
+	kernels.ScaleShiftTo(dst, x, b.C, cols, b.scale, b.shift, relu)
 	b.x, b.y, b.cols, b.relu = x, dst, cols, relu
 }
 
 // Backward accumulates dγ and dβ from dy (gradient w.r.t. the output of the
-// last training Forward) and writes dLoss/dx into dx, which may alias dy.
-// When that Forward applied ReLU, dy is first zeroed in place where the
-// output was not positive.
+// last training Forward) and writes dLoss/dx into dx, which may alias dy
+// (dy is not modified otherwise). When that Forward applied ReLU, the
+// gradient is taken as zero where the output was not positive.
+//
+// With g the gradient after the ReLU mask, M = cols values per channel and
+// x̂ = (x−μ)·invstd, PyTorch's form is dx = (g − mean(g) − (x−μ)·k)·invstd·γ
+// with k = Σ g·(x−μ) · invstd² / M. The sums Σ g and Σ g·x are taken in
+// float64 (kernels.BatchNormGradStats), Σ g·(x−μ) = Σ g·x − μ·Σ g, and dx
+// is applied as g·w + (x·a + b) with w = invstd·γ, a = −k·w and
+// b = (μ·k − mean(g))·w (kernels.BatchNormGradApply).
 func (b *BatchNorm2d) Backward(dx, dy []float32) {
 	if b.x == nil {
 		panic(fmt.Sprintf("dnn: batch norm %s: Backward without a training Forward", b.Gamma.Name))
@@ -113,36 +123,27 @@ func (b *BatchNorm2d) Backward(dx, dy []float32) {
 	if len(dy) < n || len(dx) < n {
 		panic(fmt.Sprintf("dnn: batch norm %s: len(dy)=%d, len(dx)=%d, want %d", b.Gamma.Name, len(dy), len(dx), n))
 	}
+	var mask []float32
+	if b.relu {
+		mask = b.y
+	}
+	kernels.BatchNormGradStats(b.sum, b.dot, dy, b.x, mask, b.C, cols)
 	gamma := b.Gamma.Effective()
 	dg, db := b.Gamma.Grad, b.Beta.Grad
-	forRows(b.C, cols, func(c0, c1 int) {
-		for c := c0; c < c1; c++ {
-			g := dy[c*cols : (c+1)*cols]
-			x := b.x[c*cols : (c+1)*cols]
-			if b.relu {
-				kernels.ReLUGrad(g, g, b.y[c*cols:(c+1)*cols])
-			}
-			mu := b.mean[c]
-			var sum, dot float64
-			for i, v := range g {
-				sum += float64(v)
-				dot += float64(v) * float64(x[i]-mu)
-			}
-			inv := b.invstd[c]
-			dg[c] += float32(dot * float64(inv))
-			db[c] += float32(sum)
-			// PyTorch's form: dx = (dy − mean(dy) − (x−μ)·k)·invstd·γ with
-			// k = Σ dy·(x−μ) · invstd² / M.
-			m := float64(cols)
-			mdy := float32(sum / m)
-			k := float32(dot * float64(inv) * float64(inv) / m)
-			w := inv * gamma[c]
-			d := dx[c*cols : (c+1)*cols]
-			for i, v := range g {
-				d[i] = (v - mdy - (x[i]-mu)*k) * w
-			}
-		}
-	})
+	m := float64(cols)
+	for c := range b.C {
+		mu, inv := float64(b.mean[c]), float64(b.invstd[c])
+		sum := b.sum[c]
+		dot := b.dot[c] - mu*sum // Σ g·(x−μ)
+		dg[c] += float32(dot * inv)
+		db[c] += float32(sum)
+		k := dot * inv * inv / m
+		w := inv * float64(gamma[c])
+		b.gw[c] = float32(w)
+		b.ga[c] = float32(-k * w)
+		b.gb[c] = float32((mu*k - sum/m) * w)
+	}
+	kernels.BatchNormGradApply(dx, dy, b.x, mask, b.C, cols, b.gw, b.ga, b.gb)
 }
 
 // Params lists γ then β.

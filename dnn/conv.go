@@ -27,7 +27,7 @@ type Conv2d struct {
 // workspace is scratch memory shared by the layers of one model (never by
 // two models, so Clones can run concurrently).
 type workspace struct {
-	col []float32 // im2col matrix
+	col []float32 // im2col-shaped input gradient (strided convolutions)
 	wf  []float32 // flipped, transposed weights (input gradient, stride 1)
 }
 
@@ -78,18 +78,15 @@ func (c *Conv2d) Forward(dst, x []float32, n, h, w int, train bool) (p, q int) {
 	return g.P(), g.Q()
 }
 
-// oneByOne reports whether the im2col matrix of the input is the input
-// itself (1×1 filters, stride 1, no padding).
-func (c *Conv2d) oneByOne() bool { return c.Kernel == 1 && c.Stride == 1 && c.Pad == 0 }
-
 // Backward accumulates dLoss/dW from dy ([Out][n][P][Q]) of the last
 // training Forward and, when dx is not nil, writes dLoss/dx ([In][n][h][w])
 // into dx, or adds it to dx when accumulate is set. dy is not modified.
 //
-// dW = dY·im2col(x)ᵀ. With stride 1, dx is itself a convolution and runs
-// on the implicit-GEMM kernel: dy (padded by R−1−Pad) convolved with the
-// weights flipped in space and with in and out channels swapped. With a
-// larger stride dx = col2im(Wᵀ·dY).
+// dW = dY·im2col(x)ᵀ runs on kernels.ConvWeightGrad without materialising
+// im2col(x). With stride 1, dx is itself a convolution and runs on the
+// implicit-GEMM kernel: dy (padded by R−1−Pad) convolved with the weights
+// flipped in space and with in and out channels swapped. With a larger
+// stride dx = col2im(Wᵀ·dY).
 func (c *Conv2d) Backward(dx, dy []float32, accumulate bool) {
 	if c.x == nil {
 		panic(fmt.Sprintf("dnn: conv %s: Backward without a training Forward", c.W.Name))
@@ -104,20 +101,12 @@ func (c *Conv2d) Backward(dx, dy []float32, accumulate bool) {
 	if dx != nil && len(dx) < inLen {
 		panic(fmt.Sprintf("dnn: conv %s: dx has %d values, want %d", c.W.Name, len(dx), inLen))
 	}
-	ws := c.workspace()
-	var col []float32
-	if c.oneByOne() {
-		col = c.x
-	} else {
-		ws.col = grow(ws.col, rows*cols)
-		col = ws.col
-		kernels.Im2col(col, c.x, c.In, c.n, c.h, c.w, c.Kernel, c.Kernel, c.Stride, c.Stride, c.Pad, c.Pad)
-	}
-	// dW[K][CRS] += dY[K][NPQ] · colᵀ
-	kernels.GemmTB(c.Out, rows, cols, dy, cols, col, cols, c.W.Grad, rows, true)
+	// dW[K][CRS] += dY[K][NPQ] · im2col(x)ᵀ
+	kernels.ConvWeightGrad(c.W.Grad, dy, c.x, g, true)
 	if dx == nil {
 		return
 	}
+	ws := c.workspace()
 	if k := c.Kernel; c.Stride == 1 && c.Pad <= k-1 {
 		// dx: dy convolved with the flipped, transposed weights
 		// wf[c][k][r][s] = W[k][c][R−1−r][S−1−s].
@@ -138,6 +127,8 @@ func (c *Conv2d) Backward(dx, dy []float32, accumulate bool) {
 		return
 	}
 	// dcol[CRS][NPQ] = Wᵀ · dY, then scattered back (col2im).
+	ws.col = grow(ws.col, rows*cols)
+	col := ws.col
 	kernels.GemmTA(rows, cols, c.Out, c.W.Effective(), rows, dy, cols, col, cols, false)
 	dx = dx[:inLen]
 	if !accumulate {

@@ -233,3 +233,100 @@ func BenchmarkResNet20Forward(b *testing.B) {
 	}
 	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
 }
+
+// BenchmarkConvWeightGrad is the weight gradient dW = dY·Im2col(x)ᵀ of the
+// ResNet-20 convolutions at batch 64, without materialising Im2col(x).
+func BenchmarkConvWeightGrad(b *testing.B) {
+	benchPeak()
+	for _, c := range resnet20Convs {
+		g := c.g
+		b.Run(c.name, func(b *testing.B) {
+			r := seed.Stream(16)
+			x, dy := randSlice(r, g.C*g.N*g.H*g.W), randSlice(r, g.K*g.ColCols())
+			dw := make([]float32, g.K*g.ColRows())
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ConvWeightGrad(dw, dy, x, g, false)
+			}
+			reportFlops(b, 2*float64(g.K)*float64(g.ColRows())*float64(g.ColCols()))
+		})
+	}
+}
+
+// resnet20LaneConvs are the convolutions of CIFAR ResNet-20 on one group of
+// LaneWidth images in the inference engine's lane layout.
+var resnet20LaneConvs = []struct {
+	name string
+	cv   LaneConv
+}{
+	{"conv1_3to16_32x32", LaneConv{In: LaneShape{3, 32, 32, 1}, Out: LaneShape{16, 32, 32, 1}, R: 3, S: 3, Stride: 1, Pad: 1}},
+	{"s1_16to16_32x32", LaneConv{In: LaneShape{16, 32, 32, 1}, Out: LaneShape{16, 32, 32, 1}, R: 3, S: 3, Stride: 1, Pad: 1}},
+	{"s2a_16to32_stride2", LaneConv{In: LaneShape{16, 32, 32, 1}, Out: LaneShape{32, 16, 16, 1}, R: 3, S: 3, Stride: 2, Pad: 1}},
+	{"s2_32to32_16x16", LaneConv{In: LaneShape{32, 16, 16, 1}, Out: LaneShape{32, 16, 16, 1}, R: 3, S: 3, Stride: 1, Pad: 1}},
+	{"s3a_32to64_stride2", LaneConv{In: LaneShape{32, 16, 16, 1}, Out: LaneShape{64, 8, 8, 1}, R: 3, S: 3, Stride: 2, Pad: 1}},
+	{"s3_64to64_8x8", LaneConv{In: LaneShape{64, 8, 8, 1}, Out: LaneShape{64, 8, 8, 1}, R: 3, S: 3, Stride: 1, Pad: 1}},
+	{"ds_16to32_1x1s2", LaneConv{In: LaneShape{16, 32, 32, 1}, Out: LaneShape{32, 16, 16, 1}, R: 1, S: 1, Stride: 2, Pad: 0}},
+	{"ds_32to64_1x1s2", LaneConv{In: LaneShape{32, 16, 16, 1}, Out: LaneShape{64, 8, 8, 1}, R: 1, S: 1, Stride: 2, Pad: 0}},
+}
+
+// BenchmarkLaneConv runs one lane convolution (bias, residual, ReLU
+// epilogue) on the calling goroutine and reports GFLOPS against the
+// single-thread peak.
+func BenchmarkLaneConv(b *testing.B) {
+	peak1()
+	for _, c := range resnet20LaneConvs {
+		cv := c.cv
+		b.Run(c.name, func(b *testing.B) {
+			r := seed.Stream(17)
+			in := randSlice(r, cv.In.Len())
+			w := randSlice(r, cv.Out.C*cv.In.C*cv.R*cv.S)
+			bias := randSlice(r, cv.Out.C)
+			res := randSlice(r, cv.Out.Len())
+			out := make([]float32, cv.Out.Len())
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				LaneConvForward(out, in, w, bias, res, cv, true, nil)
+			}
+			fl := 2 * float64(cv.Out.C*cv.In.C*cv.R*cv.S) * float64(cv.Out.H*cv.Out.W*LaneWidth)
+			g := fl * float64(b.N) / b.Elapsed().Seconds() / 1e9
+			b.ReportMetric(g, "GFLOPS")
+			if Impl() != "generic" {
+				b.ReportMetric(100*g/peak1(), "%peak1")
+			}
+		})
+	}
+}
+
+// BenchmarkLaneWinograd runs the stride-1 3×3 lane convolutions of
+// ResNet-20 by Winograd F(2×2, 3×3) on the calling goroutine; GFLOPS counts
+// the direct convolution's operations (2·K·C·9 per output), so it compares
+// with BenchmarkLaneConv.
+func BenchmarkLaneWinograd(b *testing.B) {
+	peak1()
+	for _, c := range resnet20LaneConvs {
+		cv := c.cv
+		if !WinogradApplies(cv) {
+			continue
+		}
+		b.Run(c.name, func(b *testing.B) {
+			r := seed.Stream(18)
+			in := randSlice(r, cv.In.Len())
+			w := randSlice(r, cv.Out.C*cv.In.C*9)
+			u := make([]float32, 16*cv.Out.C*cv.In.C)
+			WinogradWeights(u, w, cv.Out.C, cv.In.C)
+			bias := randSlice(r, cv.Out.C)
+			res := randSlice(r, cv.Out.Len())
+			out := make([]float32, cv.Out.Len())
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				LaneWinograd(out, in, u, bias, res, cv, true, nil, nil)
+			}
+			fl := 2 * float64(cv.Out.C*cv.In.C*9) * float64(cv.Out.H*cv.Out.W*LaneWidth)
+			g := fl * float64(b.N) / b.Elapsed().Seconds() / 1e9
+			b.ReportMetric(g, "GFLOPS")
+			if Impl() != "generic" {
+				b.ReportMetric(100*g/peak1(), "%peak1")
+			}
+		})
+	}
+}

@@ -91,6 +91,7 @@ func Col2im(dst, col []float32, c, n, h, w, r, s, strideH, strideW, padH, padW i
 	checkLen("Col2im", "dst", len(dst), c*n*h*w)
 	checkLen("Col2im", "col", len(col), g.ColRows()*g.ColCols())
 	im := cur()
+	cols := g.ColCols()
 	// Rows of col that belong to one input channel touch only that channel
 	// of dst, so channels are split across goroutines; within a channel the
 	// additions happen in a fixed order.
@@ -98,12 +99,12 @@ func Col2im(dst, col []float32, c, n, h, w, r, s, strideH, strideW, padH, padW i
 		sub := g
 		sub.C = c1 - c0
 		base := c0 * n * h * w
-		colBase := c0 * r * s * g.ColCols()
+		colBase := c0 * r * s * cols
 		colWalk(sub, func(row, cc, in, cnt int) {
 			if in < 0 {
 				return
 			}
-			sv := col[colBase+row*g.ColCols()+cc:][:cnt]
+			sv := col[colBase+row*cols+cc:][:cnt]
 			dv := dst[base+in:]
 			if g.StrideW == 1 {
 				im.add(dv[:cnt], sv)

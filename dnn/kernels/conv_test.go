@@ -189,6 +189,31 @@ func TestConv2DDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	})
 }
 
+// TestConv2DLargeFilter covers filters with more taps than the GEMM's
+// reduction block (R·S > blockK = 96), which once overflowed the packing
+// buffers, on one and on several goroutines.
+func TestConv2DLargeFilter(t *testing.T) {
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	g := ConvGeom{C: 2, N: 16, H: 24, W: 24, K: 3, R: 11, S: 11, StrideH: 1, StrideW: 2, PadH: 5, PadW: 5}
+	r := seed.Stream(42)
+	x := randSlice(r, g.C*g.N*g.H*g.W)
+	w := randSlice(r, g.K*g.ColRows())
+	want, mag := naiveConv(g, w, x)
+	withImpl(t, func(t *testing.T, _ string) {
+		for _, procs := range []int{1, 2} {
+			runtime.GOMAXPROCS(procs)
+			out := make([]float32, g.K*g.ColCols())
+			Conv2D(out, w, x, g, false)
+			for i := range out {
+				if tol := float64(g.ColRows()+2) * 0x1p-23 * mag[i]; math.Abs(float64(out[i])-want[i]) > tol {
+					t.Fatalf("GOMAXPROCS=%d: out[%d] = %g, want %g ± %g", procs, i, out[i], want[i], tol)
+				}
+			}
+		}
+	})
+}
+
 func TestConvGeomValidate(t *testing.T) {
 	good := ConvGeom{C: 1, N: 1, H: 4, W: 4, K: 1, R: 3, S: 3, StrideH: 1, StrideW: 1, PadH: 1, PadW: 1}
 	if err := good.Validate(); err != nil {

@@ -45,12 +45,43 @@ type impl struct {
 	// q·stride] where 0 ≤ first+ds+q·stride < w, else 0.
 	layoutRows func(dst []float32, dstStride int, src []float32, srcStride, rows, segs, segLen, first, stride, w int)
 
-	scaleShift func(x []float32, scale, shift float32, relu bool)
+	// scaleShift writes dst[i] = x[i]·scale + shift (then ReLU); dst may be x.
+	// laneDirect is kernelDirect for lane tensors: the strip (nr columns)
+	// is nr/LaneWidth pixels whose 16 lanes start at x[srcs[t]] (see
+	// LaneConvForward).
+	laneDirect func(mr int, w convWalk, ap, x []float32, srcs [2]int, c []float32, ldc int, load bool)
+	// laneEpilogue adds bias[i] (and res) to row i of a tile of width
+	// values (a multiple of LaneWidth) and applies the ReLU.
+	laneEpilogue func(c []float32, ldc, mr, width int, bias, res []float32, relu bool)
+	laneLinear   func(dst, w, bias, x []float32, in, out int, relu bool)
+	// strips computes ns tiles from zero: for s < ns, i < mr, j < nr,
+	// c[i·ldc + s·nr + j] = Σ_k A[i][k]·bp[k·plane + s·nr + j] with A
+	// packed by packA ([kc][mr][lanes]), ascending k, every product rounded
+	// before its add.
+	strips func(mr, ns, kc int, ap, bp []float32, plane int, c []float32, ldc int)
+	// winoIn and winoOut are the Winograd F(2×2, 3×3) input and output
+	// transforms of n tiles of one tile row (see genericWinoIn/Out).
+	winoIn  func(v []float32, vxi int, src []float32, row int, n int)
+	winoOut func(out []float32, row int, m []float32, mxi int, bias float32, res []float32, relu bool, n int)
+
+	scaleShift func(dst, x []float32, scale, shift float32, relu bool)
 	relu       func(x []float32)
-	addReLU    func(dst, a, b []float32)
-	add        func(dst, a []float32)
+	// reluGrad writes dst[i] = dy[i] where y[i] > 0, else 0.
+	reluGrad func(dst, dy, y []float32)
+	// bnStats returns Σ m·g and Σ m·g·x (m = [y > 0], or 1 when y is nil)
+	// with the float64 lane structure of sum64.
+	bnStats func(g, x, y []float32) (sum, dot float64)
+	// bnApply writes dx[i] = m·g[i]·w + (x[i]·a + b) (m as in bnStats).
+	bnApply func(dx, g, x, y []float32, w, a, b float32)
+	addReLU func(dst, a, b []float32)
+	add     func(dst, a []float32)
 	// sum64 returns Σ x[i] and dot64 Σ x[i]·y[i], accumulated in float64
 	// with the implementation's fixed lane structure.
+	// wgrad is the weight-gradient kernel (see genericWGrad) for up to
+	// wgMK rows of dy at a time.
+	wgrad func(mk, mc, chunks int, dy []float32, dyOff, dyRow int, x []float32, xOff int, offs *[5]int, out *[10]float32)
+	wgMK  int
+
 	sum64  func(x []float32) float64
 	dot64  func(x, y []float32) float64
 	sqdev  func(x []float32, mean float64) float64

@@ -50,18 +50,24 @@ func checkRows(fn string, rows, cols int) {
 // then max(·, 0) when relu is true. With x laid out [C][N·H·W] this is an
 // inference batch norm (or any per-channel affine map) fused with ReLU.
 func ScaleShift(x []float32, rows, cols int, scale, shift []float32, relu bool) {
+	ScaleShiftTo(x, x, rows, cols, scale, shift, relu)
+}
+
+// ScaleShiftTo is ScaleShift that reads x and writes dst (which may be x).
+func ScaleShiftTo(dst, x []float32, rows, cols int, scale, shift []float32, relu bool) {
 	checkRows("ScaleShift", rows, cols)
 	checkLen("ScaleShift", "x", len(x), rows*cols)
+	checkLen("ScaleShift", "dst", len(dst), rows*cols)
 	checkLen("ScaleShift", "scale", len(scale), rows)
 	checkLen("ScaleShift", "shift", len(shift), rows)
 	im := cur()
 	if rows == 1 {
-		splitRange(cols, 64, func(lo, hi int) { im.scaleShift(x[lo:hi], scale[0], shift[0], relu) })
+		splitRange(cols, 64, func(lo, hi int) { im.scaleShift(dst[lo:hi], x[lo:hi], scale[0], shift[0], relu) })
 		return
 	}
 	splitRows(rows, cols, func(r0, r1 int) {
 		for r := r0; r < r1; r++ {
-			im.scaleShift(x[r*cols:(r+1)*cols], scale[r], shift[r], relu)
+			im.scaleShift(dst[r*cols:(r+1)*cols], x[r*cols:(r+1)*cols], scale[r], shift[r], relu)
 		}
 	})
 }
@@ -93,14 +99,61 @@ func Add(dst, a []float32) {
 func ReLUGrad(dst, dy, y []float32) {
 	checkLen("ReLUGrad", "y", len(y), len(dy))
 	checkLen("ReLUGrad", "dst", len(dst), len(dy))
-	y, dst = y[:len(dy)], dst[:len(dy)]
-	splitRange(len(dy), 64, func(lo, hi int) {
-		yy, dd := y[lo:hi], dst[lo:hi]
-		for i, g := range dy[lo:hi] {
-			if !(yy[i] > 0) {
-				g = 0
+	im := cur()
+	splitRange(len(dy), 64, func(lo, hi int) { im.reluGrad(dst[lo:hi], dy[lo:hi], y[lo:hi]) })
+}
+
+// BatchNormGradStats sets sum[r] = Σ_j m·g[r][j] and dot[r] = Σ_j
+// m·g[r][j]·x[r][j] for the rows×cols matrices g and x, accumulated in
+// float64 with the lane structure of RowSums, where m = 1, or, when y is
+// not nil, m = 1 if y[r][j] > 0 and 0 otherwise (the gradient through a
+// ReLU whose output is y). They are the per-channel sums of the batch-norm
+// backward pass over activations laid out [C][N·H·W].
+func BatchNormGradStats(sum, dot []float64, g, x, y []float32, rows, cols int) {
+	checkRows("BatchNormGradStats", rows, cols)
+	checkLen("BatchNormGradStats", "g", len(g), rows*cols)
+	checkLen("BatchNormGradStats", "x", len(x), rows*cols)
+	if y != nil {
+		checkLen("BatchNormGradStats", "y", len(y), rows*cols)
+	}
+	if len(sum) < rows || len(dot) < rows {
+		panic(fmt.Sprintf("kernels.BatchNormGradStats: len(sum) = %d, len(dot) = %d, need %d", len(sum), len(dot), rows))
+	}
+	im := cur()
+	splitRows(rows, cols, func(r0, r1 int) {
+		for r := r0; r < r1; r++ {
+			var yr []float32
+			if y != nil {
+				yr = y[r*cols : (r+1)*cols]
 			}
-			dd[i] = g
+			sum[r], dot[r] = im.bnStats(g[r*cols:(r+1)*cols], x[r*cols:(r+1)*cols], yr)
+		}
+	})
+}
+
+// BatchNormGradApply sets dx[r][j] = m·g[r][j]·w[r] + (x[r][j]·a[r] + b[r])
+// (each product rounded to float32 before its add; m as in
+// BatchNormGradStats): the input gradient of a batch norm, whose per-row
+// coefficients follow from BatchNormGradStats. dx may alias g.
+func BatchNormGradApply(dx, g, x, y []float32, rows, cols int, w, a, b []float32) {
+	checkRows("BatchNormGradApply", rows, cols)
+	checkLen("BatchNormGradApply", "g", len(g), rows*cols)
+	checkLen("BatchNormGradApply", "x", len(x), rows*cols)
+	checkLen("BatchNormGradApply", "dx", len(dx), rows*cols)
+	if y != nil {
+		checkLen("BatchNormGradApply", "y", len(y), rows*cols)
+	}
+	checkLen("BatchNormGradApply", "w", len(w), rows)
+	checkLen("BatchNormGradApply", "a", len(a), rows)
+	checkLen("BatchNormGradApply", "b", len(b), rows)
+	im := cur()
+	splitRows(rows, cols, func(r0, r1 int) {
+		for r := r0; r < r1; r++ {
+			var yr []float32
+			if y != nil {
+				yr = y[r*cols : (r+1)*cols]
+			}
+			im.bnApply(dx[r*cols:(r+1)*cols], g[r*cols:(r+1)*cols], x[r*cols:(r+1)*cols], yr, w[r], a[r], b[r])
 		}
 	})
 }

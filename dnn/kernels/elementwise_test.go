@@ -279,3 +279,77 @@ func TestPeakGFLOPSPositive(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchNormGradKernels checks BatchNormGradStats and BatchNormGradApply
+// against their definitions (float64 sums within rounding, the apply
+// expression exactly), with and without the ReLU mask, and that every
+// implementation gives the same bits; and ScaleShiftTo against ScaleShift.
+func TestBatchNormGradKernels(t *testing.T) {
+	const rows = 3
+	var refSum, refDot []float64
+	var refDx []float32
+	withImpl(t, func(t *testing.T, name string) {
+		var allSum, allDot []float64
+		var allDx []float32
+		for _, cols := range []int{1, 17, 100, elementwiseGrain + 37} {
+			r := seed.Stream(11, uint64(cols))
+			g := randSlice(r, rows*cols)
+			x := randSlice(r, rows*cols)
+			y := randSlice(r, rows*cols)
+			w, a, b := randSlice(r, rows), randSlice(r, rows), randSlice(r, rows)
+			for _, mask := range [][]float32{nil, y} {
+				sum, dot := make([]float64, rows), make([]float64, rows)
+				BatchNormGradStats(sum, dot, g, x, mask, rows, cols)
+				dx := make([]float32, rows*cols)
+				BatchNormGradApply(dx, g, x, mask, rows, cols, w, a, b)
+				for rr := 0; rr < rows; rr++ {
+					var s, d, mag float64
+					for j := 0; j < cols; j++ {
+						i := rr*cols + j
+						v := g[i]
+						if mask != nil && !(mask[i] > 0) {
+							v = 0
+						}
+						s += float64(v)
+						d += float64(v) * float64(x[i])
+						mag += math.Abs(float64(v) * float64(x[i]))
+						want := float32(v*w[rr]) + (float32(x[i]*a[rr]) + b[rr])
+						if dx[i] != want {
+							t.Fatalf("cols %d row %d col %d: dx = %g, want %g", cols, rr, j, dx[i], want)
+						}
+					}
+					if math.Abs(sum[rr]-s) > 1e-12*float64(cols) || math.Abs(dot[rr]-d) > 1e-12*mag+1e-300 {
+						t.Fatalf("cols %d row %d: sum %g dot %g, want %g %g", cols, rr, sum[rr], dot[rr], s, d)
+					}
+				}
+				// In place: dx aliasing g.
+				gg := append([]float32(nil), g...)
+				BatchNormGradApply(gg, gg, x, mask, rows, cols, w, a, b)
+				if i, ok := sameBits(gg, dx); !ok {
+					t.Fatalf("cols %d: in-place apply differs at %d", cols, i)
+				}
+				allSum, allDot, allDx = append(allSum, sum...), append(allDot, dot...), append(allDx, dx...)
+			}
+			// ScaleShiftTo equals ScaleShift in place.
+			in := append([]float32(nil), x...)
+			out := make([]float32, len(x))
+			ScaleShiftTo(out, x, rows, cols, w, a, true)
+			ScaleShift(in, rows, cols, w, a, true)
+			if i, ok := sameBits(in, out); !ok {
+				t.Fatalf("cols %d: ScaleShiftTo differs from ScaleShift at %d", cols, i)
+			}
+		}
+		if refSum == nil {
+			refSum, refDot, refDx = allSum, allDot, allDx
+			return
+		}
+		for i := range refSum {
+			if math.Float64bits(refSum[i]) != math.Float64bits(allSum[i]) || math.Float64bits(refDot[i]) != math.Float64bits(allDot[i]) {
+				t.Fatalf("%s: sums differ from %s at %d", name, Available()[0], i)
+			}
+		}
+		if i, ok := sameBits(refDx, allDx); !ok {
+			t.Fatalf("%s: dx differs from %s at %d", name, Available()[0], i)
+		}
+	})
+}

@@ -109,10 +109,10 @@ func (s transB) pack(im *impl, dst []float32, pc, kc, jc, nc, n int, _ *scratch)
 	}
 }
 
-// rowPlan splits m rows into micro-tile heights of at most maxMR, avoiding
-// heights below 3 where possible (short tiles load B for little work).
-func rowPlan(m int) []int {
-	var out []int
+// appendRowPlan appends to out a split of m rows into micro-tile heights
+// of at most maxMR that avoids heights below 3 where possible (short tiles
+// load B for little work): tilePlan's fallback.
+func appendRowPlan(out []int, m int) []int {
 	for m > 0 {
 		switch {
 		case m >= maxMR+3 || m == maxMR:
@@ -136,6 +136,18 @@ type scratch struct {
 	bases      []int     // strip vector offsets of the current block
 }
 
+// fit grows the packing buffers for reduction blocks of kb rows and
+// column blocks of nb columns: a convolution's reduction block is whole
+// input channels, longer than blockK when R·S > blockK.
+func (sc *scratch) fit(kb, nb int) {
+	if n := kb * maxMR * 16; len(sc.a) < n {
+		sc.a = alignedFloats(n)
+	}
+	if n := kb * nb; len(sc.b) < n {
+		sc.b = alignedFloats(n)
+	}
+}
+
 var scratchPool = sync.Pool{New: func() any {
 	return &scratch{
 		a:    alignedFloats(blockK * maxMR * 16),
@@ -145,12 +157,19 @@ var scratchPool = sync.Pool{New: func() any {
 }}
 
 // alignedFloats returns a zeroed slice of n float32 starting on a 64-byte
-// boundary.
+// boundary. The allocation extends at least alignedSlack bytes past the
+// slice: the SIMD micro-kernels advance their operand pointers once more
+// after the last step they use, and a pointer must stay inside its
+// allocation (Go's unsafe rules, checked by checkptr under -race).
 func alignedFloats(n int) []float32 {
-	s := make([]float32, n+16)
+	s := make([]float32, n+16+alignedSlack/4)
 	off := int((64 - uintptr(unsafe.Pointer(unsafe.SliceData(s)))%64) % 64 / 4)
 	return s[off : off+n : off+n]
 }
+
+// alignedSlack covers the largest such step: an A panel row of 5 vectors
+// of 16 lanes (320 bytes), or a packed strip row (128 bytes).
+const alignedSlack = 512
 
 // gemmPlan is one GEMM call as the driver sees it.
 type gemmPlan struct {
@@ -199,7 +218,7 @@ func gemm(im *impl, m, n, k int, a []float32, lda int, transA bool, bs bSource, 
 		}
 		return
 	}
-	g := &gemmPlan{im: im, rows: rowPlan(m), m: m, n: n, k: k, a: a, lda: lda, transA: transA,
+	g := &gemmPlan{im: im, rows: tilePlan(nil, m), m: m, n: n, k: k, a: a, lda: lda, transA: transA,
 		bs: bs, c: c, ldc: ldc, accumulate: accumulate, kb: blockK, nb: blockN}
 	if cb, ok := bs.(convB); ok {
 		g.kb = cb.kBlock()
@@ -252,8 +271,10 @@ func gemm(im *impl, m, n, k int, a []float32, lda int, transA bool, bs bSource, 
 		sc := scratchPool.Get().(*scratch)
 		defer scratchPool.Put(sc)
 		if g.direct {
+			sc.fit(g.kb, 0)
 			g.rangeDirect(j0, j1, sc)
 		} else {
+			sc.fit(g.kb, g.nb)
 			g.rangePacked(j0, j1, sc)
 		}
 	})

@@ -286,20 +286,20 @@ func TestGemmDeterministicAcrossGOMAXPROCS(t *testing.T) {
 func TestRowPlan(t *testing.T) {
 	for m := 0; m <= 70; m++ {
 		s := 0
-		for _, h := range rowPlan(m) {
+		for _, h := range appendRowPlan(nil, m) {
 			if h < 1 || h > maxMR {
-				t.Fatalf("rowPlan(%d) has height %d", m, h)
+				t.Fatalf("appendRowPlan(%d) has height %d", m, h)
 			}
 			if h < 3 && m >= 3 {
-				t.Errorf("rowPlan(%d) = %v has a tile shorter than 3", m, rowPlan(m))
+				t.Errorf("appendRowPlan(%d) = %v has a tile shorter than 3", m, appendRowPlan(nil, m))
 			}
 			s += h
 		}
 		if s != m {
-			t.Fatalf("rowPlan(%d) = %v sums to %d", m, rowPlan(m), s)
+			t.Fatalf("appendRowPlan(%d) = %v sums to %d", m, appendRowPlan(nil, m), s)
 		}
 	}
-	if got := fmt.Sprint(rowPlan(16)); got != "[5 5 3 3]" {
-		t.Errorf("rowPlan(16) = %s", got)
+	if got := fmt.Sprint(appendRowPlan(nil, 16)); got != "[5 5 3 3]" {
+		t.Errorf("appendRowPlan(nil, 16) = %s", got)
 	}
 }

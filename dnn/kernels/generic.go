@@ -6,24 +6,35 @@ import "math"
 const genericNR = 16
 
 var genericImpl = impl{
-	name:       "generic",
-	lanes:      1,
-	nr:         genericNR,
-	kernel:     genericKernel,
-	packA:      genericPackA,
-	packRuns:   genericPackRuns,
-	packT:      genericPackT,
-	packRows:   genericPackRows,
-	layoutRows: genericLayoutRows,
-	scaleShift: genericScaleShift,
-	relu:       genericReLU,
-	addReLU:    genericAddReLU,
-	add:        genericAdd,
-	sum64:      genericSum64,
-	dot64:      genericDot64,
-	sqdev:      genericSqDev,
-	peak:       genericPeak,
-	peakFl:     2 * 8,
+	name:         "generic",
+	lanes:        1,
+	nr:           genericNR,
+	kernel:       genericKernel,
+	packA:        genericPackA,
+	packRuns:     genericPackRuns,
+	packT:        genericPackT,
+	packRows:     genericPackRows,
+	layoutRows:   genericLayoutRows,
+	scaleShift:   genericScaleShift,
+	relu:         genericReLU,
+	laneDirect:   genericLaneDirect,
+	laneEpilogue: genericLaneEpilogue,
+	laneLinear:   genericLaneLinear,
+	strips:       genericStrips,
+	winoIn:       genericWinoIn,
+	winoOut:      genericWinoOut,
+	reluGrad:     genericReLUGrad,
+	bnStats:      genericBNStats,
+	bnApply:      genericBNApply,
+	addReLU:      genericAddReLU,
+	add:          genericAdd,
+	wgrad:        genericWGrad,
+	wgMK:         2,
+	sum64:        genericSum64,
+	dot64:        genericDot64,
+	sqdev:        genericSqDev,
+	peak:         genericPeak,
+	peakFl:       2 * 8,
 }
 
 // genericPackA copies A[i0:i0+mr][p0:p0+kc] into dst as [kc][mr].
@@ -142,13 +153,57 @@ func genericRowGather(dst, src []float32, first, stride, w int) {
 	}
 }
 
-func genericScaleShift(x []float32, scale, shift float32, relu bool) {
+func genericScaleShift(dst, x []float32, scale, shift float32, relu bool) {
+	dst = dst[:len(x)]
 	for i, v := range x {
 		v = float32(v*scale) + shift
 		if relu {
 			v = reluScalar(v)
 		}
-		x[i] = v
+		dst[i] = v
+	}
+}
+
+func genericReLUGrad(dst, dy, y []float32) {
+	y, dst = y[:len(dy)], dst[:len(dy)]
+	for i, g := range dy {
+		if !(y[i] > 0) {
+			g = 0
+		}
+		dst[i] = g
+	}
+}
+
+// maskedGrad is g where y is nil or y[i] > 0, else 0.
+func maskedGrad(g float32, y []float32, i int) float32 {
+	if y != nil && !(y[i] > 0) {
+		return 0
+	}
+	return g
+}
+
+func genericBNStats(g, x, y []float32) (sum, dot float64) {
+	x = x[:len(g)]
+	if y != nil {
+		y = y[:len(g)]
+	}
+	var s, d [sumLanes]float64
+	for i, v := range g {
+		v = maskedGrad(v, y, i)
+		s[i%sumLanes] += float64(v)
+		d[i%sumLanes] += float64(v) * float64(x[i])
+	}
+	return combineLanes(&s), combineLanes(&d)
+}
+
+func genericBNApply(dx, g, x, y []float32, w, a, b float32) {
+	x, dx = x[:len(g)], dx[:len(g)]
+	if y != nil {
+		y = y[:len(g)]
+	}
+	for i, v := range g {
+		v = maskedGrad(v, y, i)
+		dx[i] = float32(v*w) + (float32(x[i]*a) + b)
 	}
 }
 

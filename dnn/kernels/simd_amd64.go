@@ -3,6 +3,8 @@
 package kernels
 
 //go:generate go run gen_ukernels.go
+//go:generate go run gen_wgrad.go
+//go:generate go run gen_strips.go
 
 import (
 	"simd/archsimd"
@@ -18,7 +20,8 @@ func registerSIMD() bool {
 		register(&impl{
 			name: "avx2", lanes: 8, nr: 16,
 			kernel: kernel256, kernelDirect: kernelDirect256, packRuns: packRuns256, packT: genericPackT, packA: packA256, packRows: packRows256, layoutRows: layoutRows256,
-			scaleShift: scaleShift256, relu: relu256, addReLU: addReLU256, add: add256,
+			scaleShift: scaleShift256, relu: relu256, reluGrad: reluGrad256, laneDirect: laneDirect256, laneEpilogue: laneEpilogue256, laneLinear: laneLinear256, winoIn: winoIn256, strips: strips256, winoOut: winoOut256, bnStats: bnStats256, bnApply: bnApply256, addReLU: addReLU256, add: add256,
+			wgrad: wgrad256, wgMK: 1,
 			sum64: sum64x256, dot64: dot64x256, sqdev: sqdev256,
 			peak: peak256, peakFl: 12 * 8 * 2,
 		})
@@ -27,7 +30,8 @@ func registerSIMD() bool {
 		register(&impl{
 			name: "avx512", lanes: 16, nr: 32,
 			kernel: kernel512, kernelDirect: kernelDirect512, packRuns: packRuns512, packT: packT512, packA: packA512, packRows: packRows512, layoutRows: layoutRows512,
-			scaleShift: scaleShift512, relu: relu512, addReLU: addReLU512, add: add512,
+			scaleShift: scaleShift512, relu: relu512, reluGrad: reluGrad512, laneDirect: laneDirect512, laneEpilogue: laneEpilogue512, laneLinear: laneLinear512, winoIn: winoIn512, strips: strips512, winoOut: winoOut512, bnStats: bnStats512, bnApply: bnApply512, addReLU: addReLU512, add: add512,
+			wgrad: wgrad512, wgMK: 2,
 			sum64: sum64x512, dot64: dot64x512, sqdev: sqdev512,
 			peak: peak512, peakFl: 12 * 16 * 2,
 		})
@@ -494,21 +498,551 @@ func layoutRows256(dst []float32, dstStride int, src []float32, srcStride, rows,
 	}
 }
 
+// ---- lane tensors ----
+
+func laneDirect512(mr int, w convWalk, ap, x []float32, srcs [2]int, c []float32, ldc int, load bool) {
+	kernelDirect512(mr, w, ap, x, srcs[0], srcs[1], c, ldc, load)
+}
+
+func laneDirect256(mr int, w convWalk, ap, x []float32, srcs [2]int, c []float32, ldc int, load bool) {
+	kernelDirect256(mr, w, ap, x, srcs[0], srcs[0]+8, c, ldc, load)
+}
+
+func laneEpilogue512(c []float32, ldc, mr, width int, bias, res []float32, relu bool) {
+	var zero archsimd.Float32x16
+	for i := 0; i < mr; i++ {
+		row := c[i*ldc:][:width]
+		var rr []float32
+		if res != nil {
+			rr = res[i*ldc:][:width]
+		}
+		b := archsimd.BroadcastFloat32x16(bias[i])
+		for j := 0; j+16 <= width; j += 16 {
+			v := archsimd.LoadFloat32x16((*[16]float32)(row[j:])).Add(b)
+			if rr != nil {
+				v = v.Add(archsimd.LoadFloat32x16((*[16]float32)(rr[j:])))
+			}
+			if relu {
+				v = zero.Merge(v, v.Less(zero))
+			}
+			v.Store((*[16]float32)(row[j:]))
+		}
+	}
+}
+
+func laneEpilogue256(c []float32, ldc, mr, width int, bias, res []float32, relu bool) {
+	var zero archsimd.Float32x8
+	for i := 0; i < mr; i++ {
+		row := c[i*ldc:][:width]
+		var rr []float32
+		if res != nil {
+			rr = res[i*ldc:][:width]
+		}
+		b := archsimd.BroadcastFloat32x8(bias[i])
+		for j := 0; j+8 <= width; j += 8 {
+			v := archsimd.LoadFloat32x8((*[8]float32)(row[j:])).Add(b)
+			if rr != nil {
+				v = v.Add(archsimd.LoadFloat32x8((*[8]float32)(rr[j:])))
+			}
+			if relu {
+				v = zero.Merge(v, v.Less(zero))
+			}
+			v.Store((*[8]float32)(row[j:]))
+		}
+	}
+}
+
+func laneLinear512(dst, w, bias, x []float32, in, out int, relu bool) {
+	var zero archsimd.Float32x16
+	x = x[:in*16]
+	for j := 0; j < out; j++ {
+		var acc archsimd.Float32x16
+		for c, a := range w[j*in : (j+1)*in] {
+			acc = acc.Add(archsimd.BroadcastFloat32x16(a).Mul(archsimd.LoadFloat32x16((*[16]float32)(x[c*16:]))))
+		}
+		if bias != nil {
+			acc = acc.Add(archsimd.BroadcastFloat32x16(bias[j]))
+		}
+		if relu {
+			acc = zero.Merge(acc, acc.Less(zero))
+		}
+		acc.Store((*[16]float32)(dst[j*16:]))
+	}
+}
+
+func laneLinear256(dst, w, bias, x []float32, in, out int, relu bool) {
+	var zero archsimd.Float32x8
+	x = x[:in*16]
+	for j := 0; j < out; j++ {
+		var lo, hi archsimd.Float32x8
+		for c, a := range w[j*in : (j+1)*in] {
+			av := archsimd.BroadcastFloat32x8(a)
+			lo = lo.Add(av.Mul(archsimd.LoadFloat32x8((*[8]float32)(x[c*16:]))))
+			hi = hi.Add(av.Mul(archsimd.LoadFloat32x8((*[8]float32)(x[c*16+8:]))))
+		}
+		if bias != nil {
+			b := archsimd.BroadcastFloat32x8(bias[j])
+			lo, hi = lo.Add(b), hi.Add(b)
+		}
+		if relu {
+			lo = zero.Merge(lo, lo.Less(zero))
+			hi = zero.Merge(hi, hi.Less(zero))
+		}
+		lo.Store((*[8]float32)(dst[j*16:]))
+		hi.Store((*[8]float32)(dst[j*16+8:]))
+	}
+}
+
+// ---- Winograd F(2×2, 3×3) transforms ----
+
+// winoIn512 is genericWinoIn with one vector per pixel: the
+// rows of Bᵀ·d are formed two input rows at a time (d1 and d2, d0 and d2,
+// d1 and d3) so that at most 12 vectors are live, and each is multiplied
+// by B as it is formed. Offsets are bytes.
+func winoIn512(v []float32, vxi int, src []float32, row int, n int) {
+	if n < 1 {
+		return
+	}
+	_ = v[15*vxi+(n-1)*16+15]
+	_ = src[3*row+(2*n+1)*16+15]
+	pv, ps := unsafe.Pointer(&v[0]), unsafe.Pointer(&src[0])
+	r, x := uintptr(row)*4, uintptr(vxi)*4
+	for j := 0; j < n; j++ {
+		s := unsafe.Add(ps, j*128+0)
+		o := unsafe.Add(pv, j*64+0)
+		a0 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, r+0)))
+		a1 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, r+64)))
+		a2 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, r+128)))
+		a3 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, r+192)))
+		b0 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, 2*r+0)))
+		b1 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, 2*r+64)))
+		b2 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, 2*r+128)))
+		b3 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, 2*r+192)))
+		p0 := a0.Add(b0)
+		p1 := a1.Add(b1)
+		p2 := a2.Add(b2)
+		p3 := a3.Add(b3)
+		q0 := b0.Sub(a0)
+		q1 := b1.Sub(a1)
+		q2 := b2.Sub(a2)
+		q3 := b3.Sub(a3)
+		p0.Sub(p2).Store((*[16]float32)(unsafe.Add(o, 4*x)))
+		p1.Add(p2).Store((*[16]float32)(unsafe.Add(o, 5*x)))
+		p2.Sub(p1).Store((*[16]float32)(unsafe.Add(o, 6*x)))
+		p1.Sub(p3).Store((*[16]float32)(unsafe.Add(o, 7*x)))
+		q0.Sub(q2).Store((*[16]float32)(unsafe.Add(o, 8*x)))
+		q1.Add(q2).Store((*[16]float32)(unsafe.Add(o, 9*x)))
+		q2.Sub(q1).Store((*[16]float32)(unsafe.Add(o, 10*x)))
+		q1.Sub(q3).Store((*[16]float32)(unsafe.Add(o, 11*x)))
+		a0 = archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, 0)))
+		a1 = archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, 64)))
+		a2 = archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, 128)))
+		a3 = archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, 192)))
+		p0 = a0.Sub(b0)
+		p1 = a1.Sub(b1)
+		p2 = a2.Sub(b2)
+		p3 = a3.Sub(b3)
+		p0.Sub(p2).Store((*[16]float32)(unsafe.Add(o, 0*x)))
+		p1.Add(p2).Store((*[16]float32)(unsafe.Add(o, 1*x)))
+		p2.Sub(p1).Store((*[16]float32)(unsafe.Add(o, 2*x)))
+		p1.Sub(p3).Store((*[16]float32)(unsafe.Add(o, 3*x)))
+		a0 = archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, r+0)))
+		a1 = archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, r+64)))
+		a2 = archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, r+128)))
+		a3 = archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, r+192)))
+		b0 = archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, 3*r+0)))
+		b1 = archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, 3*r+64)))
+		b2 = archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, 3*r+128)))
+		b3 = archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(s, 3*r+192)))
+		p0 = a0.Sub(b0)
+		p1 = a1.Sub(b1)
+		p2 = a2.Sub(b2)
+		p3 = a3.Sub(b3)
+		p0.Sub(p2).Store((*[16]float32)(unsafe.Add(o, 12*x)))
+		p1.Add(p2).Store((*[16]float32)(unsafe.Add(o, 13*x)))
+		p2.Sub(p1).Store((*[16]float32)(unsafe.Add(o, 14*x)))
+		p1.Sub(p3).Store((*[16]float32)(unsafe.Add(o, 15*x)))
+	}
+}
+
+// winoOut512 is genericWinoOut with one vector per pixel.
+func winoOut512(out []float32, row int, m []float32, mxi int, bias float32, res []float32, relu bool, n int) {
+	if n < 1 {
+		return
+	}
+	_ = m[15*mxi+(n-1)*16+15]
+	_ = out[row+(2*n-1)*16+15]
+	var pr unsafe.Pointer
+	if res != nil {
+		_ = res[row+(2*n-1)*16+15]
+		pr = unsafe.Pointer(&res[0])
+	}
+	po, pm := unsafe.Pointer(&out[0]), unsafe.Pointer(&m[0])
+	r, x := uintptr(row)*4, uintptr(mxi)*4
+	bv := archsimd.BroadcastFloat32x16(bias)
+	var zero archsimd.Float32x16
+	for j := 0; j < n; j++ {
+		mm := unsafe.Add(pm, j*64+0)
+		m0, m1, m2, m3 := archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 0*x))), archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 4*x))), archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 8*x))), archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 12*x)))
+		u0 := m0.Add(m1).Add(m2)
+		w0 := m1.Sub(m2).Sub(m3)
+		m0, m1, m2, m3 = archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 1*x))), archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 5*x))), archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 9*x))), archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 13*x)))
+		u1 := m0.Add(m1).Add(m2)
+		w1 := m1.Sub(m2).Sub(m3)
+		m0, m1, m2, m3 = archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 2*x))), archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 6*x))), archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 10*x))), archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 14*x)))
+		u2 := m0.Add(m1).Add(m2)
+		w2 := m1.Sub(m2).Sub(m3)
+		m0, m1, m2, m3 = archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 3*x))), archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 7*x))), archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 11*x))), archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(mm, 15*x)))
+		u3 := m0.Add(m1).Add(m2)
+		w3 := m1.Sub(m2).Sub(m3)
+		y0 := u0.Add(u1).Add(u2).Add(bv)
+		y1 := u1.Sub(u2).Sub(u3).Add(bv)
+		i0 := uintptr(j*128 + 0)
+		i1 := uintptr(j*128 + 64 + 0)
+		if pr != nil {
+			y0 = y0.Add(archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(pr, i0))))
+			y1 = y1.Add(archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(pr, i1))))
+		}
+		if relu {
+			y0 = zero.Merge(y0, y0.Less(zero))
+			y1 = zero.Merge(y1, y1.Less(zero))
+		}
+		y0.Store((*[16]float32)(unsafe.Add(po, i0)))
+		y1.Store((*[16]float32)(unsafe.Add(po, i1)))
+		y0 = w0.Add(w1).Add(w2).Add(bv)
+		y1 = w1.Sub(w2).Sub(w3).Add(bv)
+		i0 = r + uintptr(j*128+0)
+		i1 = r + uintptr(j*128+64+0)
+		if pr != nil {
+			y0 = y0.Add(archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(pr, i0))))
+			y1 = y1.Add(archsimd.LoadFloat32x16((*[16]float32)(unsafe.Add(pr, i1))))
+		}
+		if relu {
+			y0 = zero.Merge(y0, y0.Less(zero))
+			y1 = zero.Merge(y1, y1.Less(zero))
+		}
+		y0.Store((*[16]float32)(unsafe.Add(po, i0)))
+		y1.Store((*[16]float32)(unsafe.Add(po, i1)))
+	}
+}
+
+// winoIn256 is genericWinoIn with two 8-lane halves per pixel: the
+// rows of Bᵀ·d are formed two input rows at a time (d1 and d2, d0 and d2,
+// d1 and d3) so that at most 12 vectors are live, and each is multiplied
+// by B as it is formed. Offsets are bytes.
+func winoIn256(v []float32, vxi int, src []float32, row int, n int) {
+	if n < 1 {
+		return
+	}
+	_ = v[15*vxi+(n-1)*16+15]
+	_ = src[3*row+(2*n+1)*16+15]
+	pv, ps := unsafe.Pointer(&v[0]), unsafe.Pointer(&src[0])
+	r, x := uintptr(row)*4, uintptr(vxi)*4
+	for j := 0; j < n; j++ {
+		s := unsafe.Add(ps, j*128+0)
+		o := unsafe.Add(pv, j*64+0)
+		a0 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+0)))
+		a1 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+64)))
+		a2 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+128)))
+		a3 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+192)))
+		b0 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 2*r+0)))
+		b1 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 2*r+64)))
+		b2 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 2*r+128)))
+		b3 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 2*r+192)))
+		p0 := a0.Add(b0)
+		p1 := a1.Add(b1)
+		p2 := a2.Add(b2)
+		p3 := a3.Add(b3)
+		q0 := b0.Sub(a0)
+		q1 := b1.Sub(a1)
+		q2 := b2.Sub(a2)
+		q3 := b3.Sub(a3)
+		p0.Sub(p2).Store((*[8]float32)(unsafe.Add(o, 4*x)))
+		p1.Add(p2).Store((*[8]float32)(unsafe.Add(o, 5*x)))
+		p2.Sub(p1).Store((*[8]float32)(unsafe.Add(o, 6*x)))
+		p1.Sub(p3).Store((*[8]float32)(unsafe.Add(o, 7*x)))
+		q0.Sub(q2).Store((*[8]float32)(unsafe.Add(o, 8*x)))
+		q1.Add(q2).Store((*[8]float32)(unsafe.Add(o, 9*x)))
+		q2.Sub(q1).Store((*[8]float32)(unsafe.Add(o, 10*x)))
+		q1.Sub(q3).Store((*[8]float32)(unsafe.Add(o, 11*x)))
+		a0 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 0)))
+		a1 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 64)))
+		a2 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 128)))
+		a3 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 192)))
+		p0 = a0.Sub(b0)
+		p1 = a1.Sub(b1)
+		p2 = a2.Sub(b2)
+		p3 = a3.Sub(b3)
+		p0.Sub(p2).Store((*[8]float32)(unsafe.Add(o, 0*x)))
+		p1.Add(p2).Store((*[8]float32)(unsafe.Add(o, 1*x)))
+		p2.Sub(p1).Store((*[8]float32)(unsafe.Add(o, 2*x)))
+		p1.Sub(p3).Store((*[8]float32)(unsafe.Add(o, 3*x)))
+		a0 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+0)))
+		a1 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+64)))
+		a2 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+128)))
+		a3 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+192)))
+		b0 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 3*r+0)))
+		b1 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 3*r+64)))
+		b2 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 3*r+128)))
+		b3 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 3*r+192)))
+		p0 = a0.Sub(b0)
+		p1 = a1.Sub(b1)
+		p2 = a2.Sub(b2)
+		p3 = a3.Sub(b3)
+		p0.Sub(p2).Store((*[8]float32)(unsafe.Add(o, 12*x)))
+		p1.Add(p2).Store((*[8]float32)(unsafe.Add(o, 13*x)))
+		p2.Sub(p1).Store((*[8]float32)(unsafe.Add(o, 14*x)))
+		p1.Sub(p3).Store((*[8]float32)(unsafe.Add(o, 15*x)))
+		s = unsafe.Add(ps, j*128+32)
+		o = unsafe.Add(pv, j*64+32)
+		a0 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+0)))
+		a1 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+64)))
+		a2 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+128)))
+		a3 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+192)))
+		b0 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 2*r+0)))
+		b1 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 2*r+64)))
+		b2 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 2*r+128)))
+		b3 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 2*r+192)))
+		p0 = a0.Add(b0)
+		p1 = a1.Add(b1)
+		p2 = a2.Add(b2)
+		p3 = a3.Add(b3)
+		q0 = b0.Sub(a0)
+		q1 = b1.Sub(a1)
+		q2 = b2.Sub(a2)
+		q3 = b3.Sub(a3)
+		p0.Sub(p2).Store((*[8]float32)(unsafe.Add(o, 4*x)))
+		p1.Add(p2).Store((*[8]float32)(unsafe.Add(o, 5*x)))
+		p2.Sub(p1).Store((*[8]float32)(unsafe.Add(o, 6*x)))
+		p1.Sub(p3).Store((*[8]float32)(unsafe.Add(o, 7*x)))
+		q0.Sub(q2).Store((*[8]float32)(unsafe.Add(o, 8*x)))
+		q1.Add(q2).Store((*[8]float32)(unsafe.Add(o, 9*x)))
+		q2.Sub(q1).Store((*[8]float32)(unsafe.Add(o, 10*x)))
+		q1.Sub(q3).Store((*[8]float32)(unsafe.Add(o, 11*x)))
+		a0 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 0)))
+		a1 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 64)))
+		a2 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 128)))
+		a3 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 192)))
+		p0 = a0.Sub(b0)
+		p1 = a1.Sub(b1)
+		p2 = a2.Sub(b2)
+		p3 = a3.Sub(b3)
+		p0.Sub(p2).Store((*[8]float32)(unsafe.Add(o, 0*x)))
+		p1.Add(p2).Store((*[8]float32)(unsafe.Add(o, 1*x)))
+		p2.Sub(p1).Store((*[8]float32)(unsafe.Add(o, 2*x)))
+		p1.Sub(p3).Store((*[8]float32)(unsafe.Add(o, 3*x)))
+		a0 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+0)))
+		a1 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+64)))
+		a2 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+128)))
+		a3 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, r+192)))
+		b0 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 3*r+0)))
+		b1 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 3*r+64)))
+		b2 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 3*r+128)))
+		b3 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(s, 3*r+192)))
+		p0 = a0.Sub(b0)
+		p1 = a1.Sub(b1)
+		p2 = a2.Sub(b2)
+		p3 = a3.Sub(b3)
+		p0.Sub(p2).Store((*[8]float32)(unsafe.Add(o, 12*x)))
+		p1.Add(p2).Store((*[8]float32)(unsafe.Add(o, 13*x)))
+		p2.Sub(p1).Store((*[8]float32)(unsafe.Add(o, 14*x)))
+		p1.Sub(p3).Store((*[8]float32)(unsafe.Add(o, 15*x)))
+	}
+}
+
+// winoOut256 is genericWinoOut with two 8-lane halves per pixel.
+func winoOut256(out []float32, row int, m []float32, mxi int, bias float32, res []float32, relu bool, n int) {
+	if n < 1 {
+		return
+	}
+	_ = m[15*mxi+(n-1)*16+15]
+	_ = out[row+(2*n-1)*16+15]
+	var pr unsafe.Pointer
+	if res != nil {
+		_ = res[row+(2*n-1)*16+15]
+		pr = unsafe.Pointer(&res[0])
+	}
+	po, pm := unsafe.Pointer(&out[0]), unsafe.Pointer(&m[0])
+	r, x := uintptr(row)*4, uintptr(mxi)*4
+	bv := archsimd.BroadcastFloat32x8(bias)
+	var zero archsimd.Float32x8
+	for j := 0; j < n; j++ {
+		mm := unsafe.Add(pm, j*64+0)
+		m0, m1, m2, m3 := archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 0*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 4*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 8*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 12*x)))
+		u0 := m0.Add(m1).Add(m2)
+		w0 := m1.Sub(m2).Sub(m3)
+		m0, m1, m2, m3 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 1*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 5*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 9*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 13*x)))
+		u1 := m0.Add(m1).Add(m2)
+		w1 := m1.Sub(m2).Sub(m3)
+		m0, m1, m2, m3 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 2*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 6*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 10*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 14*x)))
+		u2 := m0.Add(m1).Add(m2)
+		w2 := m1.Sub(m2).Sub(m3)
+		m0, m1, m2, m3 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 3*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 7*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 11*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 15*x)))
+		u3 := m0.Add(m1).Add(m2)
+		w3 := m1.Sub(m2).Sub(m3)
+		y0 := u0.Add(u1).Add(u2).Add(bv)
+		y1 := u1.Sub(u2).Sub(u3).Add(bv)
+		i0 := uintptr(j*128 + 0)
+		i1 := uintptr(j*128 + 64 + 0)
+		if pr != nil {
+			y0 = y0.Add(archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(pr, i0))))
+			y1 = y1.Add(archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(pr, i1))))
+		}
+		if relu {
+			y0 = zero.Merge(y0, y0.Less(zero))
+			y1 = zero.Merge(y1, y1.Less(zero))
+		}
+		y0.Store((*[8]float32)(unsafe.Add(po, i0)))
+		y1.Store((*[8]float32)(unsafe.Add(po, i1)))
+		y0 = w0.Add(w1).Add(w2).Add(bv)
+		y1 = w1.Sub(w2).Sub(w3).Add(bv)
+		i0 = r + uintptr(j*128+0)
+		i1 = r + uintptr(j*128+64+0)
+		if pr != nil {
+			y0 = y0.Add(archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(pr, i0))))
+			y1 = y1.Add(archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(pr, i1))))
+		}
+		if relu {
+			y0 = zero.Merge(y0, y0.Less(zero))
+			y1 = zero.Merge(y1, y1.Less(zero))
+		}
+		y0.Store((*[8]float32)(unsafe.Add(po, i0)))
+		y1.Store((*[8]float32)(unsafe.Add(po, i1)))
+		mm = unsafe.Add(pm, j*64+32)
+		m0, m1, m2, m3 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 0*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 4*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 8*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 12*x)))
+		u0 = m0.Add(m1).Add(m2)
+		w0 = m1.Sub(m2).Sub(m3)
+		m0, m1, m2, m3 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 1*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 5*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 9*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 13*x)))
+		u1 = m0.Add(m1).Add(m2)
+		w1 = m1.Sub(m2).Sub(m3)
+		m0, m1, m2, m3 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 2*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 6*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 10*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 14*x)))
+		u2 = m0.Add(m1).Add(m2)
+		w2 = m1.Sub(m2).Sub(m3)
+		m0, m1, m2, m3 = archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 3*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 7*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 11*x))), archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(mm, 15*x)))
+		u3 = m0.Add(m1).Add(m2)
+		w3 = m1.Sub(m2).Sub(m3)
+		y0 = u0.Add(u1).Add(u2).Add(bv)
+		y1 = u1.Sub(u2).Sub(u3).Add(bv)
+		i0 = uintptr(j*128 + 32)
+		i1 = uintptr(j*128 + 64 + 32)
+		if pr != nil {
+			y0 = y0.Add(archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(pr, i0))))
+			y1 = y1.Add(archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(pr, i1))))
+		}
+		if relu {
+			y0 = zero.Merge(y0, y0.Less(zero))
+			y1 = zero.Merge(y1, y1.Less(zero))
+		}
+		y0.Store((*[8]float32)(unsafe.Add(po, i0)))
+		y1.Store((*[8]float32)(unsafe.Add(po, i1)))
+		y0 = w0.Add(w1).Add(w2).Add(bv)
+		y1 = w1.Sub(w2).Sub(w3).Add(bv)
+		i0 = r + uintptr(j*128+32)
+		i1 = r + uintptr(j*128+64+32)
+		if pr != nil {
+			y0 = y0.Add(archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(pr, i0))))
+			y1 = y1.Add(archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(pr, i1))))
+		}
+		if relu {
+			y0 = zero.Merge(y0, y0.Less(zero))
+			y1 = zero.Merge(y1, y1.Less(zero))
+		}
+		y0.Store((*[8]float32)(unsafe.Add(po, i0)))
+		y1.Store((*[8]float32)(unsafe.Add(po, i1)))
+	}
+}
+
 // ---- element-wise, 16 lanes ----
 
-func scaleShift512(x []float32, scale, shift float32, relu bool) {
+func scaleShift512(dst, x []float32, scale, shift float32, relu bool) {
+	dst = dst[:len(x)]
 	s, t := archsimd.BroadcastFloat32x16(scale), archsimd.BroadcastFloat32x16(shift)
 	var zero archsimd.Float32x16
 	i := 0
 	for ; i+16 <= len(x); i += 16 {
-		p := (*[16]float32)(x[i:])
-		v := archsimd.LoadFloat32x16(p).Mul(s).Add(t)
+		v := archsimd.LoadFloat32x16((*[16]float32)(x[i:])).Mul(s).Add(t)
 		if relu {
 			v = zero.Merge(v, v.Less(zero))
 		}
-		v.Store(p)
+		v.Store((*[16]float32)(dst[i:]))
 	}
-	genericScaleShift(x[i:], scale, shift, relu)
+	genericScaleShift(dst[i:], x[i:], scale, shift, relu)
+}
+
+func reluGrad512(dst, dy, y []float32) {
+	n := len(dy)
+	y, dst = y[:n], dst[:n]
+	var zero archsimd.Float32x16
+	i := 0
+	for ; i+16 <= n; i += 16 {
+		g := archsimd.LoadFloat32x16((*[16]float32)(dy[i:]))
+		m := archsimd.LoadFloat32x16((*[16]float32)(y[i:])).Greater(zero)
+		g.Merge(zero, m).Store((*[16]float32)(dst[i:]))
+	}
+	genericReLUGrad(dst[i:], dy[i:], y[i:])
+}
+
+// maskGrad512 loads g[i:i+16], zeroed where y is not positive (y nil: no
+// mask).
+func maskGrad512(g, y []float32, i int) archsimd.Float32x16 {
+	v := archsimd.LoadFloat32x16((*[16]float32)(g[i:]))
+	if y == nil {
+		return v
+	}
+	var zero archsimd.Float32x16
+	return v.Merge(zero, archsimd.LoadFloat32x16((*[16]float32)(y[i:])).Greater(zero))
+}
+
+func bnStats512(g, x, y []float32) (sum, dot float64) {
+	n := len(g)
+	x = x[:n]
+	if y != nil {
+		y = y[:n]
+	}
+	var slo, shi, dlo, dhi archsimd.Float64x8
+	i := 0
+	for ; i+16 <= n; i += 16 {
+		v := maskGrad512(g, y, i)
+		xv := archsimd.LoadFloat32x16((*[16]float32)(x[i:]))
+		vl, vh := v.GetLo().ConvertToFloat64(), v.GetHi().ConvertToFloat64()
+		slo, shi = slo.Add(vl), shi.Add(vh)
+		dlo = dlo.Add(vl.Mul(xv.GetLo().ConvertToFloat64()))
+		dhi = dhi.Add(vh.Mul(xv.GetHi().ConvertToFloat64()))
+	}
+	var s, d [sumLanes]float64
+	store512(&s, slo, shi)
+	store512(&d, dlo, dhi)
+	tg, tx := g[i:], x[i:]
+	var ty []float32
+	if y != nil {
+		ty = y[i:]
+	}
+	for j, v := range tg {
+		v = maskedGrad(v, ty, j)
+		s[j] += float64(v)
+		d[j] += float64(v) * float64(tx[j])
+	}
+	return combineLanes(&s), combineLanes(&d)
+}
+
+func bnApply512(dx, g, x, y []float32, w, a, b float32) {
+	n := len(g)
+	x, dx = x[:n], dx[:n]
+	if y != nil {
+		y = y[:n]
+	}
+	wv, av, bv := archsimd.BroadcastFloat32x16(w), archsimd.BroadcastFloat32x16(a), archsimd.BroadcastFloat32x16(b)
+	i := 0
+	for ; i+16 <= n; i += 16 {
+		v := maskGrad512(g, y, i)
+		xv := archsimd.LoadFloat32x16((*[16]float32)(x[i:]))
+		v.Mul(wv).Add(xv.Mul(av).Add(bv)).Store((*[16]float32)(dx[i:]))
+	}
+	var ty []float32
+	if y != nil {
+		ty = y[i:]
+	}
+	genericBNApply(dx[i:], g[i:], x[i:], ty, w, a, b)
 }
 
 func relu512(x []float32) {
@@ -604,19 +1138,97 @@ func sqdev512(x []float32, mean float64) float64 {
 
 // ---- element-wise, 8 lanes ----
 
-func scaleShift256(x []float32, scale, shift float32, relu bool) {
+func scaleShift256(dst, x []float32, scale, shift float32, relu bool) {
+	dst = dst[:len(x)]
 	s, t := archsimd.BroadcastFloat32x8(scale), archsimd.BroadcastFloat32x8(shift)
 	var zero archsimd.Float32x8
 	i := 0
 	for ; i+8 <= len(x); i += 8 {
-		p := (*[8]float32)(x[i:])
-		v := archsimd.LoadFloat32x8(p).Mul(s).Add(t)
+		v := archsimd.LoadFloat32x8((*[8]float32)(x[i:])).Mul(s).Add(t)
 		if relu {
 			v = zero.Merge(v, v.Less(zero))
 		}
-		v.Store(p)
+		v.Store((*[8]float32)(dst[i:]))
 	}
-	genericScaleShift(x[i:], scale, shift, relu)
+	genericScaleShift(dst[i:], x[i:], scale, shift, relu)
+}
+
+func reluGrad256(dst, dy, y []float32) {
+	n := len(dy)
+	y, dst = y[:n], dst[:n]
+	var zero archsimd.Float32x8
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		g := archsimd.LoadFloat32x8((*[8]float32)(dy[i:]))
+		m := archsimd.LoadFloat32x8((*[8]float32)(y[i:])).Greater(zero)
+		g.Merge(zero, m).Store((*[8]float32)(dst[i:]))
+	}
+	genericReLUGrad(dst[i:], dy[i:], y[i:])
+}
+
+// maskGrad256 is maskGrad512 with 8 lanes.
+func maskGrad256(g, y []float32, i int) archsimd.Float32x8 {
+	v := archsimd.LoadFloat32x8((*[8]float32)(g[i:]))
+	if y == nil {
+		return v
+	}
+	var zero archsimd.Float32x8
+	return v.Merge(zero, archsimd.LoadFloat32x8((*[8]float32)(y[i:])).Greater(zero))
+}
+
+func bnStats256(g, x, y []float32) (sum, dot float64) {
+	n := len(g)
+	x = x[:n]
+	if y != nil {
+		y = y[:n]
+	}
+	var s0, s1, s2, s3, d0, d1, d2, d3 archsimd.Float64x4
+	i := 0
+	for ; i+16 <= n; i += 16 {
+		va, vb := maskGrad256(g, y, i), maskGrad256(g, y, i+8)
+		xa := archsimd.LoadFloat32x8((*[8]float32)(x[i:]))
+		xb := archsimd.LoadFloat32x8((*[8]float32)(x[i+8:]))
+		v0, v1, v2, v3 := va.GetLo().ConvertToFloat64(), va.GetHi().ConvertToFloat64(), vb.GetLo().ConvertToFloat64(), vb.GetHi().ConvertToFloat64()
+		s0, s1, s2, s3 = s0.Add(v0), s1.Add(v1), s2.Add(v2), s3.Add(v3)
+		d0 = d0.Add(v0.Mul(xa.GetLo().ConvertToFloat64()))
+		d1 = d1.Add(v1.Mul(xa.GetHi().ConvertToFloat64()))
+		d2 = d2.Add(v2.Mul(xb.GetLo().ConvertToFloat64()))
+		d3 = d3.Add(v3.Mul(xb.GetHi().ConvertToFloat64()))
+	}
+	var s, d [sumLanes]float64
+	store256(&s, s0, s1, s2, s3)
+	store256(&d, d0, d1, d2, d3)
+	tg, tx := g[i:], x[i:]
+	var ty []float32
+	if y != nil {
+		ty = y[i:]
+	}
+	for j, v := range tg {
+		v = maskedGrad(v, ty, j)
+		s[j] += float64(v)
+		d[j] += float64(v) * float64(tx[j])
+	}
+	return combineLanes(&s), combineLanes(&d)
+}
+
+func bnApply256(dx, g, x, y []float32, w, a, b float32) {
+	n := len(g)
+	x, dx = x[:n], dx[:n]
+	if y != nil {
+		y = y[:n]
+	}
+	wv, av, bv := archsimd.BroadcastFloat32x8(w), archsimd.BroadcastFloat32x8(a), archsimd.BroadcastFloat32x8(b)
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		v := maskGrad256(g, y, i)
+		xv := archsimd.LoadFloat32x8((*[8]float32)(x[i:]))
+		v.Mul(wv).Add(xv.Mul(av).Add(bv)).Store((*[8]float32)(dx[i:]))
+	}
+	var ty []float32
+	if y != nil {
+		ty = y[i:]
+	}
+	genericBNApply(dx[i:], g[i:], x[i:], ty, w, a, b)
 }
 
 func relu256(x []float32) {
@@ -713,6 +1325,18 @@ func sqdev256(x []float32, mean float64) float64 {
 	store256(&s, a0, a1, a2, a3)
 	t := x[i:]
 	return finishLanes(&s, len(t), func(j int) float64 { d := float64(t[j]) - mean; return d * d })
+}
+
+// tree512 reduces the lanes of v in the order of tree16.
+func tree512(v archsimd.Float32x16) float32 {
+	return tree256(v.GetLo(), v.GetHi())
+}
+
+// tree256 reduces the 16 lanes lo‖hi in the order of tree16.
+func tree256(lo, hi archsimd.Float32x8) float32 {
+	s8 := lo.Add(hi)
+	s4 := s8.GetLo().Add(s8.GetHi())
+	return (s4.GetElem(0) + s4.GetElem(2)) + (s4.GetElem(1) + s4.GetElem(3))
 }
 
 // ---- FMA peak ----
