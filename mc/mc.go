@@ -12,6 +12,14 @@
 // seed.Stream(Seed, Key, t, 1) — so results never depend on the number of
 // workers.
 //
+// Trials run on the compiled network (dnn.Inference) with the flips applied
+// as sparse deltas: each flipped bit changes one code, which is
+// dequantized and written into the engine, and the next trial undoes those
+// changes — no per-trial copy of the memory or of the weights. The faulty
+// weights are bit for bit those of the whole-memory path
+// (EngineOptions.ModelForward), which is kept as the reference and the
+// fallback.
+//
 // # Protocols
 //
 // The quantity estimated is μ = E_F[A(F)], the accuracy A on the whole
@@ -55,6 +63,7 @@ package mc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -143,15 +152,46 @@ type Engine struct {
 	cleanAcc float64
 	clean    []bool  // correctness of every image without faults
 	classes  [][]int // image indices per class
+	// inf is the compiled network (nil: the slow path through
+	// Model.Forward) and tensor[i] the engine tensor of layer i.
+	inf    *dnn.Inference
+	tensor []int
+}
+
+// EngineOptions selects how an Engine evaluates the network.
+type EngineOptions struct {
+	// Batch is the number of images per forward pass (default 500 for
+	// Model.Forward, 1024 for the compiled engine).
+	Batch int
+	// ModelForward evaluates every trial by installing the whole faulty
+	// weight set into a clone of the training network and running
+	// Model.Forward, instead of the compiled engine (dnn.Inference) with
+	// the flips applied as sparse deltas. It is the slow, obviously
+	// correct path the fast one is tested against, and the fallback for
+	// networks dnn.Compile does not handle.
+	ModelForward bool
 }
 
 // NewEngine packs m's clean codes into a memory of wordBits-bit words and
-// scores the clean network on data (in batches of batch images; 0 means
-// 500).
+// scores the clean network on data (in batches of batch images; 0 means the
+// default), with the compiled engine when the network compiles.
 func NewEngine(m *wcat.Model, wordBits int, data *dnn.Dataset, batch int) (*Engine, error) {
-	if batch <= 0 {
-		batch = 500
-	}
+	return NewEngineWith(m, wordBits, data, EngineOptions{Batch: batch})
+}
+
+// NewEngineWith is NewEngine with options.
+//
+// The fast path (the default) compiles m.Net with its clean dequantized
+// weights (dnn.Compile: batch norm folded, Winograd) and, per trial, turns
+// every sampled flip into a change of one code (sram.Memory.Locate,
+// sram.FlipBit), dequantizes that code with the layer's step exactly as
+// wcat.Dequantize does and hands it to Inference.SetWeight; Reset undoes
+// the trial's changes. The faulty effective weights are therefore bit for
+// bit those of the slow path, and the work per trial beyond the forward
+// passes is proportional to the number of flips. Clean correctness (the
+// control variate of the subset protocol) is scored with the same engine,
+// so the two terms share their rounding.
+func NewEngineWith(m *wcat.Model, wordBits int, data *dnn.Dataset, opt EngineOptions) (*Engine, error) {
 	if data.Len() == 0 {
 		return nil, fmt.Errorf("mc: evaluation set %s is empty", data.Name)
 	}
@@ -165,7 +205,18 @@ func NewEngine(m *wcat.Model, wordBits int, data *dnn.Dataset, batch int) (*Engi
 			return nil, fmt.Errorf("mc: storing %s: %w", l.W.Name, err)
 		}
 	}
-	e := &Engine{model: m, data: data, mem: mem, batch: batch, classes: make([][]int, data.Classes)}
+	e := &Engine{model: m, data: data, mem: mem, batch: opt.Batch, classes: make([][]int, data.Classes)}
+	if !opt.ModelForward {
+		if err := e.compile(); err != nil {
+			return nil, err
+		}
+	}
+	if e.batch <= 0 {
+		e.batch = 500
+		if e.inf != nil {
+			e.batch = 1024
+		}
+	}
 	for i, l := range data.Labels {
 		e.classes[l] = append(e.classes[l], i)
 	}
@@ -174,10 +225,38 @@ func NewEngine(m *wcat.Model, wordBits int, data *dnn.Dataset, batch int) (*Engi
 		all[i] = i
 	}
 	e.clean = make([]bool, data.Len())
-	w := &worker{net: m.Net}
+	w := &worker{net: m.Net, inf: e.inf}
 	e.cleanAcc = 100 * float64(e.score(w, all, e.clean)) / float64(data.Len())
+	if e.inf != nil {
+		e.inf.SetThreads(1) // workers clone it; trials run in parallel
+	}
 	return e, nil
 }
+
+// compile builds the compiled engine of the clean network, or leaves e.inf
+// nil when dnn.Compile does not handle the architecture.
+func (e *Engine) compile() error {
+	inf, err := dnn.Compile(e.model.Net)
+	if errors.Is(err, dnn.ErrNotCompilable) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("mc: %w", err)
+	}
+	for _, l := range e.model.Layers {
+		i := inf.WeightIndex(l.W.Name)
+		if i < 0 || inf.WeightLen(i) != len(l.Codes) {
+			return fmt.Errorf("mc: compiled %s has no weight tensor %s of %d entries", e.model.Net.Arch(), l.W.Name, len(l.Codes))
+		}
+		e.tensor = append(e.tensor, i)
+	}
+	e.inf = inf
+	return nil
+}
+
+// Compiled reports whether trials run on the compiled engine (the fast
+// path) rather than through Model.Forward.
+func (e *Engine) Compiled() bool { return e.inf != nil }
 
 // CleanAcc is the accuracy (percent) without faults.
 func (e *Engine) CleanAcc() float64 { return e.cleanAcc }
@@ -187,15 +266,24 @@ func (e *Engine) MemoryBits() int { return e.mem.Bits() }
 
 // worker is one goroutine's private network and buffers.
 type worker struct {
-	net     dnn.Model
+	net     dnn.Model      // slow path
+	inf     *dnn.Inference // fast path
 	eff     [][]float32
 	codes   [][]int32
 	x       []float32
 	labels  []uint8
 	correct []bool
+	changed [][2]int32 // fast path: (layer, index) of the codes a trial changed
 }
 
 func (e *Engine) newWorker() *worker {
+	if e.inf != nil {
+		w := &worker{inf: e.inf.Clone()}
+		for _, l := range e.model.Layers {
+			w.codes = append(w.codes, append([]int32(nil), l.Codes...))
+		}
+		return w
+	}
 	w := &worker{net: e.model.Net.Clone()}
 	for _, p := range e.model.LayerParams(w.net) {
 		eff := make([]float32, p.Len())
@@ -209,12 +297,17 @@ func (e *Engine) newWorker() *worker {
 // score evaluates images idx with w's network, writes each image's
 // correctness into correct (indexed like idx) and returns the count.
 func (e *Engine) score(w *worker, idx []int, correct []bool) int {
-	classes := w.net.Classes()
+	classes := e.model.Net.Classes()
 	n := 0
 	for start := 0; start < len(idx); start += e.batch {
 		part := idx[start:min(start+e.batch, len(idx))]
 		w.x, w.labels = e.data.Batch(part, w.x, w.labels, nil)
-		logits := w.net.Forward(w.x, len(part), false)
+		var logits []float32
+		if w.inf != nil {
+			logits = w.inf.Forward(w.x, len(part))
+		} else {
+			logits = w.net.Forward(w.x, len(part), false)
+		}
 		for i := range part {
 			row := logits[i*classes : (i+1)*classes]
 			best := 0
@@ -233,8 +326,12 @@ func (e *Engine) score(w *worker, idx []int, correct []bool) int {
 	return n
 }
 
-// install loads the faulty codes (clean memory with flips applied) into w.
+// install puts the faulty weights (clean memory with flips applied) into w.
 func (e *Engine) install(w *worker, flips []int) {
+	if w.inf != nil {
+		e.installSparse(w, flips)
+		return
+	}
 	mem := e.mem.Clone()
 	for _, b := range flips {
 		mem.Flip(b)
@@ -242,6 +339,29 @@ func (e *Engine) install(w *worker, flips []int) {
 	for i, l := range e.model.Layers {
 		mem.Load(i, w.codes[i])
 		wcat.Dequantize(w.codes[i], l.Step, w.eff[i])
+	}
+}
+
+// installSparse restores w's compiled engine and codes to the clean state
+// and applies flips as changes of single codes.
+func (e *Engine) installSparse(w *worker, flips []int) {
+	w.inf.Reset()
+	for _, c := range w.changed {
+		w.codes[c[0]][c[1]] = e.model.Layers[c[0]].Codes[c[1]]
+	}
+	w.changed = w.changed[:0]
+	bits := e.mem.CodeBits()
+	var val [1]float32
+	for _, b := range flips {
+		seg, j, bit, ok := e.mem.Locate(b)
+		if !ok {
+			continue // padding bit: holds no weight
+		}
+		codes := w.codes[seg]
+		codes[j] = sram.FlipBit(codes[j], bit, bits)
+		w.changed = append(w.changed, [2]int32{int32(seg), int32(j)})
+		wcat.Dequantize(codes[j:j+1], e.model.Layers[seg].Step, val[:])
+		w.inf.SetWeight(e.tensor[seg], j, val[0])
 	}
 }
 
