@@ -26,6 +26,8 @@ type evalResult struct {
 	Bits       int       `json:"bits"`
 	Dataset    string    `json:"dataset"`
 	Images     int       `json:"images"`
+	Protocol   string    `json:"protocol"`
+	PerTrial   int       `json:"images_per_trial"`
 	WordBits   int       `json:"word_bits"`
 	MemoryBits int       `json:"memory_bits"`
 	BER        float64   `json:"ber"`
@@ -46,7 +48,9 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlags("eval", "--model CHECKPOINT --ber P [--trials N] [flags]", stderr)
 	model := fs.String("model", "", "trained checkpoint (required)")
 	ber := fs.Float64("ber", 0, "bit error rate of every stored weight bit")
-	trials := fs.Int("trials", 50, "Monte Carlo trials (whole-model fault realisations, each scored on the whole test set)")
+	trials := fs.Int("trials", 50, "Monte Carlo trials (whole-model fault realisations)")
+	protocol := fs.String("protocol", string(mc.ProtocolReference), "reference (every trial scores the whole test set, as the WCAT code) or subset (stratified subsets with a control variate, see `cosim help sweep`)")
+	subset := fs.Int("subset", 1000, "images per trial of the subset protocol")
 	seedV := fs.Uint64("seed", 1337, "random seed of the fault realisations")
 	archName := fs.String("arch", "eyeriss-onchip", "architecture whose scaled weight memory's word width packs the codes")
 	data := fs.String("data", "", "data directory of the test set")
@@ -63,6 +67,13 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if *trials < 1 {
 		return inputErrf("eval: --trials %d: want ≥ 1", *trials)
+	}
+	proto, err := mc.ParseProtocol(*protocol)
+	if err != nil {
+		return inputErrf("eval: --protocol: %v", err)
+	}
+	if *subset < 1 {
+		return inputErrf("eval: --subset %d: want ≥ 1", *subset)
 	}
 	spec, err := arch.Resolve(*archName)
 	if err != nil {
@@ -88,7 +99,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	s, err := eng.Run(ctx, *ber, mc.Options{Trials: *trials, Seed: *seedV, Key: seed.Float(*ber), Workers: *workers})
+	s, err := eng.Run(ctx, *ber, mc.Options{Protocol: proto, Trials: *trials, Subset: *subset, Seed: *seedV, Key: seed.Float(*ber), Workers: *workers})
 	if err != nil {
 		return err
 	}
@@ -97,7 +108,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		flips += f
 	}
 	r := evalResult{Model: *model, Arch: q.Net.Arch(), Method: info.Config().Label(), Bits: q.Cfg.Bits, Dataset: test.Name,
-		Images: test.Len(), WordBits: mem.WidthBits, MemoryBits: s.MemoryBits, BER: *ber, Trials: s.Trials, Seed: *seedV,
+		Images: test.Len(), Protocol: string(s.Protocol), PerTrial: s.Images, WordBits: mem.WidthBits, MemoryBits: s.MemoryBits, BER: *ber, Trials: s.Trials, Seed: *seedV,
 		CleanAcc: s.CleanAcc, AccMean: s.Mean, AccStd: s.Std, AccMin: s.Min, AccMax: s.Max, CILow: s.CILow, CIHigh: s.CIHigh,
 		MeanFlips: float64(flips) / float64(s.Trials), Accs: s.Accs}
 	if *asJSON {
@@ -108,6 +119,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "%s: %s %s %d-bit on %s (%d images)\n", r.Model, r.Arch, r.Method, r.Bits, r.Dataset, r.Images)
 	fmt.Fprintf(stdout, "weight memory: %d bits in %d-bit words; BER %g → %.1f flipped bits per trial on average\n", r.MemoryBits, r.WordBits, r.BER, r.MeanFlips)
 	fmt.Fprintf(stdout, "clean accuracy      %.2f%%\n", r.CleanAcc)
+	fmt.Fprintf(stdout, "protocol            %s, %d images per trial\n", r.Protocol, r.PerTrial)
 	fmt.Fprintf(stdout, "accuracy (%d trials) mean %.2f%%  std %.2f  min %.2f  max %.2f  95%% CI [%.2f, %.2f]\n",
 		r.Trials, r.AccMean, r.AccStd, r.AccMin, r.AccMax, r.CILow, r.CIHigh)
 	return nil
