@@ -3,6 +3,7 @@
 export GOEXPERIMENT := simd
 GO      ?= go
 BIN     := bin/cosim
+DATA    ?= ../shared/data/cifar10
 REPORTS ?= reports
 
 .PHONY: build test demo bench crosscheck fuzz clean
@@ -26,6 +27,30 @@ demo: build
 	    --model $(REPORTS)/models/mlp-wcat.ckpt --model $(REPORTS)/models/mlp-normal.ckpt \
 	    --vmin 0.30 --vmax 0.80 --vstep 0.01 --trials 20 --out $(REPORTS)
 	@echo "open $(REPORTS)/index.html"
+
+# One figure a line, `name: value unit` (see cmd/cosim-bench). Uses the
+# shipped WCAT ResNet-20 and CIFAR-10 from $(DATA) when present; the 51-point
+# sweep figure needs both and takes several minutes.
+bench: build
+	$(GO) build -o bin/cosim-bench ./cmd/cosim-bench
+	bin/cosim-bench --cosim $(BIN) --data $(DATA)
+
+# Optional: compares layers, ResNets and their gradients with PyTorch
+# (Debian's python3-torch, apt-get install python3-torch); skipped by
+# `make test`.
+crosscheck:
+	COSIM_CROSSCHECK=1 COSIM_PYTHON=$${COSIM_PYTHON:-/usr/bin/python3} $(GO) test -count=1 -run Crosscheck -v ./dnn
+
+# Runs every parser's fuzz target for FUZZTIME each.
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzReadCheckpoint$$' -fuzztime $(FUZZTIME) ./dnn
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeCIFAR10$$' -fuzztime $(FUZZTIME) ./dnn
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./arch
+	$(GO) test -run '^$$' -fuzz '^FuzzReadJSON$$' -fuzztime $(FUZZTIME) ./pareto
+	$(GO) test -run '^$$' -fuzz '^FuzzReadCSV$$' -fuzztime $(FUZZTIME) ./pareto
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCACTI$$' -fuzztime $(FUZZTIME) ./sram
+	$(GO) test -run '^$$' -fuzz '^FuzzParseSpec$$' -fuzztime $(FUZZTIME) ./sweep
 
 clean:
 	rm -rf bin $(REPORTS)/index.html $(REPORTS)/sweep.csv $(REPORTS)/sweep.json $(REPORTS)/models

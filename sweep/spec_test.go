@@ -101,3 +101,20 @@ func FuzzParseSpec(f *testing.F) {
 func sameMC(a, b mc.Options) bool {
 	return a.Protocol == b.Protocol && a.Trials == b.Trials && a.MinTrials == b.MinTrials && a.CIHalfWidth == b.CIHalfWidth && a.Subset == b.Subset
 }
+
+// The sweep specs shipped in experiments/ parse.
+func TestShippedSpecs(t *testing.T) {
+	files, err := filepath.Glob("../experiments/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no shipped specs (%v)", err)
+	}
+	for _, f := range files {
+		s, err := LoadSpec(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Models) == 0 || len(s.Voltages) < 2 {
+			t.Fatalf("%s: %+v", f, s)
+		}
+	}
+}

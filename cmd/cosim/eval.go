@@ -42,6 +42,8 @@ type evalResult struct {
 	CIHigh     float64   `json:"ci_high"`
 	MeanFlips  float64   `json:"mean_flips"`
 	Accs       []float64 `json:"accs"`
+	// Checkpoint is what the checkpoint records about its training.
+	Checkpoint wcat.Info `json:"checkpoint"`
 }
 
 func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -110,13 +112,18 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	r := evalResult{Model: *model, Arch: q.Net.Arch(), Method: info.Config().Label(), Bits: q.Cfg.Bits, Dataset: test.Name,
 		Images: test.Len(), Protocol: string(s.Protocol), PerTrial: s.Images, WordBits: mem.WidthBits, MemoryBits: s.MemoryBits, BER: *ber, Trials: s.Trials, Seed: *seedV,
 		CleanAcc: s.CleanAcc, AccMean: s.Mean, AccStd: s.Std, AccMin: s.Min, AccMax: s.Max, CILow: s.CILow, CIHigh: s.CIHigh,
-		MeanFlips: float64(flips) / float64(s.Trials), Accs: s.Accs}
+		MeanFlips: float64(flips) / float64(s.Trials), Accs: s.Accs, Checkpoint: info}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
 	fmt.Fprintf(stdout, "%s: %s %s %d-bit on %s (%d images)\n", r.Model, r.Arch, r.Method, r.Bits, r.Dataset, r.Images)
+	if info.Command != "" {
+		fmt.Fprintf(stdout, "trained by: %s\n", info.Command)
+		fmt.Fprintf(stdout, "training:   %d epochs (best validation %.2f%% at epoch %d), %.0f s; test accuracy %.2f%% at save\n",
+			info.EpochsRun, info.ValidAcc, info.BestEpoch, info.TrainSeconds, info.TestAcc)
+	}
 	fmt.Fprintf(stdout, "weight memory: %d bits in %d-bit words; BER %g → %.1f flipped bits per trial on average\n", r.MemoryBits, r.WordBits, r.BER, r.MeanFlips)
 	fmt.Fprintf(stdout, "clean accuracy      %.2f%%\n", r.CleanAcc)
 	fmt.Fprintf(stdout, "protocol            %s, %d images per trial\n", r.Protocol, r.PerTrial)
