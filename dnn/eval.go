@@ -3,6 +3,12 @@ package dnn
 // Evaluate returns the number of images of d that m classifies correctly,
 // in batches of batch images (inference mode).
 func Evaluate(m Model, d *Dataset, batch int) int {
+	return countCorrect(d, batch, m.Classes(), func(x []float32, n int) []float32 { return m.Forward(x, n, false) })
+}
+
+// countCorrect runs forward on d in batches of batch images and counts the
+// images whose largest logit is their label.
+func countCorrect(d *Dataset, batch, classes int, forward func(x []float32, n int) []float32) int {
 	var (
 		x      []float32
 		labels []uint8
@@ -15,8 +21,7 @@ func Evaluate(m Model, d *Dataset, batch int) int {
 			idx = append(idx, i)
 		}
 		x, labels = d.Batch(idx, x, labels, nil)
-		logits := m.Forward(x, len(idx), false)
-		correct += Correct(logits, labels, m.Classes())
+		correct += Correct(forward(x, len(idx)), labels, classes)
 	}
 	return correct
 }

@@ -503,21 +503,7 @@ func (e *Inference) Evaluate(d *Dataset, batch int) int {
 	if batch <= 0 {
 		batch = 1024
 	}
-	var (
-		x      []float32
-		labels []uint8
-		idx    = make([]int, 0, batch)
-	)
-	correct := 0
-	for start := 0; start < d.Len(); start += batch {
-		idx = idx[:0]
-		for i := start; i < min(start+batch, d.Len()); i++ {
-			idx = append(idx, i)
-		}
-		x, labels = d.Batch(idx, x, labels, nil)
-		correct += Correct(e.Forward(x, len(idx)), labels, e.classes)
-	}
-	return correct
+	return countCorrect(d, batch, e.classes, e.Forward)
 }
 
 // work runs groups taken from the shared counter until none is left.
