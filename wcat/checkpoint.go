@@ -22,26 +22,29 @@ type Info struct {
 	BFN            float64 `json:"bfn"`
 	PLClip         float64 `json:"plclip,omitempty"`
 	SkipDownsample bool    `json:"skip_downsample,omitempty"`
-	Recipe         *Recipe `json:"recipe,omitempty"`
-	EpochsRun      int     `json:"epochs_run,omitempty"`
-	BestEpoch      int     `json:"best_epoch,omitempty"`
-	Dataset        string  `json:"dataset,omitempty"`
-	DatasetSHA256  string  `json:"dataset_sha256,omitempty"`
-	TrainSeconds   float64 `json:"train_seconds,omitempty"`
-	ValidAcc       float64 `json:"valid_acc,omitempty"`
-	TestAcc        float64 `json:"test_acc,omitempty"`
-	Command        string  `json:"command,omitempty"`
+	// LSQReferenceGrad: the LSQ step was trained with the reference code's gradient.
+	LSQReferenceGrad bool    `json:"lsq_reference_grad,omitempty"`
+	Recipe           *Recipe `json:"recipe,omitempty"`
+	EpochsRun        int     `json:"epochs_run,omitempty"`
+	BestEpoch        int     `json:"best_epoch,omitempty"`
+	Dataset          string  `json:"dataset,omitempty"`
+	DatasetSHA256    string  `json:"dataset_sha256,omitempty"`
+	TrainSeconds     float64 `json:"train_seconds,omitempty"`
+	ValidAcc         float64 `json:"valid_acc,omitempty"`
+	TestAcc          float64 `json:"test_acc,omitempty"`
+	Command          string  `json:"command,omitempty"`
 }
 
 // Config returns the quantizer configuration recorded in the info.
 func (i Info) Config() Config {
-	return Config{Method: i.Method, Bits: i.Bits, Grid: i.Grid, BFN: i.BFN, PLClip: i.PLClip, SkipDownsample: i.SkipDownsample}
+	return Config{Method: i.Method, Bits: i.Bits, Grid: i.Grid, BFN: i.BFN, PLClip: i.PLClip, SkipDownsample: i.SkipDownsample, LSQReferenceGrad: i.LSQReferenceGrad}
 }
 
 // Save writes m and its info as a cosim checkpoint (dnn's format) at path,
 // atomically. Info's quantizer fields are taken from m.Cfg.
 func Save(path string, m *Model, info Info) error {
 	info.Method, info.Bits, info.Grid, info.BFN, info.PLClip, info.SkipDownsample = m.Cfg.Method, m.Cfg.Bits, m.Cfg.Grid, m.Cfg.BFN, m.Cfg.PLClip, m.Cfg.SkipDownsample
+	info.LSQReferenceGrad = m.Cfg.LSQReferenceGrad
 	c, h, w := m.Net.InputShape()
 	return atomicfile.Write(path, func(out io.Writer) error {
 		return dnn.WriteCheckpoint(out, m.Net.Arch(), [3]int{c, h, w}, m.Net.Classes(), info, m.State())

@@ -32,10 +32,16 @@
 //   - p0 at evaluation (§2.1): BFN noise is applied in training forwards only
 //     (Model.Quantize with a noise source); evaluation and Monte Carlo never
 //     add it. Fixed, as the reference document recommends.
-//   - LSQ step gradient (§4.3): reproduced as implemented (only the division
-//     uses the gradient-scaled step: ∂ŵ/∂s = q − γ·w/s inside, qn or qp
-//     outside), because the published LSQ curves come from that code; the
-//     step gets the global weight decay, as there.
+//   - LSQ step gradient (§4.3): fixed. The reference code's gradient (only
+//     the division uses the gradient-scaled step: ∂ŵ/∂s = q − γ·w/s inside,
+//     qn or qp outside) is about 1/γ = √(qp·N) times standard LSQ's q-term
+//     (≈ 500 for a 36,864-weight layer at 4 bits); with the CIFAR recipe's
+//     lr 0.1 from scratch it throws the steps so far that every code
+//     becomes 0 and ResNet-20 stays at chance (loss ln 10 after the first
+//     epoch, measured). cosim uses standard LSQ (Esser et al. 2020),
+//     γ·(q − w/s) inside and γ·qn, γ·qp outside; Config.LSQReferenceGrad
+//     (cosim train --lsq-reference-grad) reproduces the reference. The step
+//     gets the global weight decay, as there.
 //   - α initialisation on pretrained weights (§3.4): not applicable; cosim
 //     initialises α from the weights present when training starts (which
 //     are the random initial weights, as in the reference for CIFAR).

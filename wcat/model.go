@@ -51,6 +51,11 @@ type Config struct {
 	// unquantized (float, not stored in the weight SRAM), reproducing the
 	// reference code's accident (wcat-semantics.md §1.3).
 	SkipDownsample bool
+	// LSQReferenceGrad gives LSQ's step the reference code's gradient
+	// (wcat-semantics.md §4.3 quirk: ∂ŵ/∂s = q − γ·w/s inside the range,
+	// qn or qp outside) instead of standard LSQ's γ·(q − w/s) and γ·qn,
+	// γ·qp. See the package doc for why it is not the default.
+	LSQReferenceGrad bool
 }
 
 // Validate checks the configuration.
@@ -248,7 +253,9 @@ func injectNoise(l *Layer, bits int, p float64, r *rand.Rand) {
 //     WCAT's α gets (1/√N)(Σ_{w>α} g − Σ_{w<−α} g);
 //   - PLClip: the weight gradient is zero outside [−α_l, α_l] (§4.2);
 //   - LSQ: the weight gradient is zero where w/s is outside [qn, qp]; the
-//     step gets the reference code's gradient (§4.3, see the package doc).
+//     step gets standard LSQ's gradient γ·(q − w/s) inside, γ·qn or γ·qp
+//     outside, γ = 1/√(qp·N) (or, with Config.LSQReferenceGrad, the
+//     reference code's, §4.3).
 func (m *Model) Backward() {
 	qn, qp := m.Cfg.Grid.Range(m.Cfg.Bits)
 	for _, l := range m.Layers {
@@ -275,21 +282,27 @@ func (m *Model) Backward() {
 		case LSQ:
 			s := l.Step
 			gamma := 1 / math.Sqrt(float64(qp)*float64(len(w)))
-			var gs float64
+			var outside, inside float64 // Σ g·(qn or qp) and Σ g·(q − w/s) or Σ g·(q − γ·w/s)
 			for i, v := range w {
 				x := v / s
 				switch {
 				case x < float32(qn):
-					gs += float64(g[i]) * float64(qn)
+					outside += float64(g[i]) * float64(qn)
 					g[i] = 0
 				case x > float32(qp):
-					gs += float64(g[i]) * float64(qp)
+					outside += float64(g[i]) * float64(qp)
 					g[i] = 0
+				case m.Cfg.LSQReferenceGrad:
+					inside += float64(g[i]) * (float64(l.Codes[i]) - gamma*float64(x))
 				default:
-					gs += float64(g[i]) * (float64(l.Codes[i]) - gamma*float64(x))
+					inside += float64(g[i]) * (float64(l.Codes[i]) - float64(x))
 				}
 			}
-			l.Q.Grad[0] += float32(gs)
+			if m.Cfg.LSQReferenceGrad {
+				l.Q.Grad[0] += float32(outside + inside)
+			} else {
+				l.Q.Grad[0] += float32(gamma * (outside + inside))
+			}
 		}
 	}
 }

@@ -126,19 +126,23 @@ func TestLSQ(t *testing.T) {
 			t.Fatalf("codes %v", l.Codes)
 		}
 	}
-	g := []float32{1, 2, 3, 4}
-	copy(l.W.Grad, g)
-	l.Q.Grad[0] = 0
-	m.Backward()
-	// Reference gradient (§4.3 quirk): inside q − γ·w/s, outside qn or qp;
-	// γ = 1/√(7·4).
-	gamma := 1 / math.Sqrt(28)
-	want := 1*(1-gamma*1.2) + 2*(0-gamma*(-0.4)) + 3*7 + 4*(-8)
-	if got := float64(l.Q.Grad[0]); math.Abs(got-want) > 1e-5 {
-		t.Fatalf("step grad %v, want %v", got, want)
-	}
-	if l.W.Grad[2] != 0 || l.W.Grad[3] != 0 || l.W.Grad[0] != 1 {
-		t.Fatalf("weight grads %v", l.W.Grad)
+	gamma := 1 / math.Sqrt(28) // 1/√(qp·N) = 1/√(7·4)
+	for _, ref := range []bool{false, true} {
+		m.Cfg.LSQReferenceGrad = ref
+		copy(l.W.Grad, []float32{1, 2, 3, 4})
+		l.Q.Grad[0] = 0
+		m.Backward()
+		// Standard LSQ: γ·(q − w/s) inside, γ·qn or γ·qp outside.
+		want := gamma * (1*(1-1.2) + 2*(0-(-0.4)) + 3*7 + 4*(-8))
+		if ref { // the reference code (§4.3 quirk): q − γ·w/s inside, qn or qp outside
+			want = 1*(1-gamma*1.2) + 2*(0-gamma*(-0.4)) + 3*7 + 4*(-8)
+		}
+		if got := float64(l.Q.Grad[0]); math.Abs(got-want) > 1e-5 {
+			t.Fatalf("reference gradient %v: step grad %v, want %v", ref, got, want)
+		}
+		if l.W.Grad[2] != 0 || l.W.Grad[3] != 0 || l.W.Grad[0] != 1 {
+			t.Fatalf("weight grads %v", l.W.Grad)
+		}
 	}
 }
 

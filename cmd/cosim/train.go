@@ -43,6 +43,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	seedV := fs.Uint64("seed", 1337, "random seed (initialisation, split, shuffles, augmentation, noise)")
 	out := fs.String("out", "", "checkpoint file to write (required)")
 	resume := fs.Bool("resume", false, "continue an interrupted run from its training state FILE.state (written after every epoch)")
+	lsqRef := fs.Bool("lsq-reference-grad", false, "LSQ: train the step with the reference code's gradient (q − γ·w/s, unscaled outside) instead of standard LSQ's; it collapses from scratch at lr 0.1")
 	skipDown := fs.Bool("skip-downsample", false, "leave the ResNets' 1×1 downsample convs unquantized, as the reference code does by accident")
 	quiet := fs.Bool("quiet", false, "no progress bar (there is none either when stderr is not a terminal)")
 	if err := parseFlags(fs, args); err != nil {
@@ -68,7 +69,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return inputErrf("train: --init: %v", err)
 	}
-	cfg := wcat.Config{Method: m, Bits: *bits, Grid: wcat.Grid(*grid), BFN: *bfn, PLClip: *plclip, SkipDownsample: *skipDown}
+	cfg := wcat.Config{Method: m, Bits: *bits, Grid: wcat.Grid(*grid), BFN: *bfn, PLClip: *plclip, SkipDownsample: *skipDown, LSQReferenceGrad: *lsqRef}
 	if err := cfg.Validate(); err != nil {
 		return inputErrf("train: %v", err)
 	}
