@@ -45,7 +45,9 @@ func main() {
 	model := flag.String("model", "models/resnet20-4bit-wcat.ckpt", "trained ResNet-20 checkpoint (optional)")
 	cosimBin := flag.String("cosim", "bin/cosim", "cosim binary for the sweep figure")
 	rssChild := flag.Bool("rss-child", false, "internal: evaluate ResNet-56 on 10,000 images and print the peak RSS")
+	only := flag.String("only", "", "measure only the figures whose names start with this prefix")
 	flag.Parse()
+	want := func(name string) bool { return strings.HasPrefix(name, *only) }
 	if *rssChild {
 		if err := resnet56Eval(); err != nil {
 			fail(err)
@@ -53,39 +55,48 @@ func main() {
 		return
 	}
 	fmt.Fprintf(os.Stderr, "cosim-bench: kernels %s, %d cores (GOMAXPROCS)\n", kernels.Impl(), runtime.GOMAXPROCS(0))
-	peak := bestOf(3, func() float64 { return kernels.PeakGFLOPS(300*time.Millisecond, runtime.GOMAXPROCS(0)) })
-	line("fma-peak-gflops", peak, "GFLOPS")
-	line("fma-peak-gflops-1core", bestOf(3, func() float64 { return kernels.PeakGFLOPS(300*time.Millisecond, 1) }), "GFLOPS")
-	g := gemmGFLOPS()
-	line("gemm-gflops", g, "GFLOPS")
-	line("gemm-pct-of-peak", 100*g/peak, "%")
-
-	q, test := mcSetup(*model, *dataDir)
-	for _, procs := range []int{runtime.GOMAXPROCS(0), 1} {
-		name := "resnet20-mc-images-per-s"
-		if procs == 1 {
-			name += "-1core"
+	if want("fma") || want("gemm") {
+		peak := bestOf(3, func() float64 { return kernels.PeakGFLOPS(300*time.Millisecond, runtime.GOMAXPROCS(0)) })
+		line("fma-peak-gflops", peak, "GFLOPS")
+		line("fma-peak-gflops-1core", bestOf(3, func() float64 { return kernels.PeakGFLOPS(300*time.Millisecond, 1) }), "GFLOPS")
+		g := gemmGFLOPS()
+		line("gemm-gflops", g, "GFLOPS")
+		line("gemm-pct-of-peak", 100*g/peak, "%")
+	}
+	if want("resnet20-mc") {
+		q, test := mcSetup(*model, *dataDir)
+		for _, procs := range []int{runtime.GOMAXPROCS(0), 1} {
+			name := "resnet20-mc-images-per-s"
+			if procs == 1 {
+				name += "-1core"
+			}
+			v, err := mcImagesPerS(q, test, procs)
+			if err != nil {
+				fail(err)
+			}
+			line(name, v, "img/s")
 		}
-		v, err := mcImagesPerS(q, test, procs)
+	}
+	if want("resnet20-train") {
+		line("resnet20-train-images-per-s", trainImagesPerS(), "img/s")
+	}
+	if want("resnet56") {
+		rss, err := childRSS()
 		if err != nil {
 			fail(err)
 		}
-		line(name, v, "img/s")
+		line("resnet56-eval-peak-rss-mib", rss, "MiB")
 	}
-	line("resnet20-train-images-per-s", trainImagesPerS(), "img/s")
-	rss, err := childRSS()
-	if err != nil {
-		fail(err)
-	}
-	line("resnet56-eval-peak-rss-mib", rss, "MiB")
-	secs, err := sweepSeconds(*cosimBin, *model, *dataDir)
-	switch {
-	case errors.Is(err, errSkipped):
-		fmt.Fprintln(os.Stderr, "cosim-bench: sweep-resnet20-51pts-seconds skipped:", err)
-	case err != nil:
-		fail(err)
-	default:
-		line("sweep-resnet20-51pts-seconds", secs, "s")
+	if want("sweep") {
+		secs, err := sweepSeconds(*cosimBin, *model, *dataDir)
+		switch {
+		case errors.Is(err, errSkipped):
+			fmt.Fprintln(os.Stderr, "cosim-bench: sweep-resnet20-51pts-seconds skipped:", err)
+		case err != nil:
+			fail(err)
+		default:
+			line("sweep-resnet20-51pts-seconds", secs, "s")
+		}
 	}
 }
 
@@ -185,7 +196,7 @@ func randomImages(n int) *dnn.Dataset {
 	return d
 }
 
-// mcImagesPerS runs reference-protocol trials at BER 1e-3 (two per core,
+// mcImagesPerS runs reference-protocol trials at BER 1e-3 (four per core,
 // each on every image) and returns images scored per second.
 func mcImagesPerS(q *wcat.Model, test *dnn.Dataset, procs int) (float64, error) {
 	prev := runtime.GOMAXPROCS(procs)
@@ -194,7 +205,7 @@ func mcImagesPerS(q *wcat.Model, test *dnn.Dataset, procs int) (float64, error) 
 	if err != nil {
 		return 0, err
 	}
-	trials := 2 * procs
+	trials := 4 * procs
 	start := time.Now()
 	s, err := e.Run(context.Background(), 1e-3, mc.Options{Protocol: mc.ProtocolReference, Trials: trials, Seed: 1, Workers: procs})
 	if err != nil {
