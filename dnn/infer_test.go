@@ -382,7 +382,6 @@ func BenchmarkInferResNet20(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	procs := runtime.GOMAXPROCS(0)
 	b.Run("threads1", func(b *testing.B) {
 		e.SetThreads(1)
 		e.Forward(x, n)
@@ -402,26 +401,34 @@ func BenchmarkInferResNet20(b *testing.B) {
 		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "images/s")
 	})
 	b.Run("perCore", func(b *testing.B) {
-		engines := make([]*Inference, procs)
-		for i := range engines {
-			engines[i] = e.Clone()
-			engines[i].SetThreads(1)
-			engines[i].Forward(x, n)
-		}
-		b.ResetTimer()
-		var wg sync.WaitGroup
-		for _, en := range engines {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := 0; i < b.N; i++ {
-					en.Forward(x, n)
-				}
-			}()
-		}
-		wg.Wait()
-		b.ReportMetric(float64(procs*n*b.N)/b.Elapsed().Seconds(), "images/s")
+		perCore(b, e, x, n, func(en *Inference, _ int) { en.Forward(x, n) })
 	})
+}
+
+// perCore runs b.N·GOMAXPROCS calls of step, one single-threaded clone of e
+// per core (each warmed up on x), step(clone, t) for t = w, w+procs, … on
+// clone w, and reports the images per second, n images a call.
+func perCore(b *testing.B, e *Inference, x []float32, n int, step func(en *Inference, t int)) {
+	procs := runtime.GOMAXPROCS(0)
+	engines := make([]*Inference, procs)
+	for i := range engines {
+		engines[i] = e.Clone()
+		engines[i].SetThreads(1)
+		engines[i].Forward(x, n)
+	}
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for w, en := range engines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := w; t < b.N*procs; t += procs {
+				step(en, t)
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64(procs*n*b.N)/b.Elapsed().Seconds(), "images/s")
 }
 
 // BenchmarkInferResNet20MC emulates Monte Carlo trials at bit error rate
@@ -439,33 +446,16 @@ func BenchmarkInferResNet20MC(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	procs := runtime.GOMAXPROCS(0)
-	engines := make([]*Inference, procs)
-	for i := range engines {
-		engines[i] = e.Clone()
-		engines[i].SetThreads(1)
-		engines[i].Forward(x, n)
-	}
-	b.ResetTimer()
-	var wg sync.WaitGroup
-	for w, en := range engines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for t := w; t < b.N*procs; t += procs {
-				rt := seed.Stream(80, uint64(t))
-				en.Reset()
-				for range flips {
-					i := rt.IntN(en.NumWeights())
-					j := rt.IntN(en.WeightLen(i))
-					en.SetWeight(i, j, float32(rt.NormFloat64()))
-				}
-				en.Forward(x, n)
-			}
-		}()
-	}
-	wg.Wait()
-	b.ReportMetric(float64(procs*n*b.N)/b.Elapsed().Seconds(), "images/s")
+	perCore(b, e, x, n, func(en *Inference, t int) {
+		rt := seed.Stream(80, uint64(t))
+		en.Reset()
+		for range flips {
+			i := rt.IntN(en.NumWeights())
+			j := rt.IntN(en.WeightLen(i))
+			en.SetWeight(i, j, float32(rt.NormFloat64()))
+		}
+		en.Forward(x, n)
+	})
 }
 
 // BenchmarkInferResNet56Eval10k evaluates 10,000 random images with a

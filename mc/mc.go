@@ -151,6 +151,7 @@ type Engine struct {
 	batch    int
 	cleanAcc float64
 	clean    []bool  // correctness of every image without faults
+	all      []int   // 0 … N−1: the whole evaluation set
 	classes  [][]int // image indices per class
 	// inf is the compiled network (nil: the slow path through
 	// Model.Forward) and tensor[i] the engine tensor of layer i.
@@ -220,13 +221,13 @@ func NewEngineWith(m *wcat.Model, wordBits int, data *dnn.Dataset, opt EngineOpt
 	for i, l := range data.Labels {
 		e.classes[l] = append(e.classes[l], i)
 	}
-	all := make([]int, data.Len())
-	for i := range all {
-		all[i] = i
+	e.all = make([]int, data.Len())
+	for i := range e.all {
+		e.all[i] = i
 	}
 	e.clean = make([]bool, data.Len())
 	w := &worker{net: m.Net, inf: e.inf}
-	e.cleanAcc = 100 * float64(e.score(w, all, e.clean)) / float64(data.Len())
+	e.cleanAcc = 100 * float64(e.score(w, e.all, e.clean)) / float64(data.Len())
 	if e.inf != nil {
 		e.inf.SetThreads(1) // workers clone it; trials run in parallel
 	}
@@ -392,12 +393,8 @@ func (e *Engine) trial(w *worker, p float64, opt Options, t int) (float64, int) 
 	}
 	e.install(w, flips)
 	if opt.Protocol == ProtocolReference || opt.Subset >= e.data.Len() {
-		all := make([]int, e.data.Len())
-		for i := range all {
-			all[i] = i
-		}
-		w.correct = growBools(w.correct, len(all))
-		return 100 * float64(e.score(w, all, w.correct)) / float64(len(all)), len(flips)
+		w.correct = growBools(w.correct, len(e.all))
+		return 100 * float64(e.score(w, e.all, w.correct)) / float64(len(e.all)), len(flips)
 	}
 	idx, wt := e.subset(seed.Stream(opt.Seed, opt.Key, uint64(t), 1), opt.Subset, nil, nil)
 	w.correct = growBools(w.correct, len(idx))

@@ -75,6 +75,9 @@ func (c Config) Validate() error {
 	if c.Method == PLClip && !(c.PLClip > 0) {
 		return fmt.Errorf("plclip coefficient %g: want > 0", c.PLClip)
 	}
+	if c.LSQReferenceGrad && c.Method != LSQ {
+		return fmt.Errorf("the reference LSQ step gradient applies to method lsq, not %s", c.Method)
+	}
 	return nil
 }
 

@@ -68,6 +68,9 @@ func TestBadInputExitsTwo(t *testing.T) {
 		{[]string{"sweep", "--model", junk, "--vmin", "0.9", "--vmax", "0.3"}, "voltage grid"},
 		{[]string{"eval", "--model", junk, "--ber", "0.7"}, "--ber 0.7"},
 		{[]string{"eval", "--model", filepath.Join(dir, "missing.ckpt"), "--ber", "0.01"}, "missing.ckpt"},
+		{[]string{"eval", "--model", junk, "--ber", "0.01", "--protocol", "fast"}, "--protocol"},
+		{[]string{"eval", "--model", junk, "--ber", "0.01", "--subset", "0"}, "--subset 0"},
+		{[]string{"train", "--method", "wcat", "--lsq-reference-grad", "--out", "x"}, "method lsq"},
 		{[]string{"data", "fetch"}, "--out is required"},
 	}
 	for _, c := range cases {
