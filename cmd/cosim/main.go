@@ -18,6 +18,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"cosim/dnn/kernels"
 )
 
 // command is one cosim sub-command.
@@ -62,6 +64,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	name := args[0]
+	if err := kernels.EnvError(); err != nil && name != "help" && name != "-h" && name != "--help" {
+		fmt.Fprintf(stderr, "cosim: %v\n", err)
+		return 2
+	}
 	if name == "help" || name == "-h" || name == "--help" {
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
@@ -107,6 +113,10 @@ func usage(w io.Writer) {
 	sort.Strings(names)
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintf(w, "\nKernels: %s; COSIM_KERNELS=auto|%s selects one.\n", kernels.Describe(), strings.Join(kernels.Known(), "|"))
+	if err := kernels.EnvError(); err != nil {
+		fmt.Fprintf(w, "Warning: %v\n", err)
 	}
 }
 

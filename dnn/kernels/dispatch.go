@@ -1,8 +1,10 @@
 package kernels
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 )
@@ -94,37 +96,42 @@ var (
 	// preference lists the implementations from best to worst.
 	preference = []string{"avx512", "avx2", "generic"}
 	current    atomic.Pointer[impl]
+	// envErr is the problem with COSIM_KERNELS, if any (see EnvError).
+	envErr error
 )
 
-// register adds an implementation usable on this CPU (called from init in
-// the SIMD build).
+// register adds an implementation usable on this CPU (called during package
+// variable initialisation in the SIMD build, before init selects one).
 func register(im *impl) { registry[im.name] = im }
 
 func init() {
-	if err := Use(os.Getenv("COSIM_KERNELS")); err != nil {
-		panic(fmt.Sprintf("kernels: environment COSIM_KERNELS: %v", err))
+	v := os.Getenv("COSIM_KERNELS")
+	if err := Use(v); err != nil {
+		envErr = fmt.Errorf("environment COSIM_KERNELS=%q: %v", v, err)
+		Use("auto")
 	}
 }
 
+// EnvError reports why the environment variable COSIM_KERNELS could not be
+// honoured (an unknown name, or a path this build or CPU lacks), or nil. The
+// package then runs on the best available implementation; commands check
+// EnvError before any work and refuse to start.
+func EnvError() error { return envErr }
+
 // Use selects the implementation by name: "generic", "avx2", "avx512", or
 // "auto" (also the empty string) for the best one this CPU and build
-// support. It returns an error, and keeps the current choice, for an
-// unknown name or one not available here. It is safe to call concurrently
-// with the kernels, but a call in flight may finish on the previous
-// implementation.
+// support. It returns an error saying why, and keeps the current choice,
+// for an unknown name or one not available here. It is safe to call
+// concurrently with the kernels, but a call in flight may finish on the
+// previous implementation.
 func Use(name string) error {
 	name = strings.ToLower(strings.TrimSpace(name))
 	if name == "" || name == "auto" {
-		for _, n := range preference {
-			if im, ok := registry[n]; ok {
-				current.Store(im)
-				return nil
-			}
-		}
+		name = Available()[0]
 	}
 	im, ok := registry[name]
 	if !ok {
-		return fmt.Errorf("kernel implementation %q is not available in this build on this CPU (available: %s)", name, strings.Join(Available(), ", "))
+		return errors.New(Unavailable(name))
 	}
 	current.Store(im)
 	return nil
@@ -134,7 +141,7 @@ func Use(name string) error {
 func Impl() string { return cur().name }
 
 // Available lists the implementations usable in this build on this CPU,
-// best first.
+// best first; "generic" is always last.
 func Available() []string {
 	var out []string
 	for _, n := range preference {
@@ -143,6 +150,35 @@ func Available() []string {
 		}
 	}
 	return out
+}
+
+// Known lists every implementation name, best first, whether or not it is
+// available here.
+func Known() []string { return slices.Clone(preference) }
+
+// Unavailable says why the named implementation cannot run here (for
+// example, that the CPU lacks AVX-512), or returns "" when it can.
+func Unavailable(name string) string {
+	if _, ok := registry[name]; ok {
+		return ""
+	}
+	if !slices.Contains(preference, name) {
+		return fmt.Sprintf("unknown kernel path %q (known: %s; available here: %s)", name, strings.Join(preference, ", "), strings.Join(Available(), ", "))
+	}
+	return fmt.Sprintf("kernel path %q is not available: %s (available here: %s)", name, missing(name), strings.Join(Available(), ", "))
+}
+
+// Describe is a one-line summary of the kernel choice for version and
+// benchmark output, such as "avx2 (available: avx2, generic; avx512: this
+// CPU lacks AVX-512)".
+func Describe() string {
+	s := fmt.Sprintf("%s (available: %s", Impl(), strings.Join(Available(), ", "))
+	for _, n := range preference {
+		if _, ok := registry[n]; !ok {
+			s += fmt.Sprintf("; %s: %s", n, missing(n))
+		}
+	}
+	return s + ")"
 }
 
 func cur() *impl { return current.Load() }

@@ -1,12 +1,15 @@
 package kernels
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"cosim/internal/seed"
@@ -249,25 +252,52 @@ func TestUseAndImpl(t *testing.T) {
 }
 
 // TestEnvironmentSelectsImplementation runs this test binary again with
-// COSIM_KERNELS=generic and checks the choice it reports.
+// COSIM_KERNELS set and checks the choice and the error it reports. The
+// expectations come from the child's own list of available paths: under an
+// emulator the child may run on the real CPU.
 func TestEnvironmentSelectsImplementation(t *testing.T) {
 	if os.Getenv("COSIM_KERNELS_CHILD") == "1" {
-		fmt.Printf("impl=%s\n", Impl())
+		fmt.Printf("impl=%s avail=%s err=%v\n", Impl(), strings.Join(Available(), ","), EnvError())
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestEnvironmentSelectsImplementation$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "COSIM_KERNELS=generic", "COSIM_KERNELS_CHILD=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("child: %v\n%s", err, out)
+	child := func(value string) (impl string, avail []string, errText string) {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestEnvironmentSelectsImplementation$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "COSIM_KERNELS="+value, "COSIM_KERNELS_CHILD=1")
+		out, err := cmd.CombinedOutput()
+		if errors.Is(err, syscall.ENOEXEC) {
+			t.Skipf("cannot start the test binary again (running under an emulator without binfmt): %v", err)
+		}
+		if err != nil {
+			t.Fatalf("child with COSIM_KERNELS=%s: %v\n%s", value, err, out)
+		}
+		line, _, _ := strings.Cut(string(out), "\n")
+		var a string
+		if _, err := fmt.Sscanf(line, "impl=%s avail=%s", &impl, &a); err != nil {
+			t.Fatalf("child with COSIM_KERNELS=%s printed %q", value, out)
+		}
+		_, errText, _ = strings.Cut(line, " err=")
+		return impl, strings.Split(a, ","), errText
 	}
-	if !strings.Contains(string(out), "impl=generic") {
-		t.Fatalf("child output %q does not report impl=generic", out)
+	best, avail, errText := child("")
+	if best != avail[0] || errText != "<nil>" {
+		t.Fatalf("COSIM_KERNELS unset: child chose %s (available %v), error %s", best, avail, errText)
 	}
-	cmd = exec.Command(os.Args[0], "-test.run=^TestEnvironmentSelectsImplementation$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "COSIM_KERNELS=sse9", "COSIM_KERNELS_CHILD=1")
-	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "COSIM_KERNELS") {
-		t.Fatalf("COSIM_KERNELS=sse9 did not fail start-up naming the variable: err=%v\n%s", err, out)
+	for _, name := range avail {
+		if impl, _, errText := child(name); impl != name || errText != "<nil>" {
+			t.Fatalf("COSIM_KERNELS=%s: child chose %s, error %s", name, impl, errText)
+		}
+	}
+	impl, _, errText := child("sse9")
+	if impl != best || !strings.Contains(errText, `COSIM_KERNELS="sse9"`) || !strings.Contains(errText, "unknown kernel path") {
+		t.Fatalf("COSIM_KERNELS=sse9: child chose %s with error %q, want %s and an error naming the variable", impl, errText, best)
+	}
+	for _, name := range Known() {
+		if slices.Contains(avail, name) {
+			continue
+		}
+		if impl, _, errText := child(name); impl != best || !strings.Contains(errText, "not available: "+missing(name)) {
+			t.Fatalf("COSIM_KERNELS=%s (not available): child chose %s with error %q", name, impl, errText)
+		}
 	}
 }
 

@@ -26,7 +26,7 @@ func registerSIMD() bool {
 			peak: peak256, peakFl: 12 * 8 * 2,
 		})
 	}
-	if archsimd.X86.AVX512() {
+	if archsimd.X86.AVX512() && archsimd.X86.FMA() {
 		register(&impl{
 			name: "avx512", lanes: 16, nr: 32,
 			kernel: kernel512, kernelDirect: kernelDirect512, packRuns: packRuns512, packT: packT512, packA: packA512, packRows: packRows512, layoutRows: layoutRows512,
@@ -37,6 +37,17 @@ func registerSIMD() bool {
 		})
 	}
 	return true
+}
+
+// missing says why a SIMD implementation was not registered.
+func missing(name string) string {
+	switch name {
+	case "avx512":
+		return "this CPU lacks AVX-512 (F, CD, BW, DQ, VL) or FMA"
+	case "avx2":
+		return "this CPU lacks AVX2 or FMA"
+	}
+	return "not built"
 }
 
 func packA512(dst, a []float32, lda int, trans bool, i0, mr, p0, kc int) {
@@ -87,16 +98,15 @@ func packA256(dst, a []float32, lda int, trans bool, i0, mr, p0, kc int) {
 // two-source permutations that exchange the s×s off-diagonal blocks of a
 // pair of rows (i, i+s): the first result keeps row i's lanes with bit s
 // clear and takes row i+s's same lanes into lanes l+s; the second the rest.
-var transposeIdx = func() (idx [3][2]archsimd.Uint32x8) {
+var transposeIdx = func() (idx [3][2][8]uint32) {
 	for k, s := range []int{4, 2, 1} {
-		var lo, hi [8]uint32
+		lo, hi := &idx[k][0], &idx[k][1]
 		for l := 0; l < 8; l++ {
 			if l&s == 0 {
 				lo[l], lo[l+s] = uint32(l), uint32(8+l)
 				hi[l], hi[l+s] = uint32(l+s), uint32(8+l+s)
 			}
 		}
-		idx[k][0], idx[k][1] = archsimd.LoadUint32x8(&lo), archsimd.LoadUint32x8(&hi)
 	}
 	return idx
 }()
@@ -113,17 +123,17 @@ func transpose8(dst []float32, ld int, src []float32, ls int) {
 	r5 := archsimd.LoadFloat32x8((*[8]float32)(src[5*ls:]))
 	r6 := archsimd.LoadFloat32x8((*[8]float32)(src[6*ls:]))
 	r7 := archsimd.LoadFloat32x8((*[8]float32)(src[7*ls:]))
-	lo, hi := transposeIdx[0][0], transposeIdx[0][1]
+	lo, hi := archsimd.LoadUint32x8(&transposeIdx[0][0]), archsimd.LoadUint32x8(&transposeIdx[0][1])
 	r0, r4 = r0.ConcatPermute(r4, lo), r0.ConcatPermute(r4, hi)
 	r1, r5 = r1.ConcatPermute(r5, lo), r1.ConcatPermute(r5, hi)
 	r2, r6 = r2.ConcatPermute(r6, lo), r2.ConcatPermute(r6, hi)
 	r3, r7 = r3.ConcatPermute(r7, lo), r3.ConcatPermute(r7, hi)
-	lo, hi = transposeIdx[1][0], transposeIdx[1][1]
+	lo, hi = archsimd.LoadUint32x8(&transposeIdx[1][0]), archsimd.LoadUint32x8(&transposeIdx[1][1])
 	r0, r2 = r0.ConcatPermute(r2, lo), r0.ConcatPermute(r2, hi)
 	r1, r3 = r1.ConcatPermute(r3, lo), r1.ConcatPermute(r3, hi)
 	r4, r6 = r4.ConcatPermute(r6, lo), r4.ConcatPermute(r6, hi)
 	r5, r7 = r5.ConcatPermute(r7, lo), r5.ConcatPermute(r7, hi)
-	lo, hi = transposeIdx[2][0], transposeIdx[2][1]
+	lo, hi = archsimd.LoadUint32x8(&transposeIdx[2][0]), archsimd.LoadUint32x8(&transposeIdx[2][1])
 	r0, r1 = r0.ConcatPermute(r1, lo), r0.ConcatPermute(r1, hi)
 	r2, r3 = r2.ConcatPermute(r3, lo), r2.ConcatPermute(r3, hi)
 	r4, r5 = r4.ConcatPermute(r5, lo), r4.ConcatPermute(r5, hi)
@@ -305,29 +315,30 @@ func packRuns256(dst, x []float32, runs []convRun, w convWalk, nr int) {
 }
 
 // evenLanes selects lanes 0, 2, …, 30 of two concatenated 16-lane vectors.
-var evenLanes = archsimd.LoadUint32x16(&[16]uint32{0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30})
+var evenLanes = [16]uint32{0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30}
 
 // oddLanes selects lanes 1, 3, …, 31 of two concatenated 16-lane vectors;
 // halfLanes puts the even lanes of one vector in lanes 0–7, the odd in 8–15.
 var (
-	oddLanes  = archsimd.LoadUint32x16(&[16]uint32{1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31})
-	halfLanes = archsimd.LoadUint32x16(&[16]uint32{0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15})
+	oddLanes  = [16]uint32{1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31}
+	halfLanes = [16]uint32{0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15}
 )
 
 // deinterleave512 writes the even elements of src[0:w] to ev and the odd
 // ones to od.
 func deinterleave512(ev, od, src []float32, w int) {
 	src = src[:w]
+	evenSel, oddSel := archsimd.LoadUint32x16(&evenLanes), archsimd.LoadUint32x16(&oddLanes)
 	i := 0
 	for ; i+32 <= w; i += 32 {
 		x := archsimd.LoadFloat32x16((*[16]float32)(src[i:]))
 		y := archsimd.LoadFloat32x16((*[16]float32)(src[i+16:]))
-		x.ConcatPermute(y, evenLanes).Store((*[16]float32)(ev[i/2:]))
-		x.ConcatPermute(y, oddLanes).Store((*[16]float32)(od[i/2:]))
+		x.ConcatPermute(y, evenSel).Store((*[16]float32)(ev[i/2:]))
+		x.ConcatPermute(y, oddSel).Store((*[16]float32)(od[i/2:]))
 	}
 	if i+16 <= w {
 		x := archsimd.LoadFloat32x16((*[16]float32)(src[i:]))
-		v := x.ConcatPermute(x, halfLanes)
+		v := x.ConcatPermute(x, archsimd.LoadUint32x16(&halfLanes))
 		v.GetLo().Store((*[8]float32)(ev[i/2:]))
 		v.GetHi().Store((*[8]float32)(od[i/2:]))
 		i += 16
@@ -360,9 +371,9 @@ func layoutStride2x512(dst []float32, dstStride int, src []float32, srcStride, r
 			var sel archsimd.Uint32x16
 			switch f & 1 {
 			case 0:
-				sel = evenLanes
+				sel = archsimd.LoadUint32x16(&evenLanes)
 			default:
-				sel = oddLanes
+				sel = archsimd.LoadUint32x16(&oddLanes)
 			}
 			// Source index of element q: 2q + f, i.e. phase f&1, q + f>>1.
 			lim := segLen - shift // elements of this segment that are copies
