@@ -18,14 +18,26 @@ type ComponentCost struct {
 	WritePJ   float64     // per word write [pJ] (memories)
 	OpPJ      float64     // per operation [pJ] (mac)
 	LeakageMW float64     // all instances together [mW]
+	// VoltageModel is how the energy of a Scaled memory depends on its
+	// supply (arch.Component.VoltageModel).
+	VoltageModel sram.EnergyModel
 	// Provenance says where the numbers came from: the CACTI row or
 	// interpolation (with any adjustment made here), or the YAML position and
 	// source of an explicit energy.
 	Provenance string
 }
 
-// Scaled reports whether the component's dynamic energy scales with the swept voltage.
+// Scaled reports whether the component runs at the swept voltage.
 func (c ComponentCost) Scaled() bool { return c.Domain == arch.Scaled }
+
+// factors are the multipliers of the component's nominal dynamic and
+// leakage energy at supply vddV (1 and 1 unless Scaled).
+func (c ComponentCost) factors(vddV, vNomV float64) (dyn, leak float64) {
+	if !c.Scaled() {
+		return 1, 1
+	}
+	return c.VoltageModel.DynamicFactor(vddV, vNomV), c.VoltageModel.LeakageFactor(vddV, vNomV)
+}
 
 // DynamicPJ prices the actions a at the nominal voltage: reads at ReadPJ,
 // writes and updates at WritePJ, operations at OpPJ [pJ].
@@ -48,6 +60,7 @@ func Costs(s *arch.Spec) ([]ComponentCost, error) {
 		cc := ComponentCost{Name: c.Name, Class: c.Class, Instances: c.Instances}
 		if c.IsMemory() {
 			cc.Domain = c.Domain
+			cc.VoltageModel = c.VoltageModel
 		}
 		switch {
 		case c.PricedByCACTI():
@@ -90,12 +103,11 @@ func LeakagePJ(leakageMW float64, cycles int64, clockMHz float64) float64 {
 
 // EnergyReport is one inference of a workload priced at the nominal voltage,
 // kept in a form that gives the energy at any supply voltage cheaply: the
-// dynamic energy of Scaled memories is multiplied by V²/V_nom²
-// (sram.ScaleDynamic, WCAT appendix C eq. 12); everything else (nominal
-// memories, the mac, and the leakage of every component, scaled memories
-// included) does not depend on V. Leakage is deliberately not scaled: the
-// WCAT energy model scales dynamic energy only, and leakage's dependence on
-// V (roughly exponential through DIBL) is not in the CACTI table.
+// dynamic and leakage energy of each Scaled memory are multiplied by the
+// factors of its energy(V) model (sram.EnergyModel: by default the WCAT
+// paper's V²/V_nom² for both, appendix C eq. 12); everything else (nominal
+// memories and the macs) does not depend on V. The latency does not depend
+// on V either, so leakage energy scales as leakage power.
 type EnergyReport struct {
 	Arch        string // spec name
 	Accelerator string // Accelerator.Name
@@ -106,7 +118,10 @@ type EnergyReport struct {
 	Components  []ComponentCost // in spec order; every per-component slice below is indexed like it
 	Layers      []LayerEnergy   // in workload order
 
-	scaledPJ, fixedPJ float64 // totals at V_nom: scaled dynamic, and the rest
+	fixedPJ float64 // energy at V_nom of everything that is not Scaled
+	// scaledDynPJ and scaledLeakPJ are, by component, the dynamic and
+	// leakage energy at V_nom of the Scaled memories (0 for the others).
+	scaledDynPJ, scaledLeakPJ []float64
 }
 
 // LayerEnergy is the priced counts of one layer at the nominal voltage.
@@ -138,7 +153,8 @@ func Price(a Accelerator, w Workload) (*EnergyReport, error) {
 		index[c.Name] = i
 	}
 	r := &EnergyReport{Arch: s.Name, Accelerator: a.Name(), Workload: w.Name, NominalV: s.NominalV,
-		ClockMHz: s.ClockMHz, Components: costs}
+		ClockMHz: s.ClockMHz, Components: costs,
+		scaledDynPJ: make([]float64, len(costs)), scaledLeakPJ: make([]float64, len(costs))}
 	for _, m := range s.MACs() {
 		r.PEs += m.Instances
 	}
@@ -173,11 +189,11 @@ func Price(a Accelerator, w Workload) (*EnergyReport, error) {
 		for i, c := range costs {
 			le.LeakagePJ[i] = LeakagePJ(c.LeakageMW, cnt.Cycles, s.ClockMHz)
 			if c.Scaled() {
-				r.scaledPJ += le.DynamicPJ[i]
+				r.scaledDynPJ[i] += le.DynamicPJ[i]
+				r.scaledLeakPJ[i] += le.LeakagePJ[i]
 			} else {
-				r.fixedPJ += le.DynamicPJ[i]
+				r.fixedPJ += le.DynamicPJ[i] + le.LeakagePJ[i]
 			}
-			r.fixedPJ += le.LeakagePJ[i]
 		}
 		r.Layers = append(r.Layers, le)
 	}
@@ -185,14 +201,35 @@ func Price(a Accelerator, w Workload) (*EnergyReport, error) {
 }
 
 // TotalPJ is the energy of one inference at supply vddV of the scaled
-// memories [pJ], in constant time.
+// memories [pJ], in time proportional to the number of components.
 func (r *EnergyReport) TotalPJ(vddV float64) float64 {
-	return r.fixedPJ + sram.ScaleDynamic(r.scaledPJ, vddV, r.NominalV)
+	e := r.fixedPJ
+	for i, c := range r.Components {
+		if c.Scaled() {
+			df, lf := c.factors(vddV, r.NominalV)
+			e += r.scaledDynPJ[i]*df + r.scaledLeakPJ[i]*lf
+		}
+	}
+	return e
 }
 
-// ScaledDynamicPJ is the part of TotalPJ(NominalV) that scales with V²: the
-// dynamic energy of the scaled memories at the nominal voltage [pJ].
-func (r *EnergyReport) ScaledDynamicPJ() float64 { return r.scaledPJ }
+// ScaledPJ is the part of TotalPJ(NominalV) that moves with the supply: the
+// dynamic and the leakage energy of the scaled memories at the nominal
+// voltage [pJ].
+func (r *EnergyReport) ScaledPJ() (dynamic, leakage float64) {
+	for i := range r.Components {
+		dynamic += r.scaledDynPJ[i]
+		leakage += r.scaledLeakPJ[i]
+	}
+	return dynamic, leakage
+}
+
+// SavingPct is the energy saved at vddV against the nominal voltage, in
+// percent of TotalPJ(NominalV).
+func (r *EnergyReport) SavingPct(vddV float64) float64 {
+	nom := r.TotalPJ(r.NominalV)
+	return 100 * (nom - r.TotalPJ(vddV)) / nom
+}
 
 // Cycles is the latency of one inference.
 func (r *EnergyReport) Cycles() int64 {
@@ -244,17 +281,15 @@ func (r *EnergyReport) At(vddV float64) Breakdown {
 	for _, l := range r.Layers {
 		lb := LayerBreakdown{Name: l.Layer.Name, Cycles: l.Cycles, ComponentPJ: make([]float64, len(r.Components))}
 		for i, c := range r.Components {
-			dyn := l.DynamicPJ[i]
-			if c.Scaled() {
-				dyn = sram.ScaleDynamic(dyn, vddV, r.NominalV)
-			}
+			df, lf := c.factors(vddV, r.NominalV)
+			dyn, leak := l.DynamicPJ[i]*df, l.LeakagePJ[i]*lf
 			ce := &b.Components[i]
 			ce.Access = ce.Access.add(l.Access[i])
 			ce.DynamicPJ += dyn
-			ce.LeakagePJ += l.LeakagePJ[i]
+			ce.LeakagePJ += leak
 			lb.DynamicPJ += dyn
-			lb.LeakagePJ += l.LeakagePJ[i]
-			lb.ComponentPJ[i] = dyn + l.LeakagePJ[i]
+			lb.LeakagePJ += leak
+			lb.ComponentPJ[i] = dyn + leak
 		}
 		lb.TotalPJ = lb.DynamicPJ + lb.LeakagePJ
 		b.Layers = append(b.Layers, lb)

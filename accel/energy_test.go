@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"cosim/arch"
+	"cosim/sram"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -30,9 +31,20 @@ func (f fixedCounts) Map(l Layer) (Counts, error) {
 	return f.counts[l.Name], nil
 }
 
-func tinySpec(t testing.TB) *arch.Spec {
+func tinySpec(t testing.TB) *arch.Spec { return tinySpecWith(t, "") }
+
+// tinySpecWith is testdata/tiny.yaml with the default energy(V) model set
+// to model ("" keeps the file's, the paper's).
+func tinySpecWith(t testing.TB, model string) *arch.Spec {
 	t.Helper()
-	s, err := arch.Load("testdata/tiny.yaml")
+	data, err := os.ReadFile("testdata/tiny.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if model != "" {
+		data = bytes.Replace(data, []byte("    nominal-v: 0.8\n"), []byte("    nominal-v: 0.8\n    energy-model: "+model+"\n"), 1)
+	}
+	s, err := arch.Parse("testdata/tiny.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,9 +52,11 @@ func tinySpec(t testing.TB) *arch.Spec {
 }
 
 // tinyReport prices two layers with hand-chosen counts on testdata/tiny.yaml.
-func tinyReport(t testing.TB) *EnergyReport {
+func tinyReport(t testing.TB) *EnergyReport { return tinyReportWith(t, "dynamic-only") }
+
+func tinyReportWith(t testing.TB, model string) *EnergyReport {
 	t.Helper()
-	a := fixedCounts{spec: tinySpec(t), counts: map[string]Counts{
+	a := fixedCounts{spec: tinySpecWith(t, model), counts: map[string]Counts{
 		"a": {Layer: "a", Cycles: 10, Access: map[string]Access{
 			"wmem": {Reads: 2}, "buf": {Reads: 4, Writes: 1}, "spad": {Reads: 24, Writes: 4, Updates: 6}, "mac": {Ops: 8}}},
 		"b": {Layer: "b", Cycles: 5, Access: map[string]Access{
@@ -65,12 +79,12 @@ func TestCosts(t *testing.T) {
 	}
 	want := []ComponentCost{
 		// CACTI 7 rows of sram/cacti/sram_cacti.csv, 65 nm itrs-lop (Vdd 0.8 V = nominal).
-		{"wmem", arch.SRAM, 1, arch.Scaled, 0.659038, 0.904762, 0, 0.0363625, "CACTI 7 row 65nm/itrs-lop/512B/16b"},
-		{"buf", arch.SRAM, 1, arch.Nominal, 1.25244, 1.88928, 0, 0.0324279, "CACTI 7 row 65nm/itrs-lop/512B/64b"},
+		{"wmem", arch.SRAM, 1, arch.Scaled, 0.659038, 0.904762, 0, 0.0363625, sram.EnergyModel{Kind: sram.Paper}, "CACTI 7 row 65nm/itrs-lop/512B/16b"},
+		{"buf", arch.SRAM, 1, arch.Nominal, 1.25244, 1.88928, 0, 0.0324279, sram.EnergyModel{}, "CACTI 7 row 65nm/itrs-lop/512B/64b"},
 		// The YAML override beats CACTI (which would give about 0.26 pJ for 32 B/16 b)
 		// and says so; leakage 0.001 mW per instance × 4 PEs.
-		{"spad", arch.Regfile, 4, arch.Nominal, 0.1, 0.2, 0, 0.004, "YAML testdata/tiny.yaml:30:25 (not CACTI): test override"},
-		{"mac", arch.MAC, 4, "", 0, 0, 0.5, 0, "YAML testdata/tiny.yaml:35:25 (not CACTI): test value"},
+		{"spad", arch.Regfile, 4, arch.Nominal, 0.1, 0.2, 0, 0.004, sram.EnergyModel{}, "YAML testdata/tiny.yaml:30:25 (not CACTI): test override"},
+		{"mac", arch.MAC, 4, "", 0, 0, 0.5, 0, sram.EnergyModel{}, "YAML testdata/tiny.yaml:35:25 (not CACTI): test value"},
 	}
 	if len(costs) != len(want) {
 		t.Fatalf("%d costs", len(costs))
@@ -109,9 +123,10 @@ func TestCosts(t *testing.T) {
 //	total                              = 15.092718
 //
 // Total at 0.8 V: 38.988874 pJ, of which the scaled wmem dynamic energy is
-// 1.977114 pJ. At 0.4 V it becomes 1.977114 × (0.4/0.8)² = 0.4942785, so
-// the total is 38.988874 − 1.977114 + 0.4942785 = 37.5060385 pJ; wmem's
-// leakage (5.454375 pJ) does not scale.
+// 1.977114 pJ. With the dynamic-only model, at 0.4 V it becomes 1.977114 ×
+// (0.4/0.8)² = 0.4942785, so the total is 38.988874 − 1.977114 + 0.4942785
+// = 37.5060385 pJ; wmem's leakage (5.454375 pJ) does not scale (see
+// TestEnergyModelsHand for the other models).
 func TestPriceHand(t *testing.T) {
 	r := tinyReport(t)
 	for _, c := range []struct {
@@ -135,8 +150,8 @@ func TestPriceHand(t *testing.T) {
 			t.Errorf("At(%g): layers sum %.9g, components sum %.9g", c.v, sumLayers, sumComps)
 		}
 	}
-	if !near(r.ScaledDynamicPJ(), 1.977114) {
-		t.Errorf("ScaledDynamicPJ = %.9g, want 1.977114", r.ScaledDynamicPJ())
+	if dyn, leak := r.ScaledPJ(); !near(dyn, 1.977114) || !near(leak, 5.454375) {
+		t.Errorf("ScaledPJ = %.9g, %.9g, want 1.977114, 5.454375", dyn, leak)
 	}
 	nom, low := r.At(0.8), r.At(0.4)
 	if !near(nom.Layers[0].TotalPJ, 23.896156) || !near(nom.Layers[1].TotalPJ, 15.092718) {
@@ -167,6 +182,40 @@ func TestPriceHand(t *testing.T) {
 	}
 	if got := LeakagePJ(1, 200, 200); got != 1000 { // 1 mW for 1 µs = 1 nJ
 		t.Errorf("LeakagePJ(1 mW, 200 cycles, 200 MHz) = %g, want 1000", got)
+	}
+}
+
+// TestEnergyModelsHand: the report of TestPriceHand at 0.4 V under each
+// energy(V) model. wmem holds 1.977114 pJ dynamic and 5.454375 pJ leakage
+// at 0.8 V (r = 0.5).
+//
+//	paper:        38.988874 − 0.75·(1.977114 + 5.454375)           = 33.41525725
+//	dynamic-only: 38.988874 − 0.75·1.977114                        = 37.5060385
+//	physical:     38.988874 − 0.75·1.977114 − 5.454375·(1 − f),
+//	              f = s/2⁵ + (1 − s)/2 with k = 5 (65 nm) and s = 0.0255154/0.0363625,
+//	              the subthreshold share of CACTI row 65nm/itrs-lop/512B/16b
+func TestEnergyModelsHand(t *testing.T) {
+	s := 0.0255154 / 0.0363625
+	f := s/32 + (1-s)/2
+	for _, c := range []struct {
+		model string
+		want  float64
+	}{
+		{"", 33.41525725},
+		{"paper", 33.41525725},
+		{"dynamic-only", 37.5060385},
+		{"physical", 38.988874 - 0.75*1.977114 - 5.454375*(1-f)},
+	} {
+		r := tinyReportWith(t, c.model)
+		if got := r.TotalPJ(0.4); !near(got, c.want) {
+			t.Errorf("%q: TotalPJ(0.4) = %.9g, want %.9g", c.model, got, c.want)
+		}
+		if b := r.At(0.4); !near(b.TotalPJ, c.want) || !near(b.DynamicPJ+b.LeakagePJ, c.want) {
+			t.Errorf("%q: At(0.4) total %.9g, dynamic+leakage %.9g", c.model, b.TotalPJ, b.DynamicPJ+b.LeakagePJ)
+		}
+		if got, want := r.SavingPct(0.4), 100*(38.988874-c.want)/38.988874; !near(got, want) || r.SavingPct(0.8) != 0 {
+			t.Errorf("%q: SavingPct(0.4) = %.9g, want %.9g (and 0 at V_nom)", c.model, got, want)
+		}
 	}
 }
 

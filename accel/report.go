@@ -29,6 +29,10 @@ type Summary struct {
 	LatencyUS      float64            `json:"latency_us" yaml:"latency_us"`
 	Utilization    float64            `json:"utilization" yaml:"utilization"`
 	TotalUJ        float64            `json:"total_uj" yaml:"total_uj"`
+	// NominalUJ is the total at the nominal voltage and SavingPct the part
+	// of it saved at VddV, in percent.
+	NominalUJ float64 `json:"nominal_uj" yaml:"nominal_uj"`
+	SavingPct float64 `json:"saving_vs_nominal_pct" yaml:"saving_vs_nominal_pct"`
 	TotalPJ        float64            `json:"total_pj" yaml:"total_pj"`
 	DynamicPJ      float64            `json:"dynamic_pj" yaml:"dynamic_pj"`
 	LeakagePJ      float64            `json:"leakage_pj" yaml:"leakage_pj"`
@@ -48,6 +52,8 @@ type ComponentSummary struct {
 	OpPJ        float64 `json:"op_pj" yaml:"op_pj"`
 	LeakageMW   float64 `json:"leakage_mw" yaml:"leakage_mw"`
 	Provenance  string  `json:"provenance" yaml:"provenance"`
+	// EnergyModel is a scaled memory's energy(V) model (sram.EnergyModel).
+	EnergyModel string `json:"energy_model,omitempty" yaml:"energy_model,omitempty"`
 	AccessCount `yaml:",inline"`
 }
 
@@ -110,7 +116,8 @@ func (r *EnergyReport) Summarize(vddV float64) Summary {
 	b := r.At(vddV)
 	s := Summary{Arch: r.Arch, Accelerator: r.Accelerator, Workload: r.Workload, VddV: vddV, NominalV: r.NominalV,
 		ClockMHz: r.ClockMHz, PEs: r.PEs, ScaledMemories: []string{}, Cycles: b.Cycles, TotalUJ: b.TotalPJ / 1e6,
-		TotalPJ: b.TotalPJ, DynamicPJ: b.DynamicPJ, LeakagePJ: b.LeakagePJ, Components: []ComponentSummary{}, Layers: []LayerSummary{}}
+		TotalPJ: b.TotalPJ, DynamicPJ: b.DynamicPJ, LeakagePJ: b.LeakagePJ, Components: []ComponentSummary{}, Layers: []LayerSummary{},
+		NominalUJ: r.TotalPJ(r.NominalV) / 1e6, SavingPct: r.SavingPct(vddV)}
 	if r.ClockMHz > 0 {
 		s.LatencyUS = float64(b.Cycles) / r.ClockMHz
 	}
@@ -119,9 +126,13 @@ func (r *EnergyReport) Summarize(vddV float64) Summary {
 			s.ScaledMemories = append(s.ScaledMemories, c.Name)
 		}
 		e := b.Components[i]
+		model := ""
+		if c.Scaled() {
+			model = c.VoltageModel.String()
+		}
 		s.Components = append(s.Components, ComponentSummary{Name: c.Name, Class: string(c.Class), Instances: c.Instances,
 			Domain: string(c.Domain), ReadPJ: c.ReadPJ, WritePJ: c.WritePJ, OpPJ: c.OpPJ, LeakageMW: c.LeakageMW,
-			Provenance: c.Provenance, AccessCount: AccessCount{Reads: e.Access.Reads, Writes: e.Access.Writes,
+			Provenance: c.Provenance, EnergyModel: model, AccessCount: AccessCount{Reads: e.Access.Reads, Writes: e.Access.Writes,
 				Updates: e.Access.Updates, Ops: e.Access.Ops, DynamicPJ: e.DynamicPJ, LeakagePJ: e.LeakagePJ, TotalPJ: e.TotalPJ}})
 	}
 	for i, l := range r.Layers {
@@ -132,11 +143,12 @@ func (r *EnergyReport) Summarize(vddV float64) Summary {
 			Mapping: l.Mapping, DynamicPJ: lb.DynamicPJ, LeakagePJ: lb.LeakagePJ, TotalPJ: lb.TotalPJ,
 			Shape: LayerShape{N: ly.N, C: ly.C, K: ly.K, R: ly.R, S: ly.S, H: ly.H, W: ly.W, P: ly.P, Q: ly.Q,
 				Stride: ly.Stride, Padding: ly.Padding, WeightBits: ly.WeightBits}}
-		for j := range r.Components {
+		for j, c := range r.Components {
 			a := l.Access[j]
-			dyn := lb.ComponentPJ[j] - l.LeakagePJ[j]
+			df, lf := c.factors(vddV, r.NominalV)
+			dyn, leak := l.DynamicPJ[j]*df, l.LeakagePJ[j]*lf
 			ls.Components = append(ls.Components, AccessCount{Reads: a.Reads, Writes: a.Writes, Updates: a.Updates, Ops: a.Ops,
-				DynamicPJ: dyn, LeakagePJ: l.LeakagePJ[j], TotalPJ: lb.ComponentPJ[j]})
+				DynamicPJ: dyn, LeakagePJ: leak, TotalPJ: lb.ComponentPJ[j]})
 		}
 		s.MACs += ls.MACs
 		s.Weights += ls.Weights
@@ -207,8 +219,15 @@ func writeTable(sb *bytes.Buffer, r *EnergyReport, vddV float64) {
 	}
 	fmt.Fprintf(sb, "architecture %s, accelerator model %s, workload %s\n", s.Arch, s.Accelerator, s.Workload)
 	fmt.Fprintf(sb, "scaled memories at %.3f V (nominal %.3f V): %s; clock %g MHz, %d PEs\n", vddV, s.NominalV, scaled, s.ClockMHz, s.PEs)
-	fmt.Fprintf(sb, "total %.6g µJ = dynamic %.6g µJ + leakage %.6g µJ; %d MACs, %.4g pJ/MAC; %d cycles = %.6g µs, utilisation %.1f%%\n\n",
+	fmt.Fprintf(sb, "total %.6g µJ = dynamic %.6g µJ + leakage %.6g µJ; %d MACs, %.4g pJ/MAC; %d cycles = %.6g µs, utilisation %.1f%%\n",
 		s.TotalUJ, s.DynamicPJ/1e6, s.LeakagePJ/1e6, s.MACs, s.PJPerMAC, s.Cycles, s.LatencyUS, 100*s.Utilization)
+	fmt.Fprintf(sb, "saving against the nominal %.3f V (%.6g µJ): %.2f%%\n", s.NominalV, s.NominalUJ, s.SavingPct)
+	for _, c := range s.Components {
+		if c.EnergyModel != "" {
+			fmt.Fprintf(sb, "energy(V) model of %s: %s\n", c.Name, c.EnergyModel)
+		}
+	}
+	sb.WriteString("\n")
 
 	tw := tabwriter.NewWriter(sb, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "component\tclass\tinstances\tdomain\tread pJ@nom\twrite pJ@nom\top pJ\tleakage mW\treads\twrites\tupdates\tops\tdynamic pJ\tleakage pJ\ttotal pJ\tshare\t")

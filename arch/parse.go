@@ -69,7 +69,7 @@ func Load(path string) (*Spec, error) {
 // Parse parses and validates one spec; filename is used only in messages.
 // Every error is an *Error whose message starts with filename.
 func Parse(filename string, data []byte) (*Spec, error) {
-	p := &parser{file: filename, names: map[string]Pos{}}
+	p := &parser{file: filename, names: map[string]Pos{}, energyModelNodes: map[*Component]*yaml.Node{}}
 	doc, err := p.document(data)
 	if err != nil {
 		return nil, err
@@ -84,6 +84,9 @@ type parser struct {
 	file  string
 	out   *Spec
 	names map[string]Pos // component name → first position
+	// energyModelNodes holds each memory's `energy-model` value, resolved
+	// once every component is known.
+	energyModelNodes map[*Component]*yaml.Node
 }
 
 func (p *parser) pos(n *yaml.Node) Pos { return Pos{File: p.file, Line: n.Line, Col: n.Column} }
@@ -401,7 +404,134 @@ func (p *parser) spec(root *yaml.Node) (*Spec, error) {
 			return nil, &Error{Pos: c.Pos, Msg: fmt.Sprintf("component %s: no CACTI estimate for this memory (give an explicit energy or change its geometry)", c.Name), Err: err}
 		}
 	}
+	for _, c := range s.components {
+		if c.Domain == Scaled {
+			if err := p.voltageModel(c, s); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return s, nil
+}
+
+func energyModelNames() []string {
+	var out []string
+	for _, k := range sram.EnergyModelKinds {
+		out = append(out, string(k))
+	}
+	return out
+}
+
+// voltageModel resolves the energy(V) model of the scaled memory c: the
+// attribute `energy-model` (a model name, or a mapping with `model` and the
+// physical model's `subthreshold-share`, `leakage-exponent` or
+// `leakage-points`), else the spec's default. The physical model's share
+// comes from c's CACTI row and its exponent from the node unless given.
+func (p *parser) voltageModel(c *Component, s *Spec) error {
+	m := sram.EnergyModel{Kind: s.EnergyModel}
+	var f *fields
+	if n := p.energyModelNodes[c]; n != nil {
+		if n.Kind == yaml.ScalarNode {
+			n = &yaml.Node{Kind: yaml.MappingNode, Line: n.Line, Column: n.Column, Content: []*yaml.Node{
+				{Kind: yaml.ScalarNode, Tag: "!!str", Value: "model", Line: n.Line, Column: n.Column}, n}}
+		}
+		var err error
+		if f, err = p.fields(n, "energy-model of "+c.Name, "model", "subthreshold-share", "leakage-exponent", "leakage-points"); err != nil {
+			return err
+		}
+		k, err := f.oneOf("model", energyModelNames()...)
+		if err != nil {
+			return err
+		}
+		m.Kind = sram.EnergyModelKind(k)
+		if m.Kind != sram.Physical {
+			for _, key := range []string{"subthreshold-share", "leakage-exponent", "leakage-points"} {
+				if f.has(key) {
+					return f.bad(key, "applies only to model: physical")
+				}
+			}
+		}
+	}
+	if m.Kind != sram.Physical {
+		c.VoltageModel = m
+		return nil
+	}
+	has := func(key string) bool { return f != nil && f.has(key) }
+	var sources []string
+	if has("leakage-points") {
+		if has("subthreshold-share") || has("leakage-exponent") {
+			return f.bad("leakage-points", "give either leakage-points or subthreshold-share/leakage-exponent, not both")
+		}
+		items, err := f.seq("leakage-points")
+		if err != nil {
+			return err
+		}
+		var pts []sram.LeakagePoint
+		for _, it := range items {
+			if it.Kind != yaml.SequenceNode || len(it.Content) != 2 {
+				return p.errAt(it, "leakage-points in energy-model of %s: want [volts, milliwatts], got %s", c.Name, describe(it))
+			}
+			var pt [2]float64
+			for i, x := range it.Content {
+				if x.Kind != yaml.ScalarNode || (x.ShortTag() != "!!int" && x.ShortTag() != "!!float") || x.Decode(&pt[i]) != nil || !finite(pt[i]) || pt[i] <= 0 {
+					return p.errAt(x, "leakage-points in energy-model of %s: want a positive number, got %s", c.Name, describe(x))
+				}
+			}
+			pts = append(pts, sram.LeakagePoint{V: pt[0], MW: pt[1]})
+		}
+		fit, err := sram.FitLeakage(pts, s.NominalV)
+		if err != nil {
+			return f.bad("leakage-points", "%v", err)
+		}
+		c.LeakageFit = &fit
+		m.SubthresholdShare, m.Exponent = fit.SubthresholdShare, fit.Exponent
+		sources = append(sources, fmt.Sprintf("fitted to %d leakage points at %s, rms ln-residual %.3g", len(pts), p.pos(f.vals["leakage-points"]), fit.RMSLog))
+	} else {
+		switch {
+		case has("subthreshold-share"):
+			x, err := f.float("subthreshold-share")
+			if err != nil {
+				return err
+			}
+			if x < 0 || x > 1 {
+				return f.bad("subthreshold-share", "must be in [0, 1], got %g", x)
+			}
+			m.SubthresholdShare = x
+			sources = append(sources, "share s from "+p.pos(f.vals["subthreshold-share"]).String())
+		case c.PricedByCACTI():
+			est, err := c.cacti()
+			if err != nil {
+				return err
+			}
+			m.SubthresholdShare = est.SubthresholdMW / est.LeakageMW
+			sources = append(sources, "share s = subthreshold/total leakage of "+est.Provenance)
+		default:
+			return p.errAt(p.energyModelNode(c), "energy-model of %s: the physical model needs subthreshold-share (its energy is explicit, so there is no CACTI row to take it from)", c.Name)
+		}
+		if has("leakage-exponent") {
+			x, err := f.positive("leakage-exponent")
+			if err != nil {
+				return err
+			}
+			m.Exponent = x
+			sources = append(sources, "exponent k from "+p.pos(f.vals["leakage-exponent"]).String())
+		} else {
+			m.Exponent = sram.SubthresholdExponent(c.TechNM)
+			sources = append(sources, fmt.Sprintf("exponent k for %d nm (CACTI-P: subthreshold current ∝ V² at 22–32 nm, V⁴ at 45–90 nm, times V)", c.TechNM))
+		}
+	}
+	m.Source = strings.Join(sources, "; ")
+	c.VoltageModel = m
+	return nil
+}
+
+// energyModelNode is where c's energy model is written: its attribute, or
+// the component itself when it inherits the spec's default.
+func (p *parser) energyModelNode(c *Component) *yaml.Node {
+	if n := p.energyModelNodes[c]; n != nil {
+		return n
+	}
+	return &yaml.Node{Line: c.Pos.Line, Column: c.Pos.Col}
 }
 
 func (p *parser) voltage(a *fields, s *Spec) error {
@@ -409,12 +539,20 @@ func (p *parser) voltage(a *fields, s *Spec) error {
 	if err != nil {
 		return err
 	}
-	v, err := p.fields(vn, "voltage", "nominal-v", "ber")
+	v, err := p.fields(vn, "voltage", "nominal-v", "ber", "energy-model")
 	if err != nil {
 		return err
 	}
 	if s.NominalV, err = v.positive("nominal-v"); err != nil {
 		return err
+	}
+	s.EnergyModel = sram.Paper
+	if v.has("energy-model") {
+		k, err := v.oneOf("energy-model", energyModelNames()...)
+		if err != nil {
+			return err
+		}
+		s.EnergyModel = sram.EnergyModelKind(k)
 	}
 	if !v.has("ber") {
 		s.BER = sram.PaperBER() // WCAT appendix C; see the package doc
@@ -575,10 +713,10 @@ func meshOf(at *fields, n *Node) error {
 
 // attribute keys per class.
 var (
-	sramAttrs = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "read-bandwidth", "write-bandwidth", "energy"}
+	sramAttrs = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy-model", "read-bandwidth", "write-bandwidth", "energy"}
 	dramAttrs = []string{"depth", "width", "word-bits", "datatypes", "voltage-domain", "read-bandwidth", "write-bandwidth", "energy"}
 	macAttrs  = []string{"datawidth", "energy"}
-	allAttrs  = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "read-bandwidth", "write-bandwidth", "energy", "datawidth"}
+	allAttrs  = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy-model", "read-bandwidth", "write-bandwidth", "energy", "datawidth"}
 )
 
 func (p *parser) component(it *yaml.Node, node *Node, instances int, where string) (*Component, error) {
@@ -721,6 +859,12 @@ func (p *parser) memory(at *fields, c *Component) error {
 		if c.Domain == Scaled && len(c.Datatypes) == 0 {
 			return at.bad("voltage-domain", "a scaled memory must hold at least one datatype")
 		}
+	}
+	if at.has("energy-model") {
+		if c.Domain != Scaled {
+			return at.bad("energy-model", "applies only to a memory with voltage-domain: scaled")
+		}
+		p.energyModelNodes[c] = at.vals["energy-model"]
 	}
 	for _, bw := range []struct {
 		key string

@@ -70,6 +70,9 @@ type Spec struct {
 	// appendix C model (sram.PaperBER) and BERFromYAML is false.
 	BER         sram.BERModel
 	BERFromYAML bool
+	// EnergyModel is the default energy(V) model of the scaled memories,
+	// architecture.voltage.energy-model (sram.Paper when absent).
+	EnergyModel sram.EnergyModelKind
 	Subtree     []*Node // top-level nodes
 
 	components []*Component // pre-order: a node's local components, then its subtree
@@ -119,6 +122,12 @@ type Component struct {
 	Device    sram.Device
 	Datatypes []Datatype // in the order written
 	Domain    Domain     // Nominal unless `voltage-domain: scaled`
+	// VoltageModel is how a Scaled memory's energy depends on its supply
+	// (the `energy-model` attribute, else the spec's default), with every
+	// parameter resolved; the zero value (sram.Paper) for other components.
+	VoltageModel sram.EnergyModel
+	// LeakageFit is the fit of `energy-model.leakage-points`, or nil.
+	LeakageFit *sram.LeakageFit
 	// ReadBandwidth and WriteBandwidth are the words (of WordBits) one
 	// instance can read, respectively write, per clock cycle; 0 when the
 	// YAML gives none (unlimited).
@@ -224,6 +233,26 @@ func (s *Spec) MACs() []*Component {
 // packed into WidthBits-bit words.
 func (s *Spec) WeightMemories() []*Component {
 	return s.filter(func(c *Component) bool { return c.IsMemory() && c.Holds(Weights) })
+}
+
+// WeightWordBits is the widest weight the spec's datapath carries: the
+// smallest word-bits of its weight memories and datawidth of its macs (0
+// when it has neither). Built-in layer sets default to it.
+func (s *Spec) WeightWordBits() int {
+	bits := 0
+	for _, c := range s.components {
+		w := 0
+		switch {
+		case c.IsMemory() && c.Holds(Weights):
+			w = c.WordBits
+		case c.Class == MAC:
+			w = c.DatawidthBits
+		}
+		if w > 0 && (bits == 0 || w < bits) {
+			bits = w
+		}
+	}
+	return bits
 }
 
 // ScaledMemories returns the memories in the Scaled voltage domain.

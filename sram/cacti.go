@@ -39,6 +39,9 @@ type CACTIEstimate struct {
 	ReadPJ        float64 // dynamic energy of one word read [pJ]
 	WritePJ       float64 // dynamic energy of one word write [pJ]
 	LeakageMW     float64 // leakage power of the whole array at 360 K [mW] (subthreshold + gate)
+	// SubthresholdMW is the subthreshold part of LeakageMW (the rest is gate
+	// leakage) [mW].
+	SubthresholdMW float64
 	AreaMM2       float64 // data array area [mm²]
 	AccessNS      float64 // random access time [ns]
 	CycleNS       float64 // random cycle time [ns]
@@ -141,6 +144,7 @@ type cactiTable struct {
 var cactiColumns = []string{
 	"tech_nm", "capacity_bytes", "width_bits", "vdd_v", "read_energy_pj", "write_energy_pj",
 	"leakage_mw", "area_mm2", "access_time_ns", "cycle_time_ns", "cell_type", "periph_type",
+	"leakage_subthreshold_mw",
 }
 
 func rowName(tech int, dev Device, capB, width int) string {
@@ -239,11 +243,14 @@ func parseCACTI(name string, data []byte) (*cactiTable, error) {
 			p *float64
 		}{{"vdd_v", &e.VddV}, {"read_energy_pj", &e.ReadPJ}, {"write_energy_pj", &e.WritePJ},
 			{"leakage_mw", &e.LeakageMW}, {"area_mm2", &e.AreaMM2}, {"access_time_ns", &e.AccessNS},
-			{"cycle_time_ns", &e.CycleNS}}
+			{"cycle_time_ns", &e.CycleNS}, {"leakage_subthreshold_mw", &e.SubthresholdMW}}
 		for _, f := range floats {
 			if *f.p, err = floatField(f.c); err != nil {
 				return nil, err
 			}
+		}
+		if e.SubthresholdMW > e.LeakageMW {
+			return nil, fieldErr("leakage_subthreshold_mw", "%v mW exceeds the total leakage %v mW", e.SubthresholdMW, e.LeakageMW)
 		}
 		e.Device = Device(rec[col["periph_type"]])
 		if e.Device != HP && e.Device != LOP {
@@ -307,6 +314,7 @@ var quantities = []quantity{
 	{"read energy", func(e *CACTIEstimate) *float64 { return &e.ReadPJ }},
 	{"write energy", func(e *CACTIEstimate) *float64 { return &e.WritePJ }},
 	{"leakage", func(e *CACTIEstimate) *float64 { return &e.LeakageMW }},
+	{"subthreshold leakage", func(e *CACTIEstimate) *float64 { return &e.SubthresholdMW }},
 	{"area", func(e *CACTIEstimate) *float64 { return &e.AreaMM2 }},
 	{"access time", func(e *CACTIEstimate) *float64 { return &e.AccessNS }},
 	{"cycle time", func(e *CACTIEstimate) *float64 { return &e.CycleNS }},

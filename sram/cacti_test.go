@@ -278,11 +278,11 @@ func TestCACTIErrors(t *testing.T) {
 
 // smallCSV is a valid table in the embedded format: two groups of rows.
 const smallCSV = `# comment line
-tech_nm,capacity_bytes,width_bits,vdd_v,read_energy_pj,write_energy_pj,leakage_mw,area_mm2,access_time_ns,cycle_time_ns,cell_type,periph_type,extra
-65,64,16,0.8,0.288671,0.357485,0.00562456,0.00067304,0.490579,0.388663,itrs-lop,itrs-lop,x
-65,128,16,0.8,0.319497,0.478709,0.0125265,0.00118559,0.571252,0.39618,itrs-lop,itrs-lop,y
+tech_nm,capacity_bytes,width_bits,vdd_v,read_energy_pj,write_energy_pj,leakage_mw,area_mm2,access_time_ns,cycle_time_ns,cell_type,periph_type,extra,leakage_subthreshold_mw
+65,64,16,0.8,0.288671,0.357485,0.00562456,0.00067304,0.490579,0.388663,itrs-lop,itrs-lop,x,0.0041
+65,128,16,0.8,0.319497,0.478709,0.0125265,0.00118559,0.571252,0.39618,itrs-lop,itrs-lop,y,0.0093
 # another comment
-65,512,16,1.1,1.05743,1.62224,0.831702,0.00387698,0.332691,0.245702,itrs-hp,itrs-hp,z
+65,512,16,1.1,1.05743,1.62224,0.831702,0.00387698,0.332691,0.245702,itrs-hp,itrs-hp,z,0.8
 `
 
 func TestParseCACTISmall(t *testing.T) {
@@ -331,6 +331,7 @@ func TestParseCACTIErrors(t *testing.T) {
 		{"unknown device", 6, 11, "itrs-lstp", `column periph_type: unknown device type "itrs-lstp"`},
 		{"cell differs", 6, 10, "itrs-lop", `column cell_type: "itrs-lop" differs from periph_type "itrs-hp"`},
 		{"vdd differs", 4, 3, "0.9", "column vdd_v: 0.9 V differs from 0.8 V at line 3 for the same node and device type"},
+		{"subthreshold above total", 3, 13, "0.006", "column leakage_subthreshold_mw: 0.006 mW exceeds the total leakage 0.00562456 mW"},
 	} {
 		data, col := corrupt(c.line, c.field, c.value)
 		cases = append(cases, tc{c.name, data, fmt.Sprintf("t.csv:%d:%d: %s", c.line, col, c.issue)})

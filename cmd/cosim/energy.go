@@ -24,7 +24,7 @@ func cmdEnergy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	model := fs.String("model", "", "a built-in layer set ("+strings.Join(accel.BuiltinWorkloadNames(), ", ")+") or a trained checkpoint (required)")
 	vdd := fs.Float64("vdd", 0, "supply voltage of the scaled memories [V] (default: the nominal voltage)")
 	batch := fs.Int("batch", 1, "images per inference batch")
-	bits := fs.Int("bits", 16, "weight bits of a built-in layer set (a checkpoint says its own)")
+	bits := fs.Int("bits", 0, "weight bits of a built-in layer set (default: the spec's weight word bits; a checkpoint says its own)")
 	objective := fs.String("objective", "energy", "mapping search objective: energy, delay or edp")
 	asJSON := fs.Bool("json", false, "print JSON")
 	asYAML := fs.Bool("yaml", false, "print YAML")
@@ -57,6 +57,9 @@ func cmdEnergy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	var wl accel.Workload
 	if slices.Contains(accel.BuiltinWorkloadNames(), *model) {
+		if *bits == 0 {
+			*bits = spec.WeightWordBits()
+		}
 		if wl, err = accel.BuiltinWorkload(*model, *batch, *bits); err != nil {
 			return inputErrf("energy: %v", err)
 		}
