@@ -15,43 +15,43 @@ import (
 // WriteReport prints as JSON or YAML. Energies are in pJ unless the name
 // says otherwise; per-access energies are at the nominal voltage.
 type Summary struct {
-	Arch           string             `json:"arch" yaml:"arch"`
-	Accelerator    string             `json:"accelerator" yaml:"accelerator"`
-	Workload       string             `json:"workload" yaml:"workload"`
-	VddV           float64            `json:"vdd_v" yaml:"vdd_v"`
-	NominalV       float64            `json:"nominal_v" yaml:"nominal_v"`
-	ClockMHz       float64            `json:"clock_mhz" yaml:"clock_mhz"`
-	PEs            int                `json:"pes" yaml:"pes"`
-	ScaledMemories []string           `json:"scaled_memories" yaml:"scaled_memories"`
-	MACs           int64              `json:"macs" yaml:"macs"`
-	Weights        int64              `json:"weights" yaml:"weights"`
-	Cycles         int64              `json:"cycles" yaml:"cycles"`
-	LatencyUS      float64            `json:"latency_us" yaml:"latency_us"`
-	Utilization    float64            `json:"utilization" yaml:"utilization"`
-	TotalUJ        float64            `json:"total_uj" yaml:"total_uj"`
+	Arch           string   `json:"arch" yaml:"arch"`
+	Accelerator    string   `json:"accelerator" yaml:"accelerator"`
+	Workload       string   `json:"workload" yaml:"workload"`
+	VddV           float64  `json:"vdd_v" yaml:"vdd_v"`
+	NominalV       float64  `json:"nominal_v" yaml:"nominal_v"`
+	ClockMHz       float64  `json:"clock_mhz" yaml:"clock_mhz"`
+	PEs            int      `json:"pes" yaml:"pes"`
+	ScaledMemories []string `json:"scaled_memories" yaml:"scaled_memories"`
+	MACs           int64    `json:"macs" yaml:"macs"`
+	Weights        int64    `json:"weights" yaml:"weights"`
+	Cycles         int64    `json:"cycles" yaml:"cycles"`
+	LatencyUS      float64  `json:"latency_us" yaml:"latency_us"`
+	Utilization    float64  `json:"utilization" yaml:"utilization"`
+	TotalUJ        float64  `json:"total_uj" yaml:"total_uj"`
 	// NominalUJ is the total at the nominal voltage and SavingPct the part
 	// of it saved at VddV, in percent.
-	NominalUJ float64 `json:"nominal_uj" yaml:"nominal_uj"`
-	SavingPct float64 `json:"saving_vs_nominal_pct" yaml:"saving_vs_nominal_pct"`
-	TotalPJ        float64            `json:"total_pj" yaml:"total_pj"`
-	DynamicPJ      float64            `json:"dynamic_pj" yaml:"dynamic_pj"`
-	LeakagePJ      float64            `json:"leakage_pj" yaml:"leakage_pj"`
-	PJPerMAC       float64            `json:"pj_per_mac" yaml:"pj_per_mac"`
-	Components     []ComponentSummary `json:"components" yaml:"components"`
-	Layers         []LayerSummary     `json:"layers" yaml:"layers"`
+	NominalUJ  float64            `json:"nominal_uj" yaml:"nominal_uj"`
+	SavingPct  float64            `json:"saving_vs_nominal_pct" yaml:"saving_vs_nominal_pct"`
+	TotalPJ    float64            `json:"total_pj" yaml:"total_pj"`
+	DynamicPJ  float64            `json:"dynamic_pj" yaml:"dynamic_pj"`
+	LeakagePJ  float64            `json:"leakage_pj" yaml:"leakage_pj"`
+	PJPerMAC   float64            `json:"pj_per_mac" yaml:"pj_per_mac"`
+	Components []ComponentSummary `json:"components" yaml:"components"`
+	Layers     []LayerSummary     `json:"layers" yaml:"layers"`
 }
 
 // ComponentSummary is one component over the whole inference.
 type ComponentSummary struct {
-	Name        string  `json:"name" yaml:"name"`
-	Class       string  `json:"class" yaml:"class"`
-	Instances   int     `json:"instances" yaml:"instances"`
-	Domain      string  `json:"domain,omitempty" yaml:"domain,omitempty"`
-	ReadPJ      float64 `json:"read_pj" yaml:"read_pj"`
-	WritePJ     float64 `json:"write_pj" yaml:"write_pj"`
-	OpPJ        float64 `json:"op_pj" yaml:"op_pj"`
-	LeakageMW   float64 `json:"leakage_mw" yaml:"leakage_mw"`
-	Provenance  string  `json:"provenance" yaml:"provenance"`
+	Name       string  `json:"name" yaml:"name"`
+	Class      string  `json:"class" yaml:"class"`
+	Instances  int     `json:"instances" yaml:"instances"`
+	Domain     string  `json:"domain,omitempty" yaml:"domain,omitempty"`
+	ReadPJ     float64 `json:"read_pj" yaml:"read_pj"`
+	WritePJ    float64 `json:"write_pj" yaml:"write_pj"`
+	OpPJ       float64 `json:"op_pj" yaml:"op_pj"`
+	LeakageMW  float64 `json:"leakage_mw" yaml:"leakage_mw"`
+	Provenance string  `json:"provenance" yaml:"provenance"`
 	// EnergyModel is a scaled memory's energy(V) model (sram.EnergyModel).
 	EnergyModel string `json:"energy_model,omitempty" yaml:"energy_model,omitempty"`
 	AccessCount `yaml:",inline"`

@@ -42,9 +42,9 @@ type CACTIEstimate struct {
 	// SubthresholdMW is the subthreshold part of LeakageMW (the rest is gate
 	// leakage) [mW].
 	SubthresholdMW float64
-	AreaMM2       float64 // data array area [mm²]
-	AccessNS      float64 // random access time [ns]
-	CycleNS       float64 // random cycle time [ns]
+	AreaMM2        float64 // data array area [mm²]
+	AccessNS       float64 // random access time [ns]
+	CycleNS        float64 // random cycle time [ns]
 	// Provenance says exactly where the numbers came from, e.g.
 	// "CACTI 7 row 65nm/itrs-lop/110592B/64b".
 	Provenance string
