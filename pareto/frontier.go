@@ -103,18 +103,43 @@ type MethodSummary struct {
 	// Iso is the lowest-energy point whose AccMean is within the tolerance of Best.AccMean
 	// (AccMean >= Best.AccMean - tol, inclusive); of equally cheap ones the most accurate.
 	Iso Point
-	// Highest is the point at the highest supply voltage swept (normally the nominal one); of
-	// several at that voltage the most accurate. The energy saving is relative to it.
+	// Highest is the point at the highest supply voltage swept; of several at that voltage the
+	// most accurate.
 	Highest Point
+	// Nominal is the pair's energy at the nominal supply voltage (Report.Nominal), or the zero
+	// value when the report has none.
+	Nominal NominalEnergy
 }
 
-// SavingPct is the energy saved at Iso relative to Highest, in percent of Highest's energy
-// (0 when Highest's energy is 0).
+// SavingPct is the energy saved at Iso against the nominal voltage, in percent of the nominal
+// energy; without a nominal energy it is SavingVsHighestPct.
 func (s MethodSummary) SavingPct() float64 {
+	if s.Nominal.EnergyPJ == 0 {
+		return s.SavingVsHighestPct()
+	}
+	return 100 * (1 - s.Iso.EnergyPJ/s.Nominal.EnergyPJ)
+}
+
+// SavingVsHighestPct is the energy saved at Iso against Highest, in percent of Highest's energy
+// (0 when Highest's energy is 0).
+func (s MethodSummary) SavingVsHighestPct() float64 {
 	if s.Highest.EnergyPJ == 0 {
 		return 0
 	}
 	return 100 * (1 - s.Iso.EnergyPJ/s.Highest.EnergyPJ)
+}
+
+// IsoAccuracyReport is IsoAccuracy over r's points with the nominal energies of r.Nominal.
+func IsoAccuracyReport(r Report, tolPts float64) []MethodSummary {
+	out := IsoAccuracy(r.Points, tolPts)
+	for i := range out {
+		for _, n := range r.Nominal {
+			if n.Model == out[i].Model && n.Method == out[i].Method {
+				out[i].Nominal = n
+			}
+		}
+	}
+	return out
 }
 
 // IsoAccuracy groups pts by (Model, Method) and returns, for each pair, its best mean accuracy and

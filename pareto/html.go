@@ -108,6 +108,7 @@ type tableRow struct {
 type summaryRow struct {
 	Model, Method, Points, BestAcc, BestVddV            string
 	VddV, BER, EnergyUJ, AccMean, CI, Trials, SavingPct string
+	SavingVsHighest                                     string
 }
 
 type page struct {
@@ -614,16 +615,20 @@ func buildPage(r Report) (page, error) {
 		}
 		pg.Frontier = append(pg.Frontier, row)
 	}
-	for _, m := range IsoAccuracy(r.Points, IsoAccuracyTolPts) {
+	for _, m := range IsoAccuracyReport(r, IsoAccuracyTolPts) {
 		iso := m.Iso
 		pg.Methods = append(pg.Methods, summaryRow{
 			Model: m.Model, Method: m.Method, Points: strconv.Itoa(m.Points),
 			BestAcc: fmtFixed(m.Best.AccMean, 2), BestVddV: fmtSig(m.Best.VddV, 4),
 			VddV: fmtSig(iso.VddV, 4), BER: fmtBER(iso.BER), EnergyUJ: fmtSig(pjToUJ(iso.EnergyPJ), 5),
 			AccMean: fmtFixed(iso.AccMean, 2), CI: fmtFixed(iso.CILow, 2) + " – " + fmtFixed(iso.CIHigh, 2),
-			Trials:    strconv.Itoa(iso.Trials),
-			SavingPct: fmtFixed(m.SavingPct(), 1) + " (vs " + fmtSig(m.Highest.VddV, 4) + " V)",
+			Trials:          strconv.Itoa(iso.Trials),
+			SavingPct:       fmtFixed(m.SavingPct(), 1),
+			SavingVsHighest: fmtFixed(m.SavingVsHighestPct(), 1) + " (vs " + fmtSig(m.Highest.VddV, 4) + " V)",
 		})
+		if m.Nominal.EnergyPJ == 0 {
+			pg.Methods[len(pg.Methods)-1].SavingPct = "–"
+		}
 	}
 
 	// encoding/json escapes <, >, &, U+2028 and U+2029, so the block cannot end its <script>.
@@ -703,12 +708,12 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 {{- if .Methods}}
 <section id="methods">
 <h2>Iso-accuracy energy per model and method</h2>
-<p class="caption">For each model and method: its best mean accuracy over the swept voltages, and the lowest-energy operating point whose mean accuracy is within {{.IsoTolPts}} percentage point of that best (inclusive; of equally cheap points the more accurate). The saving is that point's energy relative to the same model and method at its highest swept supply voltage.</p>
+<p class="caption">For each model and method: its best mean accuracy over the swept voltages, and the lowest-energy operating point whose mean accuracy is within {{.IsoTolPts}} percentage point of that best (inclusive; of equally cheap points the more accurate). The saving is that point's energy relative to the same model and method at the nominal supply voltage (– when the results do not record it), and, in the last column, relative to its highest swept supply voltage.</p>
 <table>
-<thead><tr><th>model</th><th>method</th><th>points</th><th>best mean accuracy (%)</th><th>at V<sub>DD</sub> (V)</th><th>iso-accuracy V<sub>DD</sub> (V)</th><th>BER</th><th>energy per inference (µJ)</th><th>mean accuracy (%)</th><th>95% CI of mean (%)</th><th>trials used</th><th>energy saved (%)</th></tr></thead>
+<thead><tr><th>model</th><th>method</th><th>points</th><th>best mean accuracy (%)</th><th>at V<sub>DD</sub> (V)</th><th>iso-accuracy V<sub>DD</sub> (V)</th><th>BER</th><th>energy per inference (µJ)</th><th>mean accuracy (%)</th><th>95% CI of mean (%)</th><th>trials used</th><th>energy saved vs V<sub>nom</sub> (%)</th><th>energy saved vs highest swept V<sub>DD</sub> (%)</th></tr></thead>
 <tbody>
 {{- range .Methods}}
-<tr><td>{{.Model}}</td><td>{{.Method}}</td><td class="num">{{.Points}}</td><td class="num">{{.BestAcc}}</td><td class="num">{{.BestVddV}}</td><td class="num">{{.VddV}}</td><td class="num">{{.BER}}</td><td class="num">{{.EnergyUJ}}</td><td class="num">{{.AccMean}}</td><td class="num">{{.CI}}</td><td class="num">{{.Trials}}</td><td class="num">{{.SavingPct}}</td></tr>
+<tr><td>{{.Model}}</td><td>{{.Method}}</td><td class="num">{{.Points}}</td><td class="num">{{.BestAcc}}</td><td class="num">{{.BestVddV}}</td><td class="num">{{.VddV}}</td><td class="num">{{.BER}}</td><td class="num">{{.EnergyUJ}}</td><td class="num">{{.AccMean}}</td><td class="num">{{.CI}}</td><td class="num">{{.Trials}}</td><td class="num">{{.SavingPct}}</td><td class="num">{{.SavingVsHighest}}</td></tr>
 {{- end}}
 </tbody>
 </table>

@@ -348,12 +348,19 @@ func TestHTMLMethodTable(t *testing.T) {
 		t.Errorf("method table rows %v, want %v", pairs, want)
 	}
 	for _, want := range []string{
-		`<tr><td>resnet20</td><td>normal</td><td class="num">7</td><td class="num">91.60</td><td class="num">0.8</td><td class="num">0.48</td><td class="num">2.52e-05</td><td class="num">26.54</td><td class="num">91.20</td><td class="num">90.98 – 91.42</td><td class="num">50</td><td class="num">25.2 (vs 0.8 V)</td></tr>`,
+		`<tr><td>resnet20</td><td>normal</td><td class="num">7</td><td class="num">91.60</td><td class="num">0.8</td><td class="num">0.48</td><td class="num">2.52e-05</td><td class="num">26.54</td><td class="num">91.20</td><td class="num">90.98 – 91.42</td><td class="num">50</td><td class="num">–</td><td class="num">25.2 (vs 0.8 V)</td></tr>`,
 		`<tr><td>resnet32</td><td>wcat</td><td class="num">7</td><td class="num">92.40</td><td class="num">0.5</td><td class="num">0.46</td>`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("method table lacks %s", want)
 		}
+	}
+	// With its nominal energy recorded (50 µJ), resnet20/normal saves 1 − 26.54/50 = 46.9 %.
+	r := sampleReport()
+	r.Nominal = []NominalEnergy{{Model: "resnet20", Method: "normal", VddV: 0.9, EnergyPJ: 50e6}}
+	withNominal := sectionHTML(t, renderHTML(t, r, echartsStandIn), "methods")
+	if want := `<td class="num">50</td><td class="num">46.9</td><td class="num">25.2 (vs 0.8 V)</td></tr>`; !strings.Contains(withNominal, want) {
+		t.Errorf("method table with a nominal energy lacks %s", want)
 	}
 	for _, unit := range []string{"energy per inference (µJ)", "iso-accuracy V<sub>DD</sub> (V)", "mean accuracy (%)", "trials used"} {
 		if !strings.Contains(out, "<th>"+unit+"</th>") {

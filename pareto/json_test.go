@@ -290,3 +290,36 @@ func FuzzReadJSON(f *testing.F) {
 		}
 	})
 }
+
+// Nominal energies survive a round trip, and a pair given twice, an empty
+// model or a non-positive energy is rejected naming the field.
+func TestNominalEnergies(t *testing.T) {
+	r := sampleReport()
+	r.Nominal = []NominalEnergy{{Model: "resnet20", Method: "wcat", VddV: 0.8, EnergyPJ: 132.5e6}, {Model: "resnet20", Method: "normal", VddV: 0.8, EnergyPJ: 132.5e6}}
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadJSON(&buf, "r.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Nominal, r.Nominal) {
+		t.Fatalf("nominal energies %+v, want %+v", back.Nominal, r.Nominal)
+	}
+	for _, c := range []struct {
+		nominal []NominalEnergy
+		path    string
+	}{
+		{[]NominalEnergy{r.Nominal[0], r.Nominal[0]}, "nominal[1].model"},
+		{[]NominalEnergy{{Model: "", VddV: 0.8, EnergyPJ: 1}}, "nominal[0].model"},
+		{[]NominalEnergy{{Model: "m", VddV: 0.8, EnergyPJ: 0}}, "nominal[0]"},
+	} {
+		bad := sampleReport()
+		bad.Nominal = c.nominal
+		var fe *FieldError
+		if err := bad.Validate(); !errors.As(err, &fe) || fe.Path != c.path {
+			t.Errorf("%+v: err %v, want a field error at %s", c.nominal, err, c.path)
+		}
+	}
+}

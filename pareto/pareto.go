@@ -102,6 +102,14 @@ type Breakdown struct {
 	Layers     []Share `json:"layers"`
 }
 
+// NominalEnergy is the energy per inference of one (model, method) pair at the nominal supply.
+type NominalEnergy struct {
+	Model    string  `json:"model"`
+	Method   string  `json:"method"`
+	VddV     float64 `json:"vdd_v"`
+	EnergyPJ float64 `json:"energy_pj"`
+}
+
 // Series is one line of a Curve: the points (X[i], Y[i]) in the given order, joined by a line.
 type Series struct {
 	Name string    `json:"name"` // legend entry; not empty, unique within its curve
@@ -136,7 +144,11 @@ type Report struct {
 	BERCurve   []BERPoint  `json:"ber_curve,omitempty"`  // BER(V) of the voltage-scaled memories
 	Points     []Point     `json:"points"`               // all operating points of all models
 	Breakdowns []Breakdown `json:"breakdowns,omitempty"` // optional energy breakdowns
-	Curves     []Curve     `json:"curves,omitempty"`     // optional further line charts
+	// Nominal holds each model's energy per inference at the nominal supply voltage, against
+	// which the report states energy savings; optional (savings are then against the highest
+	// swept voltage).
+	Nominal []NominalEnergy `json:"nominal,omitempty"`
+	Curves  []Curve         `json:"curves,omitempty"` // optional further line charts
 }
 
 // ErrInvalid is wrapped by every validation error, so callers can tell bad data (exit code 2)
@@ -307,6 +319,29 @@ func (r Report) check() *FieldError {
 	for i, p := range r.Points {
 		if err := prefixed(fmt.Sprintf("points[%d]", i), p.check()); err != nil {
 			return err
+		}
+	}
+	seenNominal := map[[2]string]bool{}
+	for i, n := range r.Nominal {
+		pre := fmt.Sprintf("nominal[%d]", i)
+		if err := checkText(pre+".model", n.Model, true); err != nil {
+			return err
+		}
+		if err := checkText(pre+".method", n.Method, false); err != nil {
+			return err
+		}
+		if seenNominal[[2]string{n.Model, n.Method}] {
+			return fieldErr(pre+".model", "a second nominal energy for %s %s", n.Model, n.Method)
+		}
+		seenNominal[[2]string{n.Model, n.Method}] = true
+		if err := checkFinite(pre+".vdd_v", n.VddV); err != nil {
+			return err
+		}
+		if err := checkFinite(pre+".energy_pj", n.EnergyPJ); err != nil {
+			return err
+		}
+		if n.VddV <= 0 || n.EnergyPJ <= 0 {
+			return fieldErr(pre, "voltage %v V and energy %v pJ must be positive", n.VddV, n.EnergyPJ)
 		}
 	}
 	for i, b := range r.Breakdowns {

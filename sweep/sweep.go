@@ -208,6 +208,7 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 			finished++
 			emit(Event{Point: &p})
 		}
+		rep.Nominal = append(rep.Nominal, pareto.NominalEnergy{Model: m.Name, Method: m.Method, VddV: cfg.Spec.NominalV, EnergyPJ: energy.TotalPJ(cfg.Spec.NominalV)})
 		rep.Breakdowns = append(rep.Breakdowns, breakdown(m, energy, cfg.Spec.NominalV, fmt.Sprintf("nominal %.2f V", cfg.Spec.NominalV)))
 		if iso := pareto.IsoAccuracy(mine, pareto.IsoAccuracyTolPts); len(iso) == 1 && iso[0].Iso.VddV != cfg.Spec.NominalV {
 			rep.Breakdowns = append(rep.Breakdowns, breakdown(m, energy, iso[0].Iso.VddV,
@@ -223,9 +224,29 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 		fmt.Sprintf("BER(V) = min(exp(%g %s·V %s·V²), 0.5); nominal %g V", cfg.Spec.BER.A, signed(cfg.Spec.BER.B), signed(cfg.Spec.BER.C), cfg.Spec.NominalV),
 		fmt.Sprintf("Monte Carlo (%s protocol): up to %d trials per point, each a whole-model fault realisation; stop at a 95%% CI half-width of %g points; evaluation set %s (%d images); seed %d",
 			proto, cfg.MC.Trials, cfg.MC.CIHalfWidth, cfg.Test.Name, cfg.Test.Len(), cfg.Seed),
-		fmt.Sprintf("energy model: %s, batch 1", acc.Name()),
+		fmt.Sprintf("energy model: %s, batch 1; savings are against the nominal %g V", acc.Name(), cfg.Spec.NominalV),
+	}
+	for _, c := range cfg.Spec.ScaledMemories() {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("energy(V) of %s: %s", c.Name, c.VoltageModel))
+	}
+	if n := noisyPoints(rep.BERCurve); n > 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("warning: %d swept voltages have BER above %g; the network is noise there", n, NoisyBER))
 	}
 	return rep, nil
+}
+
+// NoisyBER is the bit error rate above which a sweep warns that the network
+// computes noise.
+const NoisyBER = 0.1
+
+func noisyPoints(curve []pareto.BERPoint) int {
+	n := 0
+	for _, b := range curve {
+		if b.BER > NoisyBER {
+			n++
+		}
+	}
+	return n
 }
 
 // Hash identifies everything that determines a sweep's results: the
@@ -241,6 +262,7 @@ func (c Config) Hash() string {
 		if comp.Energy != nil {
 			fmt.Fprintf(h, " %v %v %v %v", comp.Energy.ReadPJ, comp.Energy.WritePJ, comp.Energy.LeakageMW, comp.Energy.OpPJ)
 		}
+		fmt.Fprintf(h, " %+v", comp.VoltageModel)
 		fmt.Fprintln(h)
 	}
 	for _, m := range c.Models {

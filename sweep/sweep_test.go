@@ -133,6 +133,18 @@ func TestRun(t *testing.T) {
 	if err := rep.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	// Each model's energy at the nominal 0.8 V is recorded for the savings,
+	// the energy(V) model of the weight memory is stated, and 0.32 V (BER
+	// 0.5) is flagged as noise.
+	if len(rep.Nominal) != 2 || rep.Nominal[0].VddV != 0.8 || rep.Nominal[0].EnergyPJ != rep.Points[3].EnergyPJ {
+		t.Fatalf("nominal energies %+v (0.8 V point %+v)", rep.Nominal, rep.Points[3])
+	}
+	notes := strings.Join(rep.Notes, "\n")
+	for _, want := range []string{"energy(V) of weight_sram: paper: dynamic and leakage", "warning: 1 swept voltages have BER above 0.1", "savings are against the nominal 0.8 V"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
 	again, _ := Run(context.Background(), cfg, nil)
 	for i := range rep.Points {
 		if rep.Points[i] != again.Points[i] {
@@ -204,5 +216,22 @@ func TestResumeFromJournal(t *testing.T) {
 	_, all, err := OpenJournal(path, cfg.Hash(), true)
 	if err != nil || len(all) != 3 {
 		t.Fatalf("journal holds %d points: %v", len(all), err)
+	}
+}
+
+// Changing the energy(V) model changes every energy, so a journal made
+// under another model must not be resumed.
+func TestHashCoversEnergyModel(t *testing.T) {
+	w, d := tiny(t, wcat.WCAT)
+	hash := func(model string) string {
+		spec := builtinYAML(t, func(s string) string {
+			return strings.Replace(s, "    nominal-v: 0.8\n", "    nominal-v: 0.8\n    energy-model: "+model+"\n", 1)
+		})
+		cfg := Config{Spec: spec, Voltages: []float64{0.5}, MC: mc.Options{Trials: 1}, Test: d, Models: []Model{{Name: "mlp", Method: "wcat", Q: w}}}
+		return cfg.Hash()
+	}
+	paper, physical, dynOnly := hash("paper"), hash("physical"), hash("dynamic-only")
+	if paper == physical || paper == dynOnly || physical == dynOnly {
+		t.Fatal("the sweep hash does not depend on the energy(V) model")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -51,6 +52,11 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			seen[k] = in
 			rep.Points = append(rep.Points, p)
+		}
+		for _, n := range r.Nominal {
+			if !slices.ContainsFunc(rep.Nominal, func(m pareto.NominalEnergy) bool { return m.Model == n.Model && m.Method == n.Method }) {
+				rep.Nominal = append(rep.Nominal, n)
+			}
 		}
 		rep.Notes = append(rep.Notes, r.Notes...)
 		rep.Breakdowns = append(rep.Breakdowns, r.Breakdowns...)
