@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"sync"
+	"unsafe"
 )
 
 // LaneWidth is the number of images a lane tensor holds side by side.
@@ -247,35 +248,38 @@ func laneMaxKC(mr, lanes int) int { return max(1, (20<<10)/(4*lanes*mr)) }
 
 // genericLaneDirect is impl.laneDirect for the plain-Go implementation: a
 // strip is one pixel (16 lanes) at x[srcs[0]:], ap holds A as [kc][mr].
+// The k-rows' offsets into x go into a table, a block at a time, for the
+// micro-kernels of genericMMt.
 func genericLaneDirect(mr int, w convWalk, ap, x []float32, srcs [2]int, c []float32, ldc int, load bool) {
 	const nr = genericNR
-	if uint(mr-1) >= maxMR || len(ap) < w.kc*mr || srcs[0] < 0 || srcs[0]+w.span+nr > len(x) || len(c) < (mr-1)*ldc+nr {
+	if uint(mr-1) >= maxMR || w.kc < 1 || w.kc != w.nch*w.r*w.s || w.plane < 0 || w.row < 0 || w.ds < 0 || len(ap) < w.kc*mr || srcs[0] < 0 || srcs[0]+w.span+nr > len(x) || len(c) < (mr-1)*ldc+nr {
 		badOperands("lane", mr, w.kc, 1, len(ap), len(x), len(c), ldc)
 	}
-	var acc [maxMR][nr]float32
-	if load {
+	if !load {
 		for i := 0; i < mr; i++ {
-			copy(acc[i][:], c[i*ldc:i*ldc+nr])
+			clear(c[i*ldc : i*ldc+nr])
 		}
 	}
-	p := 0
+	var offs [256]uintptr
+	pa, px, pc := unsafe.Pointer(&ap[0]), unsafe.Pointer(&x[0]), unsafe.Pointer(&c[0])
+	as, cs := uintptr(mr)*4, uintptr(ldc)*4
+	n, k0 := 0, 0
 	for ci := 0; ci < w.nch; ci++ {
 		for dr := 0; dr < w.r; dr++ {
+			o := ci*w.plane + dr*w.row + srcs[0]
 			for ds := 0; ds < w.s; ds++ {
-				b := (*[nr]float32)(x[ci*w.plane+dr*w.row+ds*w.ds+srcs[0]:])
-				for i := 0; i < mr; i++ {
-					a := ap[p*mr+i]
-					r := &acc[i]
-					for l := range r {
-						r[l] += float32(a * b[l])
-					}
+				offs[n] = uintptr(o+ds*w.ds) * 4
+				n++
+				if n == len(offs) {
+					genericMMt(mr, unsafe.Add(pa, uintptr(k0)*as), as, px, offs[:n], pc, cs, nr)
+					k0 += n
+					n = 0
 				}
-				p++
 			}
 		}
 	}
-	for i := 0; i < mr; i++ {
-		copy(c[i*ldc:i*ldc+nr], acc[i][:])
+	if n > 0 {
+		genericMMt(mr, unsafe.Add(pa, uintptr(k0)*as), as, px, offs[:n], pc, cs, nr)
 	}
 }
 

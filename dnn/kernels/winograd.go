@@ -245,52 +245,48 @@ func checkStrips(mr, ns, kc, lanes, nr int, ap, bp []float32, plane int, c []flo
 }
 
 // genericStrips is impl.strips in plain Go (nr = 16, A packed [kc][mr]).
+// The ns strips are one contiguous run of ns·16 columns of bp and c, which
+// register-blocked micro-kernels walk a few columns at a time (see
+// genericMM in generic.go).
 func genericStrips(mr, ns, kc int, ap, bp []float32, plane int, c []float32, ldc int) {
 	const nr = genericNR
 	checkStrips(mr, ns, kc, 1, nr, ap, bp, plane, c, ldc)
-	for s := 0; s < ns; s++ {
-		var acc [maxMR][nr]float32
-		for k := 0; k < kc; k++ {
-			b := (*[nr]float32)(bp[k*plane+s*nr:])
-			for i := 0; i < mr; i++ {
-				a := ap[k*mr+i]
-				r := &acc[i]
-				for j := range r {
-					r[j] += float32(a * b[j])
-				}
-			}
-		}
-		for i := 0; i < mr; i++ {
-			copy(c[i*ldc+s*nr:][:nr], acc[i][:])
-		}
-	}
+	genericGEMM(mr, kc, ap, bp, plane, c, ldc, ns*nr, false)
 }
 
 // genericWinoIn is impl.winoIn in plain Go: for tile j < n, the 4×4 input
 // tile at src[a·row + (2j+b)·16] (a, b < 4) becomes V_ξ at
-// v[ξ·vξ + j·16], lane by lane.
+// v[ξ·vξ + j·16], lane by lane: t = Bᵀ·d column by column, then t·B row
+// by row, each value one subtraction or addition.
 func genericWinoIn(v []float32, vxi int, src []float32, row int, n int) {
+	type vec = [LaneWidth]float32
+	var t [4][4]vec // t[i][b] = (Bᵀ·d)[i][b]
 	for j := 0; j < n; j++ {
-		for l := 0; l < LaneWidth; l++ {
-			var d [4][4]float32
-			for a := 0; a < 4; a++ {
-				for b := 0; b < 4; b++ {
-					d[a][b] = src[a*row+(2*j+b)*LaneWidth+l]
-				}
+		for b := 0; b < 4; b++ {
+			o := (2*j + b) * LaneWidth
+			d0, d1 := (*vec)(src[o:]), (*vec)(src[row+o:])
+			d2, d3 := (*vec)(src[2*row+o:]), (*vec)(src[3*row+o:])
+			t0, t1, t2, t3 := &t[0][b], &t[1][b], &t[2][b], &t[3][b]
+			for l := range t0 {
+				x0, x1, x2, x3 := d0[l], d1[l], d2[l], d3[l]
+				t0[l] = x0 - x2
+				t1[l] = x1 + x2
+				t2[l] = x2 - x1
+				t3[l] = x1 - x3
 			}
-			var t [4][4]float32 // Bᵀ·d
-			for b := 0; b < 4; b++ {
-				t[0][b] = d[0][b] - d[2][b]
-				t[1][b] = d[1][b] + d[2][b]
-				t[2][b] = d[2][b] - d[1][b]
-				t[3][b] = d[1][b] - d[3][b]
-			}
-			for i := 0; i < 4; i++ { // (Bᵀ·d)·B
-				o := v[(4*i)*vxi+j*LaneWidth+l:]
-				o[0] = t[i][0] - t[i][2]
-				o[vxi] = t[i][1] + t[i][2]
-				o[2*vxi] = t[i][2] - t[i][1]
-				o[3*vxi] = t[i][1] - t[i][3]
+		}
+		for i := 0; i < 4; i++ {
+			o := 4*i*vxi + j*LaneWidth
+			v0, v1 := (*vec)(v[o:]), (*vec)(v[o+vxi:])
+			v2, v3 := (*vec)(v[o+2*vxi:]), (*vec)(v[o+3*vxi:])
+			r := &t[i]
+			x0, x1, x2, x3 := &r[0], &r[1], &r[2], &r[3]
+			for l := range v0 {
+				y0, y1, y2, y3 := x0[l], x1[l], x2[l], x3[l]
+				v0[l] = y0 - y2
+				v1[l] = y1 + y2
+				v2[l] = y2 - y1
+				v3[l] = y1 - y3
 			}
 		}
 	}
@@ -298,30 +294,49 @@ func genericWinoIn(v []float32, vxi int, src []float32, row int, n int) {
 
 // genericWinoOut is impl.winoOut in plain Go: for tile j < n, the 4×4
 // products at m[ξ·mξ + j·16] become the 2×2 outputs
-// out[a·row + (2j+b)·16] = act(Aᵀ·m·A + bias + res[…]), lane by lane.
+// out[a·row + (2j+b)·16] = act(Aᵀ·m·A + bias + res[…]), lane by lane:
+// w = Aᵀ·m column by column, then w·A row by row, sums left to right.
 func genericWinoOut(out []float32, row int, m []float32, mxi int, bias float32, res []float32, relu bool, n int) {
+	type vec = [LaneWidth]float32
+	var w [2][4]vec // w[a][b] = (Aᵀ·m)[a][b]
 	for j := 0; j < n; j++ {
-		for l := 0; l < LaneWidth; l++ {
-			var w [2][4]float32 // Aᵀ·m
-			for b := 0; b < 4; b++ {
-				m0, m1 := m[b*mxi+j*LaneWidth+l], m[(4+b)*mxi+j*LaneWidth+l]
-				m2, m3 := m[(8+b)*mxi+j*LaneWidth+l], m[(12+b)*mxi+j*LaneWidth+l]
-				w[0][b] = m0 + m1 + m2
-				w[1][b] = m1 - m2 - m3
+		for b := 0; b < 4; b++ {
+			o := b*mxi + j*LaneWidth
+			m0, m1 := (*vec)(m[o:]), (*vec)(m[o+4*mxi:])
+			m2, m3 := (*vec)(m[o+8*mxi:]), (*vec)(m[o+12*mxi:])
+			w0, w1 := &w[0][b], &w[1][b]
+			for l := range w0 {
+				x1, x2 := m1[l], m2[l]
+				w0[l] = m0[l] + x1 + x2
+				w1[l] = x1 - x2 - m3[l]
 			}
-			for a := 0; a < 2; a++ {
-				y := [2]float32{w[a][0] + w[a][1] + w[a][2], w[a][1] - w[a][2] - w[a][3]}
-				for b := 0; b < 2; b++ {
-					idx := a*row + (2*j+b)*LaneWidth + l
-					v := y[b] + bias
-					if res != nil {
-						v += res[idx]
-					}
+		}
+		for a := 0; a < 2; a++ {
+			o := a*row + 2*j*LaneWidth
+			o0, o1 := (*vec)(out[o:]), (*vec)(out[o+LaneWidth:])
+			r := &w[a]
+			x0, x1, x2, x3 := &r[0], &r[1], &r[2], &r[3]
+			if res == nil {
+				for l := range o0 {
+					y1, y2 := x1[l], x2[l]
+					v0 := x0[l] + y1 + y2 + bias
+					v1 := y1 - y2 - x3[l] + bias
 					if relu {
-						v = reluScalar(v)
+						v0, v1 = reluScalar(v0), reluScalar(v1)
 					}
-					out[idx] = v
+					o0[l], o1[l] = v0, v1
 				}
+				continue
+			}
+			r0, r1 := (*vec)(res[o:]), (*vec)(res[o+LaneWidth:])
+			for l := range o0 {
+				y1, y2 := x1[l], x2[l]
+				v0 := x0[l] + y1 + y2 + bias + r0[l]
+				v1 := y1 - y2 - x3[l] + bias + r1[l]
+				if relu {
+					v0, v1 = reluScalar(v0), reluScalar(v1)
+				}
+				o0[l], o1[l] = v0, v1
 			}
 		}
 	}
