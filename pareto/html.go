@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 
@@ -208,6 +209,64 @@ func valueAxisY(name, kind string) opts.YAxis {
 	return opts.YAxis{Type: kind, Name: name, NameLocation: "middle", NameGap: 55, Scale: opts.Bool(true)}
 }
 
+// decades returns the powers of ten around the positive values (lo ≤ min, max ≤ hi) and the
+// number of decades between them (0 when there is no positive value).
+func decades(values []float64) (lo, hi float64, n int) {
+	minE, maxE := math.Inf(1), math.Inf(-1)
+	for _, v := range values {
+		if v > 0 && !math.IsInf(v, 0) {
+			e := math.Log10(v)
+			minE, maxE = math.Min(minE, math.Floor(e)), math.Max(maxE, math.Ceil(e))
+		}
+	}
+	if math.IsInf(minE, 1) {
+		return 0, 0, 0
+	}
+	if maxE == minE {
+		maxE++
+	}
+	return math.Pow(10, minE), math.Pow(10, maxE), int(maxE - minE)
+}
+
+// decadeAxisY and decadeAxisX fix a logarithmic axis to whole decades around values, with a
+// tick and a grid line per decade.
+func decadeAxisY(a opts.YAxis, values []float64) opts.YAxis {
+	if lo, hi, n := decades(values); n > 0 {
+		a.Min, a.Max, a.SplitNumber, a.Scale = lo, hi, n, opts.Bool(false)
+	}
+	return a
+}
+
+func decadeAxisX(a opts.XAxis, values []float64) opts.XAxis {
+	if lo, hi, n := decades(values); n > 0 {
+		a.Min, a.Max, a.SplitNumber, a.Scale = lo, hi, n, opts.Bool(false)
+	}
+	return a
+}
+
+// berValues collects the bit error rates a BER axis must show.
+func berValues(curve, measured []BERPoint, pts []Point) []float64 {
+	var out []float64
+	for _, b := range curve {
+		out = append(out, b.BER)
+	}
+	for _, b := range measured {
+		out = append(out, b.BER)
+	}
+	for _, p := range pts {
+		out = append(out, p.BER)
+	}
+	return out
+}
+
+func allPoints(gs []group) []Point {
+	var out []Point
+	for _, g := range gs {
+		out = append(out, g.Points...)
+	}
+	return out
+}
+
 // optionOf finalises a go-echarts chart and returns its ECharts option object.
 func optionOf(c interface {
 	Validate()
@@ -240,7 +299,17 @@ func accEnergyChart(id, title, subtitle string, gs []group, frontier []Point, fr
 		c.AddSeries(g.name(), data,
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: g.Color, Opacity: opts.Float(0.85)}),
 			charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.SymbolSize = 9 }))
-		meta.Series = append(meta.Series, sm)
+		// The 95% CI of each mean as an error bar; the same name makes the legend toggle both.
+		bars := make([][]float64, len(pts))
+		for i, p := range pts {
+			bars[i] = []float64{pjToUJ(p.EnergyPJ), p.CILow, p.CIHigh}
+		}
+		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
+			Name: g.name(), Type: "custom", Data: bars, Color: g.Color,
+			Encode:    &opts.Encode{X: 0, Y: []int{1, 2}},
+			ItemStyle: &opts.ItemStyle{Color: g.Color},
+		})
+		meta.Series = append(meta.Series, sm, sm)
 	}
 	if len(frontier) > 0 {
 		data := make([][]float64, len(frontier))
@@ -250,8 +319,9 @@ func accEnergyChart(id, title, subtitle string, gs []group, frontier []Point, fr
 			sm.Points[i] = toMeta(p)
 		}
 		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
+			// Hollow markers, larger than the points, so the point beneath stays visible.
 			Name: "Pareto frontier", Type: types.ChartLine, Data: data, Step: "end",
-			Symbol: "diamond", SymbolSize: 11, Color: frontierColor,
+			Symbol: "emptyDiamond", SymbolSize: 16, Color: frontierColor,
 			LineStyle: &opts.LineStyle{Color: frontierColor, Width: 2.5},
 			ItemStyle: &opts.ItemStyle{Color: frontierColor},
 		})
@@ -262,14 +332,14 @@ func accEnergyChart(id, title, subtitle string, gs []group, frontier []Point, fr
 
 // berChart is chart 2: BER vs supply voltage on a log axis, with the voltages that were swept.
 // Points with BER = 0 cannot sit on a log axis and are left out (the caption says how many).
-func berChart(curve []BERPoint, pts []Point) (pageChart, int) {
+func berChart(curve, measured []BERPoint, pts []Point) (pageChart, int) {
 	const id = "cosim_ber_vdd"
 	omitted := 0
 	c := charts.NewLine()
 	c.SetGlobalOptions(append(commonOpts("Bit error rate vs supply voltage", "voltage-scaled weight memories"),
 		initOpts(id, heightShort),
 		charts.WithXAxisOpts(valueAxisX("supply voltage V_DD (V)", "value")),
-		charts.WithYAxisOpts(valueAxisY("bit error rate", "log")),
+		charts.WithYAxisOpts(decadeAxisY(valueAxisY("bit error rate", "log"), berValues(curve, measured, pts))),
 	)...)
 	sorted := slices.Clone(curve)
 	slices.SortStableFunc(sorted, func(a, b BERPoint) int { return cmp.Compare(a.VddV, b.VddV) })
@@ -312,6 +382,17 @@ func berChart(curve []BERPoint, pts []Point) (pageChart, int) {
 			ItemStyle: &opts.ItemStyle{Color: palette[3]},
 		})
 	}
+	if len(measured) > 0 {
+		var data [][]float64
+		for _, b := range measured {
+			data = append(data, []float64{b.VddV, b.BER})
+		}
+		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
+			Name: "measured (BER(V) fitted to these)", Type: types.ChartScatter, Data: data,
+			Symbol: "diamond", SymbolSize: 11, Color: palette[1],
+			ItemStyle: &opts.ItemStyle{Color: palette[1]},
+		})
+	}
 	return pageChart{ID: id, Kind: "ber", Option: optionOf(c), Height: heightShort}, omitted
 }
 
@@ -324,7 +405,7 @@ func accBERChart(gs []group) (pageChart, int) {
 	c.SetGlobalOptions(append(commonOpts("Accuracy vs bit error rate",
 		"line: mean accuracy; error bars: 95% confidence interval of the mean"),
 		initOpts(id, heightTall),
-		charts.WithXAxisOpts(valueAxisX("bit error rate", "log")),
+		charts.WithXAxisOpts(decadeAxisX(valueAxisX("bit error rate", "log"), berValues(nil, nil, allPoints(gs)))),
 		charts.WithYAxisOpts(valueAxisY("accuracy (%)", "value")),
 	)...)
 	var meta pointsMeta
@@ -526,7 +607,7 @@ func buildPage(r Report) (page, error) {
 
 	sec = section{ID: "ber-vdd", Heading: "Bit error rate vs supply voltage"}
 	if len(r.BERCurve) > 0 || len(r.Points) > 0 {
-		ch, omitted := berChart(r.BERCurve, r.Points)
+		ch, omitted := berChart(r.BERCurve, r.BERMeasured, r.Points)
 		if omitted > 0 {
 			sec.Caption = plural(omitted, "point with BER = 0 is", "points with BER = 0 are") + " not drawn on the logarithmic axis."
 		}

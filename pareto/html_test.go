@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -430,17 +431,18 @@ func TestHTMLPerModelFrontiers(t *testing.T) {
 		if !ok {
 			t.Fatalf("no chart %s", id)
 		}
-		if len(c.Meta.Series) != want.series+1 {
-			t.Fatalf("%s: %d series, want %d and the frontier", id, len(c.Meta.Series), want.series)
+		// Each (model, method) has its points and their error bars, then the frontier.
+		if len(c.Meta.Series) != 2*want.series+1 {
+			t.Fatalf("%s: %d series, want %d pairs of points and error bars and the frontier", id, len(c.Meta.Series), want.series)
 		}
-		for _, s := range c.Meta.Series[:want.series] {
+		for _, s := range c.Meta.Series[:2*want.series] {
 			for _, p := range s.Points {
 				if want.model != "" && p.Model != want.model {
 					t.Errorf("%s shows a point of %s", id, p.Model)
 				}
 			}
 		}
-		f := c.Meta.Series[want.series]
+		f := c.Meta.Series[2*want.series]
 		if !f.Frontier || f.FrontierOf != want.model || len(f.Points) != len(want.frontier) {
 			t.Errorf("%s: frontier series %v of %q with %d points, want the frontier of %q with %d",
 				id, f.Frontier, f.FrontierOf, len(f.Points), want.model, len(want.frontier))
@@ -602,5 +604,28 @@ func TestHTMLBreakdownLabel(t *testing.T) {
 	}
 	if !strings.Contains(sectionHTML(t, page, "breakdown-1-layers"), "No layer breakdown given.") {
 		t.Error("a breakdown without layers does not say so")
+	}
+}
+
+// A logarithmic BER axis spans whole decades with a tick per decade.
+func TestDecades(t *testing.T) {
+	for _, c := range []struct {
+		values []float64
+		lo, hi float64
+		n      int
+	}{
+		{[]float64{3e-15, 0.5, 0, -1}, 1e-15, 1, 15},
+		{[]float64{2e-3, 4e-3}, 1e-3, 1e-2, 1},
+		{[]float64{1e-3}, 1e-3, 1e-2, 1},
+		{[]float64{0}, 0, 0, 0},
+	} {
+		lo, hi, n := decades(c.values)
+		if n != c.n || math.Abs(lo-c.lo) > 1e-9*c.lo || math.Abs(hi-c.hi) > 1e-9*c.hi {
+			t.Errorf("decades(%v) = %g, %g, %d; want %g, %g, %d", c.values, lo, hi, n, c.lo, c.hi, c.n)
+		}
+	}
+	a := decadeAxisY(valueAxisY("bit error rate", "log"), []float64{3e-15, 0.5})
+	if a.Min != 1e-15 || a.Max != 1.0 || a.SplitNumber != 15 {
+		t.Errorf("axis %+v", a)
 	}
 }

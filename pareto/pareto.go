@@ -142,6 +142,9 @@ type Report struct {
 	Arch       string      `json:"arch"`                 // architecture name
 	Notes      []string    `json:"notes,omitempty"`      // free text lines (seed, protocol, data set…)
 	BERCurve   []BERPoint  `json:"ber_curve,omitempty"`  // BER(V) of the voltage-scaled memories
+	// BERMeasured are the measured (V, BER) points BER(V) was fitted to, when it was; drawn
+	// beside the model in the BER chart.
+	BERMeasured []BERPoint `json:"ber_measured,omitempty"`
 	Points     []Point     `json:"points"`               // all operating points of all models
 	Breakdowns []Breakdown `json:"breakdowns,omitempty"` // optional energy breakdowns
 	// Nominal holds each model's energy per inference at the nominal supply voltage, against
@@ -314,6 +317,18 @@ func (r Report) check() *FieldError {
 		}
 		if b.BER < 0 || b.BER > 1 {
 			return fieldErr(pre+".ber", "bit error rate %v is outside [0, 1]", b.BER)
+		}
+	}
+	for i, b := range r.BERMeasured {
+		pre := fmt.Sprintf("ber_measured[%d]", i)
+		if err := checkFinite(pre+".vdd_v", b.VddV); err != nil {
+			return err
+		}
+		if err := checkFinite(pre+".ber", b.BER); err != nil {
+			return err
+		}
+		if b.VddV <= 0 || b.BER <= 0 || b.BER > 1 {
+			return fieldErr(pre, "measured point (%v V, BER %v): want a positive voltage and a BER in (0, 1]", b.VddV, b.BER)
 		}
 	}
 	for i, p := range r.Points {
