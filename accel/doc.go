@@ -10,14 +10,21 @@
 // Energy of one inference, per layer and per component:
 //
 //	E = Σ_memories (reads·E_read + (writes + updates)·E_write)·f(V)
-//	    + Σ_macs ops·E_op + Σ_components P_leak · cycles / f_clock
+//	    + Σ_macs ops·E_op + Σ_overheads (cycles·E_cycle + words·E_transfer)
+//	    + Σ_components P_leak · cycles / f_clock
 //
 // where E_read, E_write and P_leak come from the CACTI table (sram.CACTI for
 // the memory's bank capacity depth/banks·width/8 bytes, width, node and
 // device; leakage at CACTI's 360 K, × banks × instances) unless the YAML
 // gives them explicitly, E_op always comes from the YAML, f(V) = V²/V_nom²
 // for memories in the scaled voltage domain and 1 otherwise (WCAT appendix
-// C, eq. 12), and leakage is never scaled (see EnergyReport). An update is
+// C, eq. 12), and leakage is never scaled (see EnergyReport). With the
+// spec's rescale-cacti, CACTI's energies are first taken from CACTI's
+// supply to the nominal voltage (RescaleCACTI). Overheads (clock network,
+// on-chip network) cost E_cycle every cycle of a layer, stall cycles
+// included, and E_transfer per word the mapping model moves on the on-chip
+// network. A layer's IfmapZeroFrac (zeros in its ifmaps) lets a mapping
+// model skip gated MACs and filter reads on specs with zero gating. An update is
 // the write half of a read-modify-write (its read is one of the reads), so
 // it is priced as a write. Every component's numbers carry a provenance
 // string: the CACTI row or interpolation, or the YAML position and source of

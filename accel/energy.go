@@ -16,7 +16,8 @@ type ComponentCost struct {
 	Domain    arch.Domain // "" for a mac
 	ReadPJ    float64     // per word read [pJ] (memories)
 	WritePJ   float64     // per word write [pJ] (memories)
-	OpPJ      float64     // per operation [pJ] (mac)
+	OpPJ      float64     // per operation (mac), per word on the on-chip network (overhead) [pJ]
+	CyclePJ   float64     // per clock cycle of a layer, all instances together (overhead) [pJ]
 	LeakageMW float64     // all instances together [mW]
 	// VoltageModel is how the energy of a Scaled memory depends on its
 	// supply (arch.Component.VoltageModel).
@@ -48,12 +49,15 @@ func (c ComponentCost) DynamicPJ(a Access) float64 {
 // Costs prices every component of s, in s.Components order. An SRAM or
 // regfile without an explicit energy is priced from CACTI (arch.Component.CACTI,
 // one bank): read and write energies are CACTI's per-access energies and
-// leakage is CACTI's bank leakage × banks × instances. CACTI's energies are
-// taken as the energies at the spec's nominal voltage, as WCAT does
-// (appendix C: "E_nom … as reported by CACTI"); when the CACTI device's own
-// supply differs from the nominal voltage the provenance says so and the
-// numbers are not rescaled. Explicit YAML energies are used as written
-// (leakage per instance × instances).
+// leakage is CACTI's bank leakage × banks × instances. By default CACTI's
+// energies are taken as the energies at the spec's nominal voltage, as WCAT
+// does (appendix C: "E_nom … as reported by CACTI"); when the CACTI device's
+// own supply differs from the nominal voltage the provenance says so and the
+// numbers are not rescaled. With `voltage.rescale-cacti: true`
+// (arch.Spec.RescaleCACTI) they are rescaled from CACTI's supply V_C to the
+// nominal V_nom (RescaleCACTI). Explicit YAML energies are used as written
+// (leakage per instance × instances); an overhead's cycle energy is per
+// instance (× instances) and its transfer energy per word.
 func Costs(s *arch.Spec) ([]ComponentCost, error) {
 	var out []ComponentCost
 	for _, c := range s.Components() {
@@ -77,10 +81,23 @@ func Costs(s *arch.Spec) ([]ComponentCost, error) {
 			if c.Banks > 1 {
 				notes = append(notes, fmt.Sprintf("one of %d banks per access, leakage × %d banks", c.Banks, c.Banks))
 			}
-			if est.VddV != s.NominalV {
+			switch {
+			case est.VddV == s.NominalV:
+			case s.RescaleCACTI:
+				dyn, leak, note := RescaleCACTI(est, c.TechNM, s.NominalV)
+				cc.ReadPJ *= dyn
+				cc.WritePJ *= dyn
+				cc.LeakageMW *= leak
+				notes = append(notes, note)
+			default:
 				notes = append(notes, fmt.Sprintf("CACTI supply %g V taken as the nominal %g V, not rescaled", est.VddV, s.NominalV))
 			}
 			cc.Provenance = strings.Join(notes, "; ")
+		case c.Class == arch.Overhead:
+			cc.OpPJ = c.Energy.TransferPJ
+			cc.CyclePJ = c.Energy.CyclePJ * float64(c.Instances)
+			cc.Provenance = fmt.Sprintf("%s; %g pJ per cycle × %d instances, %g pJ per word on the on-chip network",
+				c.Energy.Provenance(), c.Energy.CyclePJ, c.Instances, c.Energy.TransferPJ)
 		case c.Energy != nil:
 			cc.ReadPJ, cc.WritePJ, cc.OpPJ = c.Energy.ReadPJ, c.Energy.WritePJ, c.Energy.OpPJ
 			cc.LeakageMW = c.Energy.LeakageMW * float64(c.Instances)
@@ -91,6 +108,25 @@ func Costs(s *arch.Spec) ([]ComponentCost, error) {
 		out = append(out, cc)
 	}
 	return out, nil
+}
+
+// RescaleCACTI gives the factors that take a CACTI estimate at its supply
+// V_C = est.VddV to the supply vNomV of a node of techNM nm, and a note for
+// the provenance: dynamic energy × (V_nom/V_C)² (CV²), leakage power by the
+// rule of the physical energy(V) model (sram.Physical) with r = V_nom/V_C,
+// s·r^k + (1−s)·r, s the subthreshold share of CACTI's leakage for this
+// array and k = sram.SubthresholdExponent(techNM) (5 at 45–90 nm: CACTI-P's
+// subthreshold current ∝ V⁴, times V; gate leakage power ∝ V).
+func RescaleCACTI(est sram.CACTIEstimate, techNM int, vNomV float64) (dyn, leak float64, note string) {
+	m := sram.EnergyModel{Kind: sram.Physical, Exponent: sram.SubthresholdExponent(techNM)}
+	if est.LeakageMW > 0 {
+		m.SubthresholdShare = est.SubthresholdMW / est.LeakageMW
+	}
+	dyn = m.DynamicFactor(vNomV, est.VddV)
+	leak = m.LeakageFactor(vNomV, est.VddV)
+	note = fmt.Sprintf("rescaled from CACTI's supply %g V to the nominal %g V (rescale-cacti): dynamic × (%g/%g)² = %.4g, leakage × [s·r^k + (1−s)·r] = %.4g with r = %.4g, subthreshold share s = %.3f (CACTI), k = %g (%d nm)",
+		est.VddV, vNomV, vNomV, est.VddV, dyn, leak, vNomV/est.VddV, m.SubthresholdShare, m.Exponent, techNM)
+	return dyn, leak, note
 }
 
 // LeakagePJ is the energy [pJ] of a leakage power leakageMW sustained for
@@ -187,6 +223,9 @@ func Price(a Accelerator, w Workload) (*EnergyReport, error) {
 			le.DynamicPJ[i] = c.DynamicPJ(acc)
 		}
 		for i, c := range costs {
+			// Overheads cost energy every clock cycle of the layer, the
+			// cycles spent waiting on memory bandwidth included.
+			le.DynamicPJ[i] += c.CyclePJ * float64(cnt.Cycles)
 			le.LeakagePJ[i] = LeakagePJ(c.LeakageMW, cnt.Cycles, s.ClockMHz)
 			if c.Scaled() {
 				r.scaledDynPJ[i] += le.DynamicPJ[i]

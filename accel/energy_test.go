@@ -79,12 +79,12 @@ func TestCosts(t *testing.T) {
 	}
 	want := []ComponentCost{
 		// CACTI 7 rows of sram/cacti/sram_cacti.csv, 65 nm itrs-lop (Vdd 0.8 V = nominal).
-		{"wmem", arch.SRAM, 1, arch.Scaled, 0.659038, 0.904762, 0, 0.0363625, sram.EnergyModel{Kind: sram.Paper}, "CACTI 7 row 65nm/itrs-lop/512B/16b"},
-		{"buf", arch.SRAM, 1, arch.Nominal, 1.25244, 1.88928, 0, 0.0324279, sram.EnergyModel{}, "CACTI 7 row 65nm/itrs-lop/512B/64b"},
+		{"wmem", arch.SRAM, 1, arch.Scaled, 0.659038, 0.904762, 0, 0, 0.0363625, sram.EnergyModel{Kind: sram.Paper}, "CACTI 7 row 65nm/itrs-lop/512B/16b"},
+		{"buf", arch.SRAM, 1, arch.Nominal, 1.25244, 1.88928, 0, 0, 0.0324279, sram.EnergyModel{}, "CACTI 7 row 65nm/itrs-lop/512B/64b"},
 		// The YAML override beats CACTI (which would give about 0.26 pJ for 32 B/16 b)
 		// and says so; leakage 0.001 mW per instance × 4 PEs.
-		{"spad", arch.Regfile, 4, arch.Nominal, 0.1, 0.2, 0, 0.004, sram.EnergyModel{}, "YAML testdata/tiny.yaml:30:25 (not CACTI): test override"},
-		{"mac", arch.MAC, 4, "", 0, 0, 0.5, 0, sram.EnergyModel{}, "YAML testdata/tiny.yaml:35:25 (not CACTI): test value"},
+		{"spad", arch.Regfile, 4, arch.Nominal, 0.1, 0.2, 0, 0, 0.004, sram.EnergyModel{}, "YAML testdata/tiny.yaml:30:25 (not CACTI): test override"},
+		{"mac", arch.MAC, 4, "", 0, 0, 0.5, 0, 0, sram.EnergyModel{}, "YAML testdata/tiny.yaml:35:25 (not CACTI): test value"},
 	}
 	if len(costs) != len(want) {
 		t.Fatalf("%d costs", len(costs))
@@ -341,5 +341,97 @@ func TestSummarizeConsistent(t *testing.T) {
 	}
 	if !reflect.DeepEqual(fromJSON, s) || !reflect.DeepEqual(fromYAML, s) {
 		t.Errorf("decoded reports differ from the summary:\n%+v\n%+v\n%+v", s, fromJSON, fromYAML)
+	}
+}
+
+// TestRescaleCACTIAndOverheads checks `rescale-cacti` (CACTI's 0.8 V
+// energies taken to a nominal 1.0 V: dynamic × 1.5625, leakage by the
+// physical model's rule) and the pricing of overheads: cycle energy over
+// every cycle of a layer, stall cycles included, transfers per word.
+func TestRescaleCACTIAndOverheads(t *testing.T) {
+	data, err := os.ReadFile("testdata/tiny.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := bytes.Replace(data, []byte("    nominal-v: 0.8\n"), []byte("    nominal-v: 1.0\n"), 1)
+	rescaled := bytes.Replace(data, []byte("    nominal-v: 0.8\n"), []byte("    nominal-v: 1.0\n    rescale-cacti: true\n"), 1)
+	rescaled = bytes.Replace(rescaled, []byte("  subtree:\n    - name: chip\n      local:\n"), []byte("  subtree:\n    - name: chip\n      local:\n"+
+		"        - {name: clk, class: overhead, attributes: {energy: {cycle-pj: 20, source: test clock}}}\n"+
+		"        - {name: net, class: overhead, attributes: {energy: {transfer-pj: 0.5, cycle-pj: 1, source: test network}}}\n"), 1)
+	sp, err := arch.Parse("plain.yaml", plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr, err := arch.Parse("rescaled.yaml", rescaled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := Costs(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err := Costs(sr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := func(cs []ComponentCost, name string) ComponentCost {
+		for _, c := range cs {
+			if c.Name == name {
+				return c
+			}
+		}
+		t.Fatalf("no %s", name)
+		return ComponentCost{}
+	}
+	est, err := sp.Component("wmem").CACTI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := est.SubthresholdMW / est.LeakageMW
+	wantLeak := s*math.Pow(1.25, 5) + (1-s)*1.25
+	for _, name := range []string{"wmem", "buf"} {
+		p, r := byName(cp, name), byName(cr, name)
+		if !strings.Contains(p.Provenance, "CACTI supply 0.8 V taken as the nominal 1 V, not rescaled") {
+			t.Errorf("%s plain: %s", name, p.Provenance)
+		}
+		if !near(r.ReadPJ, p.ReadPJ*1.5625) || !near(r.WritePJ, p.WritePJ*1.5625) || !strings.Contains(r.Provenance, "rescaled from CACTI's supply 0.8 V to the nominal 1 V") {
+			t.Errorf("%s: read %g write %g, want %g %g (%s)", name, r.ReadPJ, r.WritePJ, p.ReadPJ*1.5625, p.WritePJ*1.5625, r.Provenance)
+		}
+		if name == "wmem" && !near(r.LeakageMW, p.LeakageMW*wantLeak) {
+			t.Errorf("wmem leakage %g, want %g × %g", r.LeakageMW, p.LeakageMW, wantLeak)
+		}
+	}
+	// Explicit energies are never rescaled.
+	if p, r := byName(cp, "spad"), byName(cr, "spad"); p.ReadPJ != r.ReadPJ || p.LeakageMW != r.LeakageMW {
+		t.Errorf("spad rescaled: %+v vs %+v", r, p)
+	}
+	if c := byName(cr, "clk"); c.CyclePJ != 20 || c.OpPJ != 0 || c.Class != arch.Overhead {
+		t.Errorf("clk %+v", c)
+	}
+	// 10 cycles, 4 of them stalls: the clock costs 10 × 20 pJ, the network
+	// 7 words × 0.5 pJ + 10 × 1 pJ.
+	a := fixedCounts{spec: sr, counts: map[string]Counts{"a": {Layer: "a", Cycles: 10, StallCycles: 4, Access: map[string]Access{
+		"mac": {Ops: 8}, "net": {Ops: 7}}}}}
+	rep, err := Price(a, Workload{Name: "w", Layers: []Layer{FC("a", 1, 4, 2, 4)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := rep.At(1.0)
+	for i, c := range rep.Components {
+		switch c.Name {
+		case "clk":
+			if !near(b.Components[i].DynamicPJ, 200) || b.Components[i].LeakagePJ != 0 {
+				t.Errorf("clk %+v", b.Components[i])
+			}
+		case "net":
+			if !near(b.Components[i].DynamicPJ, 13.5) || b.Components[i].Access.Ops != 7 {
+				t.Errorf("net %+v", b.Components[i])
+			}
+		}
+	}
+	// Counting reads on an overhead is an error.
+	a.counts["a"].Access["clk"] = Access{Reads: 1}
+	if _, err := Price(a, Workload{Name: "w", Layers: []Layer{FC("a", 1, 4, 2, 4)}}); err == nil || !strings.Contains(err.Error(), "reads, writes or updates counted on overhead clk") {
+		t.Errorf("reads on an overhead: %v", err)
 	}
 }

@@ -32,6 +32,11 @@ type Layer struct {
 
 	Stride, Padding int
 	WeightBits      int
+	// IfmapZeroFrac is the fraction of the layer's input activations that
+	// are zero, in [0, 1) (0: dense, the default). Architectures that gate
+	// zeros (arch.Component.ZeroGating) skip that fraction of the MACs and
+	// of the filter-spad reads; cycles do not change.
+	IfmapZeroFrac float64
 }
 
 // OutDim is the output size of a convolution along one dimension:
@@ -81,7 +86,8 @@ const maxCount = 1 << 56
 // Validate checks that the shape is consistent: every dimension ≥ 1,
 // stride ≥ 1, 0 ≤ padding ≤ filter/2 in both dimensions (PyTorch's rule),
 // P and Q equal to OutDim of H and W, an FC layer is 1×1 everywhere with
-// stride 1 and no padding, 1 ≤ WeightBits ≤ 32, and MACs stays below 2^56.
+// stride 1 and no padding, 1 ≤ WeightBits ≤ 32, 0 ≤ IfmapZeroFrac < 1, and
+// MACs stays below 2^56.
 func (l Layer) Validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("accel: layer %q: %s", l.Name, fmt.Sprintf(format, args...))
@@ -121,6 +127,9 @@ func (l Layer) Validate() error {
 	}
 	if l.WeightBits < 1 || l.WeightBits > 32 {
 		return bad("WeightBits = %d outside 1..32", l.WeightBits)
+	}
+	if !(l.IfmapZeroFrac >= 0 && l.IfmapZeroFrac < 1) {
+		return bad("IfmapZeroFrac = %v outside [0, 1)", l.IfmapZeroFrac)
 	}
 	return nil
 }

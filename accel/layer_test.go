@@ -50,6 +50,8 @@ func TestLayerValidate(t *testing.T) {
 		{"padding too large", func(l *Layer) { l.Padding = 2 }, `accel: layer "c": padding 2 outside 0..min(R, S)/2 for a 3×3 filter`},
 		{"filter larger than input", func(l *Layer) { *l = Conv("c", 1, 3, 2, 2, 4, 5, 5, 1, 0, 4) }, `accel: layer "c": P = 0, must be ≥ 1`},
 		{"weight bits", func(l *Layer) { l.WeightBits = 0 }, `accel: layer "c": WeightBits = 0 outside 1..32`},
+		{"ifmap zeros negative", func(l *Layer) { l.IfmapZeroFrac = -0.1 }, `accel: layer "c": IfmapZeroFrac = -0.1 outside [0, 1)`},
+		{"ifmap all zeros", func(l *Layer) { l.IfmapZeroFrac = 1 }, `accel: layer "c": IfmapZeroFrac = 1 outside [0, 1)`},
 		{"fc with a filter", func(l *Layer) { *l = FC("c", 1, 4, 4, 4); l.Kind = KindFC; l.R, l.H = 3, 3 }, `accel: layer "c": an fc layer has R = S = H = W = P = Q = 1, stride 1, padding 0`},
 		{"overflow", func(l *Layer) { l.N, l.C, l.K = 1<<20, 1<<20, 1<<20 }, `accel: layer "c": dimensions too large (product above 2^56)`},
 	}

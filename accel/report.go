@@ -50,6 +50,7 @@ type ComponentSummary struct {
 	ReadPJ     float64 `json:"read_pj" yaml:"read_pj"`
 	WritePJ    float64 `json:"write_pj" yaml:"write_pj"`
 	OpPJ       float64 `json:"op_pj" yaml:"op_pj"`
+	CyclePJ    float64 `json:"cycle_pj,omitempty" yaml:"cycle_pj,omitempty"` // overheads: per clock cycle, all instances
 	LeakageMW  float64 `json:"leakage_mw" yaml:"leakage_mw"`
 	Provenance string  `json:"provenance" yaml:"provenance"`
 	// EnergyModel is a scaled memory's energy(V) model (sram.EnergyModel).
@@ -101,6 +102,8 @@ type LayerShape struct {
 	Stride     int `json:"stride" yaml:"stride"`
 	Padding    int `json:"padding" yaml:"padding"`
 	WeightBits int `json:"weight_bits" yaml:"weight_bits"`
+	// IfmapZeroFrac is Layer.IfmapZeroFrac (absent when 0).
+	IfmapZeroFrac float64 `json:"ifmap_zero_frac,omitempty" yaml:"ifmap_zero_frac,omitempty"`
 }
 
 // utilization is MACs / (cycles · PEs), or 0 when undefined.
@@ -131,7 +134,7 @@ func (r *EnergyReport) Summarize(vddV float64) Summary {
 			model = c.VoltageModel.String()
 		}
 		s.Components = append(s.Components, ComponentSummary{Name: c.Name, Class: string(c.Class), Instances: c.Instances,
-			Domain: string(c.Domain), ReadPJ: c.ReadPJ, WritePJ: c.WritePJ, OpPJ: c.OpPJ, LeakageMW: c.LeakageMW,
+			Domain: string(c.Domain), ReadPJ: c.ReadPJ, WritePJ: c.WritePJ, OpPJ: c.OpPJ, CyclePJ: c.CyclePJ, LeakageMW: c.LeakageMW,
 			Provenance: c.Provenance, EnergyModel: model, AccessCount: AccessCount{Reads: e.Access.Reads, Writes: e.Access.Writes,
 				Updates: e.Access.Updates, Ops: e.Access.Ops, DynamicPJ: e.DynamicPJ, LeakagePJ: e.LeakagePJ, TotalPJ: e.TotalPJ}})
 	}
@@ -142,7 +145,7 @@ func (r *EnergyReport) Summarize(vddV float64) Summary {
 			StallCycles: l.StallCycles, ActivePEs: l.ActivePEs, Utilization: utilization(ly.MACs(), l.Cycles, r.PEs),
 			Mapping: l.Mapping, DynamicPJ: lb.DynamicPJ, LeakagePJ: lb.LeakagePJ, TotalPJ: lb.TotalPJ,
 			Shape: LayerShape{N: ly.N, C: ly.C, K: ly.K, R: ly.R, S: ly.S, H: ly.H, W: ly.W, P: ly.P, Q: ly.Q,
-				Stride: ly.Stride, Padding: ly.Padding, WeightBits: ly.WeightBits}}
+				Stride: ly.Stride, Padding: ly.Padding, WeightBits: ly.WeightBits, IfmapZeroFrac: ly.IfmapZeroFrac}}
 		for j, c := range r.Components {
 			a := l.Access[j]
 			df, lf := c.factors(vddV, r.NominalV)

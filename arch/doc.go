@@ -15,6 +15,7 @@
 //	  clock-mhz: 200            # required, > 0
 //	  voltage:
 //	    nominal-v: 0.8          # required, > 0 [V]
+//	    rescale-cacti: false    # optional (default false): see below
 //	    ber: {a: .., b: .., c: ..}  # optional; if given, all three are required
 //	  subtree: [NODE, ...]      # required, at least one node
 //
@@ -53,8 +54,26 @@
 //     model), optional `read-bandwidth` and `write-bandwidth`, and a
 //     required `energy: {read-pj, write-pj, source}` with optional
 //     `leakage-mw` (default 0: DRAM background power is not modelled).
-//   - mac: `datawidth` and a required `energy: {op-pj, source}` (no CACTI row
-//     covers arithmetic).
+//   - mac: `datawidth`, optional `zero-gating` (true or false, default
+//     false: the PE skips the MAC and the filter-spad read when its ifmap
+//     operand is zero, as the Eyeriss chip does; applied with
+//     accel.Layer.IfmapZeroFrac) and a required `energy: {op-pj, source}`
+//     (no CACTI row covers arithmetic).
+//   - overhead: energy that is neither a memory access nor a MAC (clock
+//     network, on-chip network, control): only a required `energy:
+//     {cycle-pj, transfer-pj, source}` with at least one of the two
+//     energies (the other defaults to 0). cycle-pj is spent by each
+//     instance every clock cycle of a layer, the cycles stalled on memory
+//     bandwidth included; transfer-pj per word the mapping model moves on
+//     the on-chip network (accel/eyeriss: spad fills and psum hops).
+//
+// `voltage.rescale-cacti: true` rescales the CACTI-priced memories from
+// CACTI's supply for their node and device (0.8 V for 65 nm itrs-lop) to
+// nominal-v: dynamic energy × (V_nom/V_CACTI)², leakage power by the rule
+// of the physical energy(V) model, s·r^k + (1−s)·r with r = V_nom/V_CACTI
+// (accel.RescaleCACTI). Without it (the default) CACTI's energies are
+// taken as the energies at nominal-v, as the WCAT paper does; explicit
+// energies are never rescaled.
 //
 // Energies must be finite and ≥ 0; every explicit energy keeps its `source`
 // and position so that reports say the number came from the YAML, not CACTI
@@ -63,7 +82,9 @@
 // # Built-in specs
 //
 // BuiltinNames lists the specs embedded from arch/specs/: eyeriss (the JSSC
-// 2017 chip with DRAM, CACTI-priced), eyeriss-onchip (the WCAT paper's
+// 2017 chip with DRAM, CACTI-priced and rescaled to its 1.0 V, with a
+// 16-bit 65 nm MAC, zero gating, clock-network and on-chip-network
+// overheads and the off-chip link's bandwidth), eyeriss-onchip (the WCAT paper's
 // all-on-chip variant with a voltage-scaled weight SRAM) and
 // eyeriss-like-timeloop (the Timeloop/Accelergy eyeriss_like design with
 // its ERT energies written out explicitly). Each file's comments give the

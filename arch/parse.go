@@ -287,6 +287,19 @@ func (f *fields) float(key string) (float64, error) {
 	return x, nil
 }
 
+// boolean reads a required true or false.
+func (f *fields) boolean(key string) (bool, error) {
+	v, err := f.need(key)
+	if err != nil {
+		return false, err
+	}
+	var b bool
+	if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" || v.Decode(&b) != nil {
+		return false, f.bad(key, "want true or false, got %s", describe(v))
+	}
+	return b, nil
+}
+
 // positive reads a required finite number > 0.
 func (f *fields) positive(key string) (float64, error) {
 	x, err := f.float(key)
@@ -539,12 +552,17 @@ func (p *parser) voltage(a *fields, s *Spec) error {
 	if err != nil {
 		return err
 	}
-	v, err := p.fields(vn, "voltage", "nominal-v", "ber", "energy-model")
+	v, err := p.fields(vn, "voltage", "nominal-v", "ber", "energy-model", "rescale-cacti")
 	if err != nil {
 		return err
 	}
 	if s.NominalV, err = v.positive("nominal-v"); err != nil {
 		return err
+	}
+	if v.has("rescale-cacti") {
+		if s.RescaleCACTI, err = v.boolean("rescale-cacti"); err != nil {
+			return err
+		}
 	}
 	s.EnergyModel = sram.Paper
 	if v.has("energy-model") {
@@ -558,9 +576,12 @@ func (p *parser) voltage(a *fields, s *Spec) error {
 		s.BER = sram.PaperBER() // WCAT appendix C; see the package doc
 		return nil
 	}
-	b, err := p.fields(v.vals["ber"], "voltage.ber", "a", "b", "c")
+	b, err := p.fields(v.vals["ber"], "voltage.ber", "a", "b", "c", "points", "fit")
 	if err != nil {
 		return err
+	}
+	if b.has("points") || b.has("fit") {
+		return p.berPoints(b, s)
 	}
 	for _, c := range []struct {
 		key string
@@ -574,6 +595,53 @@ func (p *parser) voltage(a *fields, s *Spec) error {
 		return &Error{Pos: p.pos(v.vals["ber"]), Msg: "ber in voltage: not a usable BER model", Err: err}
 	}
 	s.BERFromYAML = true
+	return nil
+}
+
+// berPoints fits voltage.ber's measured points: `points` is a sequence of
+// [volts, BER] pairs and `fit` is quadratic (the default) or linear.
+func (p *parser) berPoints(b *fields, s *Spec) error {
+	for _, k := range []string{"a", "b", "c"} {
+		if b.has(k) {
+			return b.bad(k, "give either coefficients a, b, c or measured points, not both")
+		}
+	}
+	form := "quadratic"
+	if b.has("fit") {
+		var err error
+		if form, err = b.oneOf("fit", "quadratic", "linear"); err != nil {
+			return err
+		}
+	}
+	items, err := b.seq("points")
+	if err != nil {
+		return err
+	}
+	var vs, bers []float64
+	for _, it := range items {
+		if it.Kind != yaml.SequenceNode || len(it.Content) != 2 {
+			return p.errAt(it, "points in voltage.ber: want [volts, BER], got %s", describe(it))
+		}
+		var pt [2]float64
+		for i, x := range it.Content {
+			if x.Kind != yaml.ScalarNode || (x.ShortTag() != "!!int" && x.ShortTag() != "!!float") || x.Decode(&pt[i]) != nil || !finite(pt[i]) || pt[i] <= 0 {
+				return p.errAt(x, "points in voltage.ber: want a positive number, got %s", describe(x))
+			}
+		}
+		if pt[1] > 1 {
+			return p.errAt(it.Content[1], "points in voltage.ber: BER %g is above 1", pt[1])
+		}
+		vs, bers = append(vs, pt[0]), append(bers, pt[1])
+	}
+	m, fit, err := NewBERFit(form, vs, bers)
+	if err != nil {
+		return b.bad("points", "%v", err)
+	}
+	if err := m.Validate(); err != nil {
+		return b.bad("points", "the fitted model is not usable: %v", err)
+	}
+	fit.Pos = p.pos(b.vals["points"])
+	s.BER, s.BERFit, s.BERFromYAML = m, fit, true
 	return nil
 }
 
@@ -713,10 +781,11 @@ func meshOf(at *fields, n *Node) error {
 
 // attribute keys per class.
 var (
-	sramAttrs = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy-model", "read-bandwidth", "write-bandwidth", "energy"}
-	dramAttrs = []string{"depth", "width", "word-bits", "datatypes", "voltage-domain", "read-bandwidth", "write-bandwidth", "energy"}
-	macAttrs  = []string{"datawidth", "energy"}
-	allAttrs  = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy-model", "read-bandwidth", "write-bandwidth", "energy", "datawidth"}
+	sramAttrs     = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy-model", "read-bandwidth", "write-bandwidth", "energy"}
+	dramAttrs     = []string{"depth", "width", "word-bits", "datatypes", "voltage-domain", "read-bandwidth", "write-bandwidth", "energy"}
+	macAttrs      = []string{"datawidth", "zero-gating", "energy"}
+	overheadAttrs = []string{"energy"}
+	allAttrs      = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy-model", "read-bandwidth", "write-bandwidth", "energy", "datawidth", "zero-gating"}
 )
 
 func (p *parser) component(it *yaml.Node, node *Node, instances int, where string) (*Component, error) {
@@ -735,7 +804,7 @@ func (p *parser) component(it *yaml.Node, node *Node, instances int, where strin
 		return nil, f.bad("name", "duplicate component name %q (first at %s)", c.Name, first)
 	}
 	p.names[c.Name] = c.Pos
-	cls, err := f.oneOf("class", string(SRAM), string(Regfile), string(DRAM), string(MAC))
+	cls, err := f.oneOf("class", string(SRAM), string(Regfile), string(DRAM), string(MAC), string(Overhead))
 	if err != nil {
 		return nil, err
 	}
@@ -748,22 +817,59 @@ func (p *parser) component(it *yaml.Node, node *Node, instances int, where strin
 	if err != nil {
 		return nil, err
 	}
-	allowed := map[Class][]string{SRAM: sramAttrs, Regfile: sramAttrs, DRAM: dramAttrs, MAC: macAttrs}[c.Class]
+	allowed := map[Class][]string{SRAM: sramAttrs, Regfile: sramAttrs, DRAM: dramAttrs, MAC: macAttrs, Overhead: overheadAttrs}[c.Class]
 	for _, k := range at.order {
 		if !slices.Contains(allowed, k) {
 			return nil, p.errAt(at.keys[k], "key %q does not apply to class %s in %s", k, c.Class, at.where)
 		}
 	}
-	if c.Class == MAC {
+	switch c.Class {
+	case MAC:
 		return c, p.mac(at, c)
+	case Overhead:
+		return c, p.overhead(at, c)
 	}
 	return c, p.memory(at, c)
+}
+
+// overhead reads an overhead's required `energy: {cycle-pj, transfer-pj,
+// source}`: at least one of the two energies (the other defaults to 0).
+func (p *parser) overhead(at *fields, c *Component) error {
+	en, err := at.need("energy")
+	if err != nil {
+		return err
+	}
+	e, err := p.fields(en, "energy of "+c.Name, "cycle-pj", "transfer-pj", "source")
+	if err != nil {
+		return err
+	}
+	if !e.has("cycle-pj") && !e.has("transfer-pj") {
+		return p.errAt(en, "energy of %s: an overhead needs cycle-pj, transfer-pj or both", c.Name)
+	}
+	c.Energy = &Energy{Pos: p.pos(en)}
+	for _, k := range []struct {
+		key string
+		dst *float64
+	}{{"cycle-pj", &c.Energy.CyclePJ}, {"transfer-pj", &c.Energy.TransferPJ}} {
+		if e.has(k.key) {
+			if *k.dst, err = e.energy(k.key); err != nil {
+				return err
+			}
+		}
+	}
+	c.Energy.Source, err = source(e)
+	return err
 }
 
 func (p *parser) mac(at *fields, c *Component) error {
 	var err error
 	if c.DatawidthBits, err = at.posInt("datawidth"); err != nil {
 		return err
+	}
+	if at.has("zero-gating") {
+		if c.ZeroGating, err = at.boolean("zero-gating"); err != nil {
+			return err
+		}
 	}
 	en, err := at.need("energy")
 	if err != nil {

@@ -95,7 +95,7 @@ var badSpecs = []badSpec{
 	{"key of another class", "datawidth: 16", "datawidth: 16\n                depth: 4",
 		`tiny.yaml:29:17: key "depth" does not apply to class mac in attributes of mac`},
 	{"unknown class", "class: mac", "class: alu",
-		`tiny.yaml:26:22: class in component #1 in local of node PE[0..3]: "alu" is not one of SRAM, regfile, DRAM, mac`},
+		`tiny.yaml:26:22: class in component #1 in local of node PE[0..3]: "alu" is not one of SRAM, regfile, DRAM, mac, overhead`},
 	{"duplicate component name", "- name: mac", "- name: wmem",
 		`tiny.yaml:25:21: name in component #1 in local of node PE[0..3]: duplicate component name "wmem" (first at tiny.yaml:13:11)`},
 	{"component name with range", "- name: mac", "- name: mac[0..3]",
@@ -154,8 +154,35 @@ var badSpecs = []badSpec{
 		`tiny.yaml:29:17: key "read-bandwidth" does not apply to class mac in attributes of mac`},
 	{"scaled DRAM", "class: SRAM", "class: DRAM",
 		`tiny.yaml:20:29: voltage-domain in attributes of wmem: a DRAM cannot be scaled (the BER model is an SRAM model)`},
+	{"rescale-cacti not a boolean", "nominal-v: 0.8", "nominal-v: 0.8\n    rescale-cacti: 1",
+		`tiny.yaml:9:20: rescale-cacti in voltage: want true or false, got "1"`},
+	{"rescale-cacti misspelt", "nominal-v: 0.8", "nominal-v: 0.8\n    rescale_cacti: true",
+		`tiny.yaml:9:5: unknown key "rescale_cacti" in voltage`},
+	{"zero-gating not a boolean", "datawidth: 16", "datawidth: 16\n                zero-gating: ifmaps",
+		`tiny.yaml:29:30: zero-gating in attributes of mac: want true or false, got "ifmaps"`},
+	{"zero-gating on a memory", "            voltage-domain: scaled\n", "            voltage-domain: scaled\n            zero-gating: true\n",
+		`tiny.yaml:21:13: key "zero-gating" does not apply to class SRAM in attributes of wmem`},
+	{"overhead without energy", "            voltage-domain: scaled\n", "            voltage-domain: scaled\n" + overheadYAML("{}"),
+		`tiny.yaml:23:23: missing key "energy" in attributes of clk`},
+	{"overhead energy without an energy", "            voltage-domain: scaled\n", "            voltage-domain: scaled\n" + overheadYAML("{energy: {source: x}}"),
+		`tiny.yaml:23:32: energy of clk: an overhead needs cycle-pj, transfer-pj or both`},
+	{"overhead with a mac energy key", "            voltage-domain: scaled\n", "            voltage-domain: scaled\n" + overheadYAML("{energy: {op-pj: 1, source: x}}"),
+		`tiny.yaml:23:33: unknown key "op-pj" in energy of clk`},
+	{"overhead negative cycle energy", "            voltage-domain: scaled\n", "            voltage-domain: scaled\n" + overheadYAML("{energy: {cycle-pj: -1, source: x}}"),
+		`tiny.yaml:23:43: cycle-pj in energy of clk: energy must not be negative, got -1`},
+	{"overhead without source", "            voltage-domain: scaled\n", "            voltage-domain: scaled\n" + overheadYAML("{energy: {transfer-pj: 1}}"),
+		`tiny.yaml:23:32: missing key "source" in energy of clk`},
+	{"overhead with a memory key", "            voltage-domain: scaled\n", "            voltage-domain: scaled\n" + overheadYAML("{depth: 4, energy: {cycle-pj: 1, source: x}}"),
+		`tiny.yaml:23:24: key "depth" does not apply to class overhead in attributes of clk`},
 	{"DRAM without energy", dramOld, "          class: DRAM\n          attributes:\n            width: 16\n            word-bits: 16\n",
 		`tiny.yaml:16:13: missing key "energy" in attributes of wmem`},
+}
+
+// overheadYAML is an overhead component "clk" in chip's local list, after
+// wmem (lines 21–23), with the attributes given as a flow mapping at
+// line 23, column 23.
+func overheadYAML(attrs string) string {
+	return "        - name: clk\n          class: overhead\n          attributes: " + attrs + "\n"
 }
 
 func applyBad(t testing.TB, b badSpec) string {
@@ -266,6 +293,21 @@ func TestParseVariants(t *testing.T) {
 				d := s.Component("wmem")
 				return d.Class == DRAM && d.DepthWords == 0 && d.Energy.LeakageMW == 0 && d.Energy.WritePJ == 120 &&
 					!d.PricedByCACTI() && d.TechNM == 0 && d.Domain == Nominal && len(d.Datatypes) == 2
+			}},
+		{"rescale-cacti default false", "nominal-v: 0.8", "nominal-v: 0.8", func(s *Spec) bool { return !s.RescaleCACTI }},
+		{"rescale-cacti true", "nominal-v: 0.8", "nominal-v: 0.8\n    rescale-cacti: true", func(s *Spec) bool { return s.RescaleCACTI }},
+		{"zero-gating", "datawidth: 16", "datawidth: 16\n                zero-gating: true", func(s *Spec) bool {
+			return s.Component("mac").ZeroGating
+		}},
+		{"zero-gating default false", "datawidth: 16", "datawidth: 16", func(s *Spec) bool { return !s.Component("mac").ZeroGating }},
+		{"overheads", "            voltage-domain: scaled\n", "            voltage-domain: scaled\n" +
+			overheadYAML("{energy: {cycle-pj: 548, source: clock}}") +
+			"        - name: noc\n          class: overhead\n          attributes:\n            energy: {transfer-pj: 3.5, source: network}\n",
+			func(s *Spec) bool {
+				o := s.Overheads()
+				return len(o) == 2 && o[0].Name == "clk" && o[0].Energy.CyclePJ == 548 && o[0].Energy.TransferPJ == 0 &&
+					o[1].Energy.CyclePJ == 0 && o[1].Energy.TransferPJ == 3.5 && o[1].Energy.Source == "network" &&
+					!o[0].IsMemory() && !o[0].PricedByCACTI() && len(s.MACs()) == 1 && len(s.Memories()) == 1
 			}},
 	}
 	for _, c := range cases {
@@ -410,12 +452,14 @@ func TestBuiltinEyerissSpecs(t *testing.T) {
 		comps []comp
 	}{
 		{"eyeriss", 65, 200, []comp{
-			{"DRAM", DRAM, 1, 0, 64, 16, "weights,inputs,outputs", 512, 512, 0, 0, 0},
+			{"DRAM", DRAM, 1, 0, 64, 16, "weights,inputs,outputs", 512, 512, 0, 1.2, 1.2},
+			{"clock", Overhead, 1, 0, 0, 0, "", 0, 0, 0, 0, 0},
+			{"noc", Overhead, 1, 0, 0, 0, "", 0, 0, 0, 0, 0},
 			{"glb", SRAM, 1, 13824, 64, 16, "inputs,outputs", 0, 0, 0, 0, 0},
 			{"weights_spad", SRAM, 168, 224, 16, 16, "weights", 0, 0, 0, 0, 0},
 			{"ifmap_spad", Regfile, 168, 12, 16, 16, "inputs", 0, 0, 0, 0, 0},
 			{"psum_spad", Regfile, 168, 24, 16, 16, "outputs", 0, 0, 0, 0, 0},
-			{"mac", MAC, 168, 0, 0, 0, "", 0, 0, 0.207692, 0, 0},
+			{"mac", MAC, 168, 0, 0, 0, "", 0, 0, 1.5158, 0, 0},
 		}},
 		{"eyeriss-like-timeloop", 32, 1000, []comp{
 			{"DRAM", DRAM, 1, 0, 64, 8, "weights,inputs,outputs", 512, 512, 0, 0, 0},
@@ -425,6 +469,19 @@ func TestBuiltinEyerissSpecs(t *testing.T) {
 			{"psum_spad", Regfile, 168, 16, 16, 16, "outputs", 0.2513, 0.2191, 0, 2, 2},
 			{"mac", MAC, 168, 0, 0, 0, "", 0, 0, 0.207692, 0, 0},
 		}},
+	}
+	// The JSSC chip's calibration: CACTI rescaled to its 1.0 V, zero gating,
+	// the clock network and the on-chip network (arch/specs/eyeriss.yaml).
+	if s, err := Builtin("eyeriss"); err != nil {
+		t.Fatal(err)
+	} else if clk, noc := s.Component("clock"), s.Component("noc"); !s.RescaleCACTI || s.NominalV != 1.0 || !s.Component("mac").ZeroGating ||
+		clk.Energy.CyclePJ != 547.8 || clk.Energy.TransferPJ != 0 || noc.Energy.CyclePJ != 0 || noc.Energy.TransferPJ != 3.0316 {
+		t.Errorf("eyeriss calibration: rescale %v, V %g, gating %v, clock %+v, noc %+v", s.RescaleCACTI, s.NominalV, s.Component("mac").ZeroGating, clk.Energy, noc.Energy)
+	}
+	for _, name := range []string{"eyeriss-onchip", "eyeriss-like-timeloop"} {
+		if s, err := Builtin(name); err != nil || s.RescaleCACTI || len(s.Overheads()) != 0 || s.MACs()[0].ZeroGating {
+			t.Errorf("%s: rescale-cacti, overheads or zero gating set (%v)", name, err)
+		}
 	}
 	for _, c := range cases {
 		s, err := Builtin(c.spec)

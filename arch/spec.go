@@ -20,6 +20,11 @@ const (
 	Regfile Class = "regfile" // small register file, priced with CACTI as an SRAM array unless overridden
 	DRAM    Class = "DRAM"    // off-chip memory; energies must be given in the YAML
 	MAC     Class = "mac"     // multiply-accumulate unit; energy must be given in the YAML
+	// Overhead is energy that is neither a memory access nor a MAC: the
+	// clock network, the on-chip network, control. It is priced per clock
+	// cycle of a layer and per word the mapping model counts on the on-chip
+	// network; energy must be given in the YAML.
+	Overhead Class = "overhead"
 )
 
 // IsMemory reports whether components of class c store data (SRAM, regfile, DRAM).
@@ -70,12 +75,69 @@ type Spec struct {
 	// appendix C model (sram.PaperBER) and BERFromYAML is false.
 	BER         sram.BERModel
 	BERFromYAML bool
+	// BERFit is set when the YAML gives measured (V, BER) points instead of
+	// coefficients: BER is then their least-squares fit.
+	BERFit *BERFit
 	// EnergyModel is the default energy(V) model of the scaled memories,
 	// architecture.voltage.energy-model (sram.Paper when absent).
 	EnergyModel sram.EnergyModelKind
-	Subtree     []*Node // top-level nodes
+	// RescaleCACTI is architecture.voltage.rescale-cacti (default false):
+	// CACTI-priced memories whose CACTI supply differs from NominalV are
+	// rescaled to NominalV (accel.Costs: dynamic × (V_nom/V_CACTI)²,
+	// leakage by the physical model's rule). When false CACTI's energies
+	// are taken as the energies at NominalV.
+	RescaleCACTI bool
+	Subtree      []*Node // top-level nodes
 
 	components []*Component // pre-order: a node's local components, then its subtree
+}
+
+// BERFit is a BER(V) model fitted to measured points by least squares on
+// ln BER (sram.FitBER, or sram.FitBERLinear for `fit: linear`).
+type BERFit struct {
+	Form      string    // "quadratic" (a + bV + cV²) or "linear" (c = 0)
+	V, BER    []float64 // the measured points, as written
+	Residuals []float64 // ln BER_fit(V_i) − ln BER_i; NaN for points at or above saturation (not fitted)
+	Pos       Pos       // position of `points`
+}
+
+// NewBERFit fits form ("quadratic" or "linear") to the points (v, ber) and
+// returns the model and the fit with its residuals.
+func NewBERFit(form string, v, ber []float64) (sram.BERModel, *BERFit, error) {
+	var m sram.BERModel
+	var err error
+	switch form {
+	case "quadratic":
+		m, err = sram.FitBER(v, ber)
+	case "linear":
+		m, err = sram.FitBERLinear(v, ber)
+	default:
+		return m, nil, fmt.Errorf("unknown fit %q (want quadratic or linear)", form)
+	}
+	if err != nil {
+		return m, nil, err
+	}
+	f := &BERFit{Form: form, V: slices.Clone(v), BER: slices.Clone(ber)}
+	for i := range v {
+		r := math.NaN()
+		if ber[i] < sram.BERSaturation {
+			r = math.Log(m.BER(v[i])) - math.Log(ber[i])
+		}
+		f.Residuals = append(f.Residuals, r)
+	}
+	return m, f, nil
+}
+
+// RMS is the root mean square of the fitted points' residuals.
+func (f *BERFit) RMS() float64 {
+	sum, n := 0.0, 0
+	for _, r := range f.Residuals {
+		if !math.IsNaN(r) {
+			sum += r * r
+			n++
+		}
+	}
+	return math.Sqrt(sum / float64(n))
 }
 
 // Node is one level of the hardware tree, possibly replicated (`PE[0..167]`).
@@ -135,6 +197,11 @@ type Component struct {
 
 	// MAC.
 	DatawidthBits int
+	// ZeroGating is the mac attribute `zero-gating`: the PE skips the
+	// multiply-accumulate and the filter (weight) spad read when the ifmap
+	// operand is zero (Eyeriss's data gating, JSSC 2017); mapping models
+	// apply it with accel.Layer.IfmapZeroFrac.
+	ZeroGating bool
 
 	// Energy holds the energies written in the YAML: always for DRAM and mac,
 	// for SRAM/regfile only when the component overrides CACTI; nil otherwise.
@@ -146,8 +213,11 @@ type Energy struct {
 	ReadPJ, WritePJ float64 // per access of WidthBits bits (memories) [pJ]
 	LeakageMW       float64 // leakage of one instance [mW] (memories)
 	OpPJ            float64 // per operation (mac) [pJ]
-	Source          string  // the `source` string, required
-	Pos             Pos     // position of the `energy` mapping
+	// CyclePJ and TransferPJ are an overhead's energy per clock cycle of
+	// one instance and per word moved on the on-chip network [pJ].
+	CyclePJ, TransferPJ float64
+	Source              string // the `source` string, required
+	Pos                 Pos    // position of the `energy` mapping
 }
 
 // Provenance describes where the YAML energy came from, for reports.
@@ -221,6 +291,11 @@ func (s *Spec) filter(keep func(*Component) bool) []*Component {
 
 // Memories returns the SRAM, regfile and DRAM components, in Components order.
 func (s *Spec) Memories() []*Component { return s.filter((*Component).IsMemory) }
+
+// Overheads returns the overhead components, in Components order.
+func (s *Spec) Overheads() []*Component {
+	return s.filter(func(c *Component) bool { return c.Class == Overhead })
+}
 
 // MACs returns the mac components, in Components order.
 func (s *Spec) MACs() []*Component {

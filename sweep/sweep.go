@@ -137,6 +137,11 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 	for _, v := range vs {
 		rep.BERCurve = append(rep.BERCurve, pareto.BERPoint{VddV: v, BER: cfg.Spec.BER.BER(v)})
 	}
+	if f := cfg.Spec.BERFit; f != nil {
+		for i := range f.V {
+			rep.BERMeasured = append(rep.BERMeasured, pareto.BERPoint{VddV: f.V[i], BER: f.BER[i]})
+		}
+	}
 	done := map[pointKey]pareto.Point{}
 	for _, p := range cfg.Done {
 		done[pointKey{p.Model, p.Method, p.VddV}] = p
@@ -221,7 +226,7 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 	}
 	rep.Notes = []string{
 		fmt.Sprintf("architecture %s (%s); faulty weight memory %s, %d-bit words", cfg.Spec.Name, cfg.Spec.File, mem.Name, mem.WidthBits),
-		fmt.Sprintf("BER(V) = min(exp(%g %s·V %s·V²), 0.5); nominal %g V", cfg.Spec.BER.A, signed(cfg.Spec.BER.B), signed(cfg.Spec.BER.C), cfg.Spec.NominalV),
+		fmt.Sprintf("BER(V) = min(exp(%g %s·V %s·V²), 0.5)%s; nominal %g V", cfg.Spec.BER.A, signed(cfg.Spec.BER.B), signed(cfg.Spec.BER.C), berSource(cfg.Spec), cfg.Spec.NominalV),
 		fmt.Sprintf("Monte Carlo (%s protocol): up to %d trials per point, each a whole-model fault realisation; stop at a 95%% CI half-width of %g points; evaluation set %s (%d images); seed %d",
 			proto, cfg.MC.Trials, cfg.MC.CIHalfWidth, cfg.Test.Name, cfg.Test.Len(), cfg.Seed),
 		fmt.Sprintf("energy model: %s, batch 1; savings are against the nominal %g V", acc.Name(), cfg.Spec.NominalV),
@@ -233,6 +238,17 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 		rep.Notes = append(rep.Notes, fmt.Sprintf("warning: %d swept voltages have BER above %g; the network is noise there", n, NoisyBER))
 	}
 	return rep, nil
+}
+
+// berSource says where the spec's BER model came from.
+func berSource(s *arch.Spec) string {
+	switch {
+	case s.BERFit != nil:
+		return fmt.Sprintf(", %s least-squares fit on ln BER to %d measured points (%s), rms ln-residual %.3g", s.BERFit.Form, len(s.BERFit.V), s.BERFit.Pos, s.BERFit.RMS())
+	case !s.BERFromYAML:
+		return " (WCAT appendix C)"
+	}
+	return ""
 }
 
 // NoisyBER is the bit error rate above which a sweep warns that the network
@@ -255,7 +271,7 @@ func noisyPoints(curve []pareto.BERPoint) int {
 // resumed by a sweep with the same hash.
 func (c Config) Hash() string {
 	h := sha256.New()
-	fmt.Fprintf(h, "arch %s %s %v %v %v\n", c.Spec.Name, c.Spec.File, c.Spec.BER, c.Spec.NominalV, c.Spec.ClockMHz)
+	fmt.Fprintf(h, "arch %s %s %v %v %v %s\n", c.Spec.Name, c.Spec.File, c.Spec.BER, c.Spec.NominalV, c.Spec.ClockMHz, c.Spec.EnergyModel)
 	for _, comp := range c.Spec.Components() {
 		fmt.Fprintf(h, "comp %s %s %d %d %d %d %d %d %s %v %s %d", comp.Name, comp.Class, comp.Instances, comp.DepthWords,
 			comp.WidthBits, comp.WordBits, comp.Banks, comp.TechNM, comp.Device, comp.Datatypes, comp.Domain, comp.DatawidthBits)

@@ -81,10 +81,14 @@
 // # Counts
 //
 // Per layer (every count summed over instances; MACs = N·M·C·R·S·E·F,
-// positions on the zero padding included, no zero skipping):
+// positions on the zero padding included):
 //
-//   - mac: one operation per MAC.
-//   - filter spad: a read per MAC; writes: each pass's filters go to the e
+//   - mac: one operation per MAC, less the gated ones: when the spec's mac
+//     has zero-gating, a share Layer.IfmapZeroFrac of the MACs (rounded) is
+//     skipped, as the Eyeriss chip skips the MAC and the filter-spad read
+//     for a zero ifmap (JSSC 2017). The ifmap is still read (to test it),
+//     the psum still read and updated, the cycle still spent.
+//   - filter spad: a read per MAC not gated; writes: each pass's filters go to the e
 //     PEs of their set row, so N/n·⌈F/f⌉·M·C·R·S·E (reused by the n images).
 //   - ifmap spad: a read per MAC; writes: each PE receives the in-input
 //     part of its ifmap row for each of its q channels (ifmap values inside
@@ -119,8 +123,12 @@
 // everywhere, weights in the spads), weights outside the PEs occupy
 // WeightBits; a memory's accesses are ⌈bits / width⌉ per action, i.e. a
 // width-bit access carries width/word-bits data (Timeloop's vector access:
-// a scalar costs 1/block-size of an access). Traffic between PEs and on the
-// networks on chip is not priced (the specs have no NoC component).
+// a scalar costs 1/block-size of an access). Every overhead component with
+// a transfer energy counts, as operations, the words on the on-chip
+// networks: the filter and ifmap spad writes (each a delivery to a PE),
+// the psums a PE receives (from the PE below or the GLB) and the psums
+// written above the array. Overheads' cycle energy is charged over the
+// layer's cycles (stalls included) and is part of the search objective.
 //
 // # Cycles
 //

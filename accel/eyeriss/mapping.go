@@ -248,6 +248,10 @@ type evaluation struct {
 	cycles               int64
 	bound                int // slot whose bandwidth sets cycles, −1: compute
 	dynamicPJ, leakagePJ float64
+	// transfers is the words moved on the on-chip network: into the
+	// filter and ifmap spads, psums into a PE (from the PE below or the
+	// global buffer) and out of the array.
+	transfers int64
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
@@ -359,18 +363,32 @@ func (m *Model) evaluate(sh *shape, ro *rowsOption, mp Mapping, ev *evaluation) 
 	ev.activePEs = sh.l.R * mp.E * int((groups.b+p1-1)/p1) * int((chans.b+q1-1)/q1)
 
 	macs := sh.macs
+	// With zero gating the PE skips the MAC and the filter-spad read when
+	// its ifmap operand is zero (JSSC 2017, data gating): a fraction
+	// IfmapZeroFrac of the MACs. The ifmap is still read (to test it), the
+	// psum is still read and written, and the cycle is still spent.
+	gated := macs
+	if m.h.MAC.ZeroGating && sh.l.IfmapZeroFrac > 0 {
+		gated = macs - int64(math.Round(float64(macs)*sh.l.IfmapZeroFrac))
+	}
 	outs := n * k * E * f // ofmap values
 	var tr [maxSlots]traffic
 	wb := &m.wordBits
 	// Spads: one datum per word of word-bits.
-	tr[m.wsp].readBits += macs * wb[m.wsp]
-	tr[m.wsp].writeBits += images.count * tl.colChunks * k * c * r * s * E * wb[m.wsp]
+	wspWrites := images.count * tl.colChunks * k * c * r * s * E
+	ispWrites := n * c * tSum * sh.vh * tl.uwSum
+	tr[m.wsp].readBits += gated * wb[m.wsp]
+	tr[m.wsp].writeBits += wspWrites * wb[m.wsp]
 	tr[m.isp].readBits += macs * wb[m.isp]
-	tr[m.isp].writeBits += n * c * tSum * sh.vh * tl.uwSum * wb[m.isp]
-	psumAcc := macs + n*f*E*k*recv
+	tr[m.isp].writeBits += ispWrites * wb[m.isp]
+	psumRecv := n * f * E * k * recv
+	psumAcc := macs + psumRecv
 	tr[m.psp].readBits += psumAcc * wb[m.psp]
 	tr[m.psp].updateBits += psumAcc * wb[m.psp]
-	tr[m.mac].ops += macs
+	tr[m.mac].ops += gated
+	// Words on the on-chip network: every spad write is a delivery, every
+	// psum a PE receives a hop, every psum written above the array a hop.
+	ev.transfers = wspWrites + ispWrites + psumRecv + outs*chans.count
 	// Weights leave their backing store once per processing pass, packed
 	// at the layer's WeightBits; each pass's filters are reused by the n
 	// images of the pass and multicast to the e PEs of a set row.
@@ -422,6 +440,7 @@ func (m *Model) evaluate(sh *shape, ro *rowsOption, mp Mapping, ev *evaluation) 
 			ev.cycles, ev.bound = bwc, i
 		}
 	}
+	ev.dynamicPJ += float64(ev.transfers)*m.transferPJ + m.cyclePJ*float64(ev.cycles)
 	ev.leakagePJ = accel.LeakagePJ(m.leakageMW, ev.cycles, m.spec.ClockMHz)
 }
 

@@ -72,6 +72,11 @@ type Model struct {
 
 	weightCap, ifmapCap, psumCap int     // spad capacities in data
 	leakageMW                    float64 // all components
+	// Overheads (arch.Overhead): cyclePJ is their energy per clock cycle,
+	// all together; network lists those with a transfer energy, which are
+	// charged per word on the on-chip network (transferPJ, all together).
+	cyclePJ, transferPJ float64
+	network             []string
 }
 
 // New resolves the roles of s and prices its components (accel.Costs);
@@ -96,6 +101,13 @@ func NewObjective(s *arch.Spec, o Objective) (*Model, error) {
 	for _, c := range costs {
 		byName[c.Name] = c
 		m.leakageMW += c.LeakageMW
+		if c.Class == arch.Overhead {
+			m.cyclePJ += c.CyclePJ
+			if c.OpPJ > 0 {
+				m.transferPJ += c.OpPJ
+				m.network = append(m.network, c.Name)
+			}
+		}
 	}
 	for _, c := range []*arch.Component{h.MAC, h.WeightSpad, h.IfmapSpad, h.PsumSpad, h.WeightMem, h.InputMem, h.OutputMem, h.InputBuf, h.OutputBuf} {
 		if c == nil {
@@ -220,6 +232,11 @@ func (m *Model) result(sh *shape, mp Mapping, ev *evaluation) Result {
 	for i := range m.slots {
 		if a := ev.access[i]; a != (accel.Access{}) {
 			r.Counts.Add(m.slots[i].c.Name, a)
+		}
+	}
+	for _, name := range m.network {
+		if ev.transfers > 0 {
+			r.Counts.Add(name, accel.Access{Ops: ev.transfers})
 		}
 	}
 	return r

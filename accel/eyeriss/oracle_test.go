@@ -282,6 +282,10 @@ func TestEvaluateMatchesOracle(t *testing.T) {
 		}
 		o := oracle(l, mp)
 		want := oracleAccess(m.h, l, o)
+		// Words on the on-chip network, for the overheads that price them.
+		for _, name := range m.network {
+			want[name] = accel.Access{Ops: o.wspadW + o.ispadW + o.psumRecv + o.outWriteWords}
+		}
 		if len(want) != len(res.Counts.Access) {
 			t.Fatalf("%s %+v %v: components %v, oracle %v", m.spec.Name, l, mp, res.Counts.Access, want)
 		}

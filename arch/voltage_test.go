@@ -1,0 +1,114 @@
+package arch
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"cosim/sram"
+)
+
+const tinyBER = "    ber: {a: 22.12, b: -68.14, c: 0}\n"
+
+// Measured (V, BER) points replace the coefficients: the spec's model is
+// their least-squares fit on ln BER, and the fit keeps its residuals.
+func TestBERPoints(t *testing.T) {
+	var pts []string
+	for _, v := range []float64{0.36, 0.38, 0.40, 0.42, 0.44} {
+		pts = append(pts, "["+strconv.FormatFloat(v, 'g', -1, 64)+", "+strconv.FormatFloat(sram.PaperBER().BER(v), 'g', -1, 64)+"]")
+	}
+	for _, form := range []string{"", "fit: linear, ", "fit: quadratic, "} {
+		s, err := Parse("v.yaml", []byte(mutate(t, tinyYAML(t), tinyBER, "    ber: {"+form+"points: ["+strings.Join(pts, ", ")+"]}\n")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := s.BERFit
+		if f == nil || len(f.V) != 5 || f.Pos.Line != 9 || !s.BERFromYAML || f.RMS() > 1e-9 {
+			t.Fatalf("%q: fit %+v", form, f)
+		}
+		if math.Abs(s.BER.A-22.12) > 1e-6 || math.Abs(s.BER.B+68.14) > 1e-6 || math.Abs(s.BER.C) > 1e-5 {
+			t.Errorf("%q: fitted %+v, want the paper's model", form, s.BER)
+		}
+		if (form == "fit: linear, ") != (s.BERFit.Form == "linear") || (form == "fit: linear, " && s.BER.C != 0) {
+			t.Errorf("%q: form %s, c = %g", form, s.BERFit.Form, s.BER.C)
+		}
+	}
+	for _, c := range []struct{ ber, want string }{
+		{"{a: 1, points: [[0.4, 0.01], [0.5, 0.001], [0.6, 0.0001]]}", "tiny.yaml:9:14: a in voltage.ber: give either coefficients a, b, c or measured points, not both"},
+		{"{points: [[0.4, 0.01], [0.5]]}", "tiny.yaml:9:33: points in voltage.ber: want [volts, BER], got a sequence"},
+		{"{points: [[0.4, 0.01], [0.5, -1]]}", "tiny.yaml:9:39: points in voltage.ber: want a positive number, got \"-1\""},
+		{"{points: [[0.4, 2]]}", "tiny.yaml:9:26: points in voltage.ber: BER 2 is above 1"},
+		{"{points: [[0.4, 0.01], [0.5, 0.001]]}", "tiny.yaml:9:19: points in voltage.ber: sram: FitBER: 2 usable points (BER < 0.5) out of 2, need at least 3"},
+		{"{fit: cubic, points: [[0.4, 0.01]]}", "tiny.yaml:9:16: fit in voltage.ber: \"cubic\" is not one of quadratic, linear"},
+		{"{points: [[0.4, 0.001], [0.5, 0.01], [0.6, 0.1]]}", "tiny.yaml:9:19: points in voltage.ber: the fitted model is not usable"},
+	} {
+		_, err := Parse("tiny.yaml", []byte(mutate(t, tinyYAML(t), tinyBER, "    ber: "+c.ber+"\n")))
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("ber %s: err %v\nwant %s", c.ber, err, c.want)
+		}
+	}
+}
+
+// The energy(V) model: the spec's default, a memory's own, and the
+// physical model's parameters from CACTI, the node, the YAML or a fit.
+func TestEnergyModelAttribute(t *testing.T) {
+	scaled := "            voltage-domain: scaled\n"
+	parse := func(t *testing.T, volt, attr string) (*Spec, error) {
+		y := tinyYAML(t)
+		if volt != "" {
+			y = mutate(t, y, "    nominal-v: 0.8\n", "    nominal-v: 0.8\n    energy-model: "+volt+"\n")
+		}
+		if attr != "" {
+			y = mutate(t, y, scaled, scaled+"            energy-model: "+attr+"\n")
+		}
+		return Parse("tiny.yaml", []byte(y))
+	}
+	est, err := sram.CACTI(65, sram.LOP, 512, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		volt, attr string
+		kind       sram.EnergyModelKind
+		s, k       float64
+	}{
+		{"", "", sram.Paper, 0, 0},
+		{"dynamic-only", "", sram.DynamicOnly, 0, 0},
+		{"physical", "", sram.Physical, est.SubthresholdMW / est.LeakageMW, 5},
+		{"", "physical", sram.Physical, est.SubthresholdMW / est.LeakageMW, 5},
+		{"physical", "paper", sram.Paper, 0, 0},
+		{"", "{model: physical, subthreshold-share: 0.6, leakage-exponent: 3.5}", sram.Physical, 0.6, 3.5},
+		{"", "{model: physical, leakage-points: [[0.8, 10], [0.6, 5.859375], [0.5, 4.345703125], [0.4, 3.125]]}", sram.Physical, 0.5, 3},
+	} {
+		s, err := parse(t, c.volt, c.attr)
+		if err != nil {
+			t.Fatalf("%q/%q: %v", c.volt, c.attr, err)
+		}
+		m := s.Component("wmem").VoltageModel
+		if m.Kind != c.kind || math.Abs(m.SubthresholdShare-c.s) > 1e-3 || math.Abs(m.Exponent-c.k) > 1e-2 {
+			t.Errorf("%q/%q: model %+v, want %s s=%g k=%g", c.volt, c.attr, m, c.kind, c.s, c.k)
+		}
+		if c.kind == sram.Physical && m.Source == "" {
+			t.Errorf("%q/%q: no provenance", c.volt, c.attr)
+		}
+	}
+	for _, c := range []struct{ volt, attr, want string }{
+		{"quadratic", "", `tiny.yaml:9:19: energy-model in voltage: "quadratic" is not one of paper, dynamic-only, physical`},
+		{"", "linear", `tiny.yaml:21:27: model in energy-model of wmem: "linear" is not one of paper, dynamic-only, physical`},
+		{"", "{model: paper, leakage-exponent: 3}", "leakage-exponent in energy-model of wmem: applies only to model: physical"},
+		{"", "{model: physical, subthreshold-share: 1.5}", "subthreshold-share in energy-model of wmem: must be in [0, 1], got 1.5"},
+		{"", "{model: physical, leakage-points: [[0.8, 10], [0.6, 4]]}", "fitting leakage(V) needs at least three points at distinct voltages"},
+		{"", "{model: physical, leakage-points: [[0.8, 10], [0.6, 4], [0.5, 2]], leakage-exponent: 3}", "give either leakage-points or subthreshold-share/leakage-exponent, not both"},
+	} {
+		_, err := parse(t, c.volt, c.attr)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q/%q: err %v\nwant %s", c.volt, c.attr, err, c.want)
+		}
+	}
+	// Only a scaled memory has an energy(V) model.
+	y := mutate(t, tinyYAML(t), scaled, "            energy-model: physical\n")
+	if _, err := Parse("tiny.yaml", []byte(y)); err == nil || !strings.Contains(err.Error(), "applies only to a memory with voltage-domain: scaled") {
+		t.Errorf("energy-model on a nominal memory: %v", err)
+	}
+}
