@@ -167,6 +167,15 @@ func (w Workload) MACs() int64 {
 	return n
 }
 
+// WeightBits is the storage of all weights, each at its layer's WeightBits.
+func (w Workload) WeightBits() int64 {
+	var n int64
+	for _, l := range w.Layers {
+		n += l.Weights() * int64(l.WeightBits)
+	}
+	return n
+}
+
 // Weights is the total number of weights.
 func (w Workload) Weights() int64 {
 	var n int64

@@ -781,11 +781,11 @@ func meshOf(at *fields, n *Node) error {
 
 // attribute keys per class.
 var (
-	sramAttrs     = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy-model", "read-bandwidth", "write-bandwidth", "energy"}
+	sramAttrs     = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy-model", "faults", "read-bandwidth", "write-bandwidth", "energy"}
 	dramAttrs     = []string{"depth", "width", "word-bits", "datatypes", "voltage-domain", "read-bandwidth", "write-bandwidth", "energy"}
 	macAttrs      = []string{"datawidth", "zero-gating", "energy"}
 	overheadAttrs = []string{"energy"}
-	allAttrs      = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy-model", "read-bandwidth", "write-bandwidth", "energy", "datawidth", "zero-gating"}
+	allAttrs      = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy-model", "faults", "read-bandwidth", "write-bandwidth", "energy", "datawidth", "zero-gating"}
 )
 
 func (p *parser) component(it *yaml.Node, node *Node, instances int, where string) (*Component, error) {
@@ -964,6 +964,29 @@ func (p *parser) memory(at *fields, c *Component) error {
 		}
 		if c.Domain == Scaled && len(c.Datatypes) == 0 {
 			return at.bad("voltage-domain", "a scaled memory must hold at least one datatype")
+		}
+	}
+	if c.Domain == Scaled {
+		c.Faulty = c.Holds(Weights)
+	}
+	if at.has("faults") {
+		f, err := at.oneOf("faults", "weights", "none")
+		if err != nil {
+			return err
+		}
+		switch {
+		case c.Domain != Scaled:
+			return at.bad("faults", "applies only to a memory with voltage-domain: scaled (a nominal memory is reliable)")
+		case f == "weights" && !c.Holds(Weights):
+			return at.bad("faults", "%s holds no weights; cosim injects faults into weights only", c.Name)
+		}
+		c.Faulty = f == "weights"
+	} else if c.Domain == Scaled && !c.Holds(Weights) {
+		return at.bad("voltage-domain", "%s is scaled but holds no weights: it would get the energy saving of a lower supply without any faults; add `faults: none` to accept an energy-only memory", c.Name)
+	}
+	if c.Faulty {
+		if first := p.out.faultyWeightMemory(); first != nil {
+			return at.bad("voltage-domain", "a second scaled memory holding weights (the first is %s at %s); cosim injects faults into exactly one weight memory: add `faults: none` to the other", first.Name, first.Pos)
 		}
 	}
 	if at.has("energy-model") {

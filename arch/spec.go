@@ -184,6 +184,9 @@ type Component struct {
 	Device    sram.Device
 	Datatypes []Datatype // in the order written
 	Domain    Domain     // Nominal unless `voltage-domain: scaled`
+	// Faulty reports whether the memory's bits flip at BER(V): a Scaled
+	// memory holding weights, unless the YAML says `faults: none`.
+	Faulty bool
 	// VoltageModel is how a Scaled memory's energy depends on its supply
 	// (the `energy-model` attribute, else the spec's default), with every
 	// parameter resolved; the zero value (sram.Paper) for other components.
@@ -328,6 +331,67 @@ func (s *Spec) WeightWordBits() int {
 		}
 	}
 	return bits
+}
+
+// faultyWeightMemory returns the Faulty memory, or nil (Parse allows at
+// most one).
+func (s *Spec) faultyWeightMemory() *Component {
+	for _, c := range s.components {
+		if c.Faulty {
+			return c
+		}
+	}
+	return nil
+}
+
+// FaultyWeightMemory returns the memory whose stored weight bits flip at
+// BER(V) — the scaled memory that holds the weights — or an error saying
+// that the spec has none, so a fault simulation would inject nothing.
+func (s *Spec) FaultyWeightMemory() (*Component, error) {
+	if c := s.faultyWeightMemory(); c != nil {
+		return c, nil
+	}
+	return nil, fmt.Errorf("%s: no memory holds weights in the scaled voltage domain, so a fault simulation would inject no faults (mark the weight memory `voltage-domain: scaled`)", s.File)
+}
+
+// EnergyOnlyMemories returns the scaled memories marked `faults: none`:
+// their energy falls with the supply but no bit of theirs flips.
+func (s *Spec) EnergyOnlyMemories() []*Component {
+	return s.filter(func(c *Component) bool { return c.Domain == Scaled && !c.Faulty })
+}
+
+// CheckWeights checks that a network's weights, weightBits bits in all
+// (what), fit in the memory that must hold them all: the faulty weight
+// memory, else the outermost weight memory of bounded depth. It is the one
+// capacity check of every command.
+func (s *Spec) CheckWeights(what string, weightBits int64) error {
+	mem := s.faultyWeightMemory()
+	if mem == nil {
+		for _, c := range s.WeightMemories() {
+			if c.DepthWords > 0 {
+				mem = c
+				break
+			}
+		}
+	}
+	if mem == nil {
+		return nil
+	}
+	capBits := int64(mem.DepthWords) * int64(mem.WidthBits)
+	if weightBits > capBits {
+		return fmt.Errorf("%s: %s needs %s of weights, but %s (%s) holds %s: quantize to fewer bits (--bits) or give %s more depth",
+			s.File, what, fmtBits(weightBits), mem.Name, mem.Pos, fmtBits(capBits), mem.Name)
+	}
+	return nil
+}
+
+// fmtBits formats a size in bits as KiB or MiB.
+func fmtBits(bits int64) string {
+	b := float64(bits) / 8
+	if b >= 1<<20 {
+		return fmt.Sprintf("%.2f MiB", b/(1<<20))
+	}
+	return fmt.Sprintf("%.1f KiB", b/(1<<10))
 }
 
 // ScaledMemories returns the memories in the Scaled voltage domain.

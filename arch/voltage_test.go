@@ -1,6 +1,7 @@
 package arch
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -110,5 +111,62 @@ func TestEnergyModelAttribute(t *testing.T) {
 	y := mutate(t, tinyYAML(t), scaled, "            energy-model: physical\n")
 	if _, err := Parse("tiny.yaml", []byte(y)); err == nil || !strings.Contains(err.Error(), "applies only to a memory with voltage-domain: scaled") {
 		t.Errorf("energy-model on a nominal memory: %v", err)
+	}
+}
+
+// The one architecture check every command shares: which memory is faulty,
+// which scaled memories are energy-only, and whether the weights fit.
+func TestFaultsAndCapacity(t *testing.T) {
+	scaled := "            voltage-domain: scaled\n"
+	s, err := Parse("tiny.yaml", []byte(tinyYAML(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := s.FaultyWeightMemory(); err != nil || m.Name != "wmem" || !m.Faulty || len(s.EnergyOnlyMemories()) != 0 {
+		t.Fatalf("faulty memory %v, %v", m, err)
+	}
+	// wmem: 256 words × 16 bits = 4096 bits = 0.5 KiB.
+	if err := s.CheckWeights("net", 4096); err != nil {
+		t.Errorf("4096 bits rejected: %v", err)
+	}
+	if err := s.CheckWeights("net (16-bit)", 4097); err == nil || !strings.Contains(err.Error(), "net (16-bit) needs 0.5 KiB of weights, but wmem (tiny.yaml:13:11) holds 0.5 KiB: quantize to fewer bits (--bits) or give wmem more depth") {
+		t.Errorf("4097 bits: %v", err)
+	}
+	none, err := Parse("tiny.yaml", []byte(mutate(t, tinyYAML(t), scaled, scaled+"            faults: none\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := none.FaultyWeightMemory(); err == nil || !strings.Contains(err.Error(), "no memory holds weights in the scaled voltage domain") {
+		t.Errorf("faults: none still faulty: %v", err)
+	}
+	if e := none.EnergyOnlyMemories(); len(e) != 1 || e[0].Name != "wmem" {
+		t.Errorf("energy-only memories %v", e)
+	}
+	if err := none.CheckWeights("net", 4097); err == nil {
+		t.Error("an energy-only weight memory is not checked for capacity")
+	}
+	second := "        - name: wmem2\n          class: SRAM\n          attributes: {depth: 256, width: 16, word-bits: 16, datatypes: [%s], voltage-domain: scaled%s}\n      subtree:\n"
+	for _, c := range []struct{ dt, extra, want string }{
+		{"weights", "", "tiny.yaml:23:100: voltage-domain in attributes of wmem2: a second scaled memory holding weights (the first is wmem at tiny.yaml:13:11)"},
+		{"inputs", "", "wmem2 is scaled but holds no weights: it would get the energy saving of a lower supply without any faults; add `faults: none`"},
+		{"inputs", ", faults: weights", "faults in attributes of wmem2: wmem2 holds no weights"},
+		{"weights", ", faults: maybe", `faults in attributes of wmem2: "maybe" is not one of weights, none`},
+		{"inputs", ", faults: none", ""},
+		{"weights", ", faults: none", ""},
+	} {
+		y := mutate(t, tinyYAML(t), "      subtree:\n", fmt.Sprintf(second, c.dt, c.extra))
+		s, err := Parse("tiny.yaml", []byte(y))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s%s: %v", c.dt, c.extra, err)
+		case c.want == "" && (len(s.EnergyOnlyMemories()) != 1 || s.EnergyOnlyMemories()[0].Name != "wmem2"):
+			t.Errorf("%s%s: energy-only %v", c.dt, c.extra, s.EnergyOnlyMemories())
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s%s: err %v\nwant %s", c.dt, c.extra, err, c.want)
+		}
+	}
+	y := mutate(t, tinyYAML(t), scaled, "            faults: none\n")
+	if _, err := Parse("tiny.yaml", []byte(y)); err == nil || !strings.Contains(err.Error(), "faults in attributes of wmem: applies only to a memory with voltage-domain: scaled") {
+		t.Errorf("faults on a nominal memory: %v", err)
 	}
 }

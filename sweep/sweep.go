@@ -90,23 +90,6 @@ func Voltages(vmin, vmax, step float64) ([]float64, error) {
 	return vs, nil
 }
 
-// WeightMemory returns the scaled memory of spec that holds the weights.
-func WeightMemory(spec *arch.Spec) (*arch.Component, error) {
-	var found []*arch.Component
-	for _, c := range spec.ScaledMemories() {
-		if c.Holds(arch.Weights) {
-			found = append(found, c)
-		}
-	}
-	switch len(found) {
-	case 0:
-		return nil, fmt.Errorf("%s: no memory holds weights in the scaled voltage domain, so the voltage sweep would inject no faults", spec.File)
-	case 1:
-		return found[0], nil
-	}
-	return nil, fmt.Errorf("%s: %d scaled memories hold weights (%s, %s, …); cosim models faults in exactly one", spec.File, len(found), found[0].Name, found[1].Name)
-}
-
 // pointKey identifies a point of a sweep.
 type pointKey struct {
 	model, method string
@@ -124,7 +107,7 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 	if cfg.MC.Trials < 1 {
 		return rep, fmt.Errorf("sweep: trials = %d, want ≥ 1", cfg.MC.Trials)
 	}
-	mem, err := WeightMemory(cfg.Spec)
+	mem, err := cfg.Spec.FaultyWeightMemory()
 	if err != nil {
 		return rep, err
 	}
@@ -161,15 +144,11 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 			return rep, fmt.Errorf("sweep: two models are both %s trained with %s; each (model, method) pair may appear once", m.Name, m.Method)
 		}
 		seen[key] = true
-		bits := int64(0)
-		for _, l := range m.Q.Layers {
-			bits += int64(len(l.Codes)) * int64(m.Q.Cfg.Bits)
-		}
-		if capBits := int64(mem.DepthWords) * int64(mem.WidthBits); bits > capBits {
-			return rep, fmt.Errorf("sweep: %s needs %d bits of weights, %s holds %d", m.Name, bits, mem.Name, capBits)
-		}
 		wl, err := dnn.Workload(m.Q.Net, 1, m.Q.Cfg.Bits)
 		if err != nil {
+			return rep, err
+		}
+		if err := cfg.Spec.CheckWeights(fmt.Sprintf("%s (%d-bit)", m.Name, m.Q.Cfg.Bits), wl.WeightBits()); err != nil {
 			return rep, err
 		}
 		energy, err := accel.Price(acc, wl)
@@ -233,6 +212,9 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 	}
 	for _, c := range cfg.Spec.ScaledMemories() {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("energy(V) of %s: %s", c.Name, c.VoltageModel))
+	}
+	for _, c := range cfg.Spec.EnergyOnlyMemories() {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("energy only: %s is voltage-scaled with `faults: none`; its energy falls with the supply but its bits never flip", c.Name))
 	}
 	if n := noisyPoints(rep.BERCurve); n > 0 {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("warning: %d swept voltages have BER above %g; the network is noise there", n, NoisyBER))

@@ -51,26 +51,6 @@ func builtinYAML(t *testing.T, edit func(string) string) *arch.Spec {
 	return s
 }
 
-func TestWeightMemory(t *testing.T) {
-	m, err := WeightMemory(builtinYAML(t, nil))
-	if err != nil || m.Name != "weight_sram" || m.WidthBits != 64 {
-		t.Fatalf("weight memory %v, %v", m, err)
-	}
-	none := builtinYAML(t, func(s string) string {
-		return strings.Replace(s, "voltage-domain: scaled", "voltage-domain: nominal", 1)
-	})
-	if _, err := WeightMemory(none); err == nil || !strings.Contains(err.Error(), "no memory holds weights") {
-		t.Fatalf("no scaled memory: %v", err)
-	}
-	two := builtinYAML(t, func(s string) string {
-		i := strings.Index(s, "name: weights_spad")
-		return s[:i] + strings.Replace(s[i:], "voltage-domain: nominal", "voltage-domain: scaled", 1)
-	})
-	if _, err := WeightMemory(two); err == nil || !strings.Contains(err.Error(), "2 scaled memories") {
-		t.Fatalf("two scaled memories: %v", err)
-	}
-}
-
 // tiny trains a 16-8-2 MLP on a synthetic task (no data files needed).
 func tiny(t *testing.T, method wcat.Method) (*wcat.Model, *dnn.Dataset) {
 	t.Helper()

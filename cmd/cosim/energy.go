@@ -14,6 +14,15 @@ import (
 	"cosim/wcat"
 )
 
+// checkWeights is the architecture's capacity check for a checkpoint.
+func checkWeights(spec *arch.Spec, path string, q *wcat.Model) error {
+	wl, err := dnn.Workload(q.Net, 1, q.Cfg.Bits)
+	if err != nil {
+		return err
+	}
+	return spec.CheckWeights(fmt.Sprintf("%s (%d-bit)", path, q.Cfg.Bits), wl.WeightBits())
+}
+
 func init() {
 	register("energy", "energy, cycles and accesses of one inference on an Eyeriss-like architecture (row-stationary mapping)", cmdEnergy)
 }
@@ -72,6 +81,9 @@ func cmdEnergy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if wl, err = dnn.Workload(q.Net, *batch, q.Cfg.Bits); err != nil {
 			return err
 		}
+	}
+	if err := spec.CheckWeights(fmt.Sprintf("%s (%d-bit weights)", *model, wl.Layers[0].WeightBits), wl.WeightBits()); err != nil {
+		return inputErr(err)
 	}
 	acc, err := eyeriss.NewObjective(spec, obj)
 	if err != nil {

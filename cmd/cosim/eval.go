@@ -10,7 +10,6 @@ import (
 	"cosim/dnn"
 	"cosim/internal/seed"
 	"cosim/mc"
-	"cosim/sweep"
 	"cosim/wcat"
 )
 
@@ -81,12 +80,15 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return inputErr(err)
 	}
-	mem, err := sweep.WeightMemory(spec)
+	mem, err := spec.FaultyWeightMemory()
 	if err != nil {
 		return inputErr(err)
 	}
 	q, info, err := wcat.Load(*model)
 	if err != nil {
+		return inputErr(err)
+	}
+	if err := checkWeights(spec, *model, q); err != nil {
 		return inputErr(err)
 	}
 	dsName, err := dnn.DatasetFor(q.Net.Arch())

@@ -58,6 +58,8 @@ func TestBadInputExitsTwo(t *testing.T) {
 		want string
 	}{
 		{[]string{"train", "--bogus"}, ""},
+		{[]string{"energy", "--arch", "eyeriss-onchip", "--model", "resnet56"}, "resnet56 (16-bit weights) needs 1.62 MiB of weights, but weight_sram"},
+		{[]string{"energy", "--arch", "eyeriss-onchip", "--model", "resnet20", "--bits", "33"}, ""},
 		{[]string{"train", "--model", "mlp"}, "--out is required"},
 		{[]string{"train", "--method", "magic", "--out", "x"}, "unknown quantization method"},
 		{[]string{"train", "--bits", "1", "--out", "x"}, "bits = 1"},
