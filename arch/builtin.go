@@ -29,7 +29,9 @@ func BuiltinNames() []string {
 
 // Builtin parses the embedded spec name; messages name it
 // arch/specs/NAME.yaml, its path in the repository.
-func Builtin(name string) (*Spec, error) {
+func Builtin(name string) (*Spec, error) { return builtin(name, Options{}) }
+
+func builtin(name string, o Options) (*Spec, error) {
 	if !slices.Contains(BuiltinNames(), name) {
 		return nil, fmt.Errorf("arch: no built-in architecture %q (built-ins: %s)", name, strings.Join(BuiltinNames(), ", "))
 	}
@@ -37,16 +39,19 @@ func Builtin(name string) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("arch: built-in %q: %w", name, err)
 	}
-	return Parse("arch/specs/"+name+".yaml", data)
+	return ParseWith("arch/specs/"+name+".yaml", data, o)
 }
 
 // Resolve returns a built-in spec or a spec file. An argument that contains a
 // path separator or ends in .yaml or .yml is a file path; anything else is a
 // built-in name.
-func Resolve(nameOrPath string) (*Spec, error) {
+func Resolve(nameOrPath string) (*Spec, error) { return ResolveWith(nameOrPath, Options{}) }
+
+// ResolveWith is Resolve with options.
+func ResolveWith(nameOrPath string, o Options) (*Spec, error) {
 	ext := filepath.Ext(nameOrPath)
 	if strings.ContainsRune(nameOrPath, '/') || strings.ContainsRune(nameOrPath, filepath.Separator) || ext == ".yaml" || ext == ".yml" {
-		return Load(nameOrPath)
+		return load(nameOrPath, o)
 	}
-	return Builtin(nameOrPath)
+	return builtin(nameOrPath, o)
 }

@@ -53,8 +53,17 @@ func (e *Error) Unwrap() error { return e.Err }
 // instance products cannot overflow.
 const maxInstances = 1 << 30
 
+// Options change how a spec is read.
+type Options struct {
+	// EnergyModel, when set, replaces the spec's default energy(V) model
+	// (voltage.energy-model); memories with their own energy-model keep it.
+	EnergyModel sram.EnergyModelKind
+}
+
 // Load reads and parses the spec file at path; messages name path.
-func Load(path string) (*Spec, error) {
+func Load(path string) (*Spec, error) { return load(path, Options{}) }
+
+func load(path string, o Options) (*Spec, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		var pe *os.PathError
@@ -63,13 +72,21 @@ func Load(path string) (*Spec, error) {
 		}
 		return nil, &Error{Pos: Pos{File: path}, Msg: "cannot read architecture spec", Err: err}
 	}
-	return Parse(path, data)
+	return ParseWith(path, data, o)
 }
 
 // Parse parses and validates one spec; filename is used only in messages.
 // Every error is an *Error whose message starts with filename.
-func Parse(filename string, data []byte) (*Spec, error) {
-	p := &parser{file: filename, names: map[string]Pos{}, energyModelNodes: map[*Component]*yaml.Node{}}
+func Parse(filename string, data []byte) (*Spec, error) { return ParseWith(filename, data, Options{}) }
+
+// ParseWith is Parse with options.
+func ParseWith(filename string, data []byte, o Options) (*Spec, error) {
+	if o.EnergyModel != "" {
+		if err := o.EnergyModel.Validate(); err != nil {
+			return nil, &Error{Pos: Pos{File: filename}, Msg: "energy model override", Err: err}
+		}
+	}
+	p := &parser{file: filename, opts: o, names: map[string]Pos{}, energyModelNodes: map[*Component]*yaml.Node{}}
 	doc, err := p.document(data)
 	if err != nil {
 		return nil, err
@@ -84,6 +101,7 @@ type parser struct {
 	file  string
 	out   *Spec
 	names map[string]Pos // component name → first position
+	opts  Options
 	// energyModelNodes holds each memory's `energy-model` value, resolved
 	// once every component is known.
 	energyModelNodes map[*Component]*yaml.Node
@@ -571,6 +589,9 @@ func (p *parser) voltage(a *fields, s *Spec) error {
 			return err
 		}
 		s.EnergyModel = sram.EnergyModelKind(k)
+	}
+	if p.opts.EnergyModel != "" {
+		s.EnergyModel = p.opts.EnergyModel
 	}
 	if !v.has("ber") {
 		s.BER = sram.PaperBER() // WCAT appendix C; see the package doc

@@ -170,3 +170,18 @@ func TestFaultsAndCapacity(t *testing.T) {
 		t.Errorf("faults on a nominal memory: %v", err)
 	}
 }
+
+// An override replaces the spec's default energy(V) model, not a memory's own.
+func TestEnergyModelOverride(t *testing.T) {
+	s, err := ParseWith("tiny.yaml", []byte(tinyYAML(t)), Options{EnergyModel: sram.DynamicOnly})
+	if err != nil || s.EnergyModel != sram.DynamicOnly || s.Component("wmem").VoltageModel.Kind != sram.DynamicOnly {
+		t.Fatalf("override: %v", err)
+	}
+	own := mutate(t, tinyYAML(t), "            voltage-domain: scaled\n", "            voltage-domain: scaled\n            energy-model: paper\n")
+	if s, err := ParseWith("tiny.yaml", []byte(own), Options{EnergyModel: sram.Physical}); err != nil || s.Component("wmem").VoltageModel.Kind != sram.Paper {
+		t.Fatalf("a memory's own model was overridden: %v", err)
+	}
+	if _, err := ParseWith("tiny.yaml", []byte(tinyYAML(t)), Options{EnergyModel: "cubic"}); err == nil || !strings.Contains(err.Error(), `unknown energy model "cubic"`) {
+		t.Fatalf("bad override: %v", err)
+	}
+}

@@ -37,6 +37,16 @@ const (
 // EnergyModelKinds lists the models, default first.
 var EnergyModelKinds = []EnergyModelKind{Paper, DynamicOnly, Physical}
 
+// Validate checks that k names a model.
+func (k EnergyModelKind) Validate() error {
+	for _, m := range EnergyModelKinds {
+		if k == m {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown energy model %q (want %s, %s or %s)", k, Paper, DynamicOnly, Physical)
+}
+
 // EnergyModel is how one memory's energy scales with its supply voltage.
 type EnergyModel struct {
 	Kind EnergyModelKind
@@ -96,7 +106,7 @@ func (m EnergyModel) Validate() error {
 		}
 		return nil
 	}
-	return fmt.Errorf("unknown energy model %q (want %s, %s or %s)", m.Kind, Paper, DynamicOnly, Physical)
+	return m.Kind.Validate()
 }
 
 // SubthresholdExponent is k for node techNM: 3 up to 32 nm, 5 from 45 nm

@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"cosim/mc"
+	"cosim/sram"
 )
 
 // Spec is a sweep described in YAML (`cosim sweep --spec FILE`):
@@ -36,14 +37,17 @@ import (
 // Relative paths are relative to the spec file's directory. Unknown keys,
 // wrong types and impossible values are errors naming file:line:col.
 type Spec struct {
-	File     string
-	Arch     string
-	Data     string
-	Models   []SpecModel
-	Voltages []float64
-	MC       mc.Options
-	Seed     uint64
-	Out      string
+	File string
+	Arch string
+	// EnergyModel, when set, overrides the architecture's default energy(V)
+	// model (key energy-model: paper, dynamic-only or physical).
+	EnergyModel sram.EnergyModelKind
+	Data        string
+	Models      []SpecModel
+	Voltages    []float64
+	MC          mc.Options
+	Seed        uint64
+	Out         string
 }
 
 // SpecModel is one model entry of a sweep spec.
@@ -203,7 +207,7 @@ func (p *specParser) spec(doc *yaml.Node) (*Spec, error) {
 	if !ok {
 		return nil, p.errf(doc.Content[0], "missing key \"sweep\"")
 	}
-	f, err := p.mapping(body, "sweep", "arch", "data", "models", "voltages", "monte-carlo", "seed", "out")
+	f, err := p.mapping(body, "sweep", "arch", "energy-model", "data", "models", "voltages", "monte-carlo", "seed", "out")
 	if err != nil {
 		return nil, err
 	}
@@ -214,6 +218,16 @@ func (p *specParser) spec(doc *yaml.Node) (*Spec, error) {
 		}
 		if ext := filepath.Ext(s.Arch); ext == ".yaml" || ext == ".yml" || filepath.Base(s.Arch) != s.Arch {
 			s.Arch = p.path(s.Arch)
+		}
+	}
+	if n, ok := f["energy-model"]; ok {
+		v, err := p.str(n, "energy-model")
+		if err != nil {
+			return nil, err
+		}
+		s.EnergyModel = sram.EnergyModelKind(v)
+		if err := s.EnergyModel.Validate(); err != nil {
+			return nil, p.errf(n, "energy-model: %v", err)
 		}
 	}
 	if n, ok := f["data"]; ok {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"cosim/mc"
+	"cosim/sram"
 )
 
 const goodSpec = `# figure 7
@@ -48,6 +49,13 @@ func TestParseSpec(t *testing.T) {
 	}
 }
 
+func TestParseSpecEnergyModel(t *testing.T) {
+	s, err := ParseSpec("s.yaml", []byte("sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n  energy-model: physical\n"))
+	if err != nil || s.EnergyModel != sram.Physical {
+		t.Fatalf("spec %+v, %v", s, err)
+	}
+}
+
 func TestParseSpecErrors(t *testing.T) {
 	cases := []struct{ yaml, want string }{
 		{"", "s.yaml: empty sweep spec"},
@@ -67,6 +75,7 @@ func TestParseSpecErrors(t *testing.T) {
 		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n  monte-carlo: {max-trials: 5, min-trials: 6}\n", "s.yaml:4:16: min-trials 6 exceeds max-trials 5"},
 		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n  monte-carlo: {ci-half-width: -1}\n", "s.yaml:4:32: ci-half-width -1: want ≥ 0"},
 		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n  seed: -1\n", "s.yaml:4:9: seed must be an integer ≥ 0"},
+		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n  energy-model: cubic\n", `s.yaml:4:17: energy-model: unknown energy model "cubic"`},
 		{"sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n  seed: 1\n  seed: 2\n", `s.yaml:5:3: duplicate key "seed"`},
 		{"sweep: &a\n  models: [{checkpoint: a}]\n", "anchors and aliases are not supported"},
 		{"sweep: {}\n---\nsweep: {}\n", "more than one YAML document"},

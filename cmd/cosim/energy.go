@@ -11,6 +11,7 @@ import (
 	"cosim/accel/eyeriss"
 	"cosim/arch"
 	"cosim/dnn"
+	"cosim/sram"
 	"cosim/wcat"
 )
 
@@ -31,6 +32,7 @@ func cmdEnergy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("energy", "--arch NAME|FILE --model NAME|CHECKPOINT [--vdd V] [--json|--yaml]", stderr)
 	archName := fs.String("arch", "eyeriss-onchip", "architecture: a built-in name ("+joinNames(arch.BuiltinNames())+") or a YAML file")
 	model := fs.String("model", "", "a built-in layer set ("+strings.Join(accel.BuiltinWorkloadNames(), ", ")+") or a trained checkpoint (required)")
+	energyModel := fs.String("energy-model", "", "override the architecture's default energy(V) model of its scaled memories: paper, dynamic-only or physical")
 	vdd := fs.Float64("vdd", 0, "supply voltage of the scaled memories [V] (default: the nominal voltage)")
 	batch := fs.Int("batch", 1, "images per inference batch")
 	bits := fs.Int("bits", 0, "weight bits of a built-in layer set (default: the spec's weight word bits; a checkpoint says its own)")
@@ -53,7 +55,7 @@ func cmdEnergy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !ok {
 		return inputErrf("energy: --objective %q: want energy, delay or edp", *objective)
 	}
-	spec, err := arch.Resolve(*archName)
+	spec, err := arch.ResolveWith(*archName, arch.Options{EnergyModel: sram.EnergyModelKind(*energyModel)})
 	if err != nil {
 		return inputErr(err)
 	}

@@ -60,6 +60,7 @@ func TestBadInputExitsTwo(t *testing.T) {
 		{[]string{"train", "--bogus"}, ""},
 		{[]string{"energy", "--arch", "eyeriss-onchip", "--model", "resnet56"}, "resnet56 (16-bit weights) needs 1.62 MiB of weights, but weight_sram"},
 		{[]string{"energy", "--arch", "eyeriss-onchip", "--model", "resnet20", "--bits", "33"}, ""},
+		{[]string{"energy", "--arch", "eyeriss-onchip", "--model", "resnet20", "--energy-model", "cubic"}, `unknown energy model "cubic"`},
 		{[]string{"train", "--model", "mlp"}, "--out is required"},
 		{[]string{"train", "--method", "magic", "--out", "x"}, "unknown quantization method"},
 		{[]string{"train", "--bits", "1", "--out", "x"}, "bits = 1"},

@@ -16,6 +16,7 @@ import (
 	"cosim/dnn"
 	"cosim/mc"
 	"cosim/pareto"
+	"cosim/sram"
 	"cosim/sweep"
 	"cosim/wcat"
 )
@@ -31,6 +32,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("sweep", "(--spec FILE | --model CHECKPOINT [--model …] [flags])", stderr)
 	specFile := fs.String("spec", "", "sweep spec YAML (architecture, models, voltages, Monte Carlo settings, seed, output); excludes --arch, --model, --v*, --protocol, --trials, --min-trials, --ci, --subset, --seed")
 	archName := fs.String("arch", "eyeriss-onchip", "architecture: a built-in name ("+joinNames(arch.BuiltinNames())+") or a YAML file")
+	energyModel := fs.String("energy-model", "", "override the architecture's default energy(V) model of its scaled memories: paper, dynamic-only or physical (also with --spec)")
 	var models stringList
 	fs.Var(&models, "model", "trained checkpoint (cosim train --out); repeat for several")
 	vmin := fs.Float64("vmin", 0.30, "lowest supply voltage [V]")
@@ -66,6 +68,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return inputErr(err)
 		}
 		sp = s
+		if set["energy-model"] {
+			sp.EnergyModel = sram.EnergyModelKind(*energyModel)
+		}
 		if !set["data"] && s.Data != "" {
 			*data = s.Data
 		}
@@ -102,12 +107,12 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		case o.Subset < 1:
 			return inputErrf("sweep: --subset %d: want ≥ 1", o.Subset)
 		}
-		sp = &sweep.Spec{Arch: *archName, Voltages: vs, MC: o, Seed: *seedV}
+		sp = &sweep.Spec{Arch: *archName, EnergyModel: sram.EnergyModelKind(*energyModel), Voltages: vs, MC: o, Seed: *seedV}
 		for _, m := range models {
 			sp.Models = append(sp.Models, sweep.SpecModel{Checkpoint: m})
 		}
 	}
-	spec, err := arch.Resolve(sp.Arch)
+	spec, err := arch.ResolveWith(sp.Arch, arch.Options{EnergyModel: sp.EnergyModel})
 	if err != nil {
 		return inputErr(err)
 	}
