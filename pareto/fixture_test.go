@@ -69,9 +69,9 @@ func sampleReport() Report {
 	}
 	r.Breakdowns = []Breakdown{{
 		Model: "resnet20", VddV: 0.44, Label: "lowest-energy frontier point",
-		Components: []Share{{"DRAM", 12.1e6}, {"global buffer", 4.2e6}, {"weight SRAM", 4.25e6}, {"spads", 3.9e6}, {"MAC", 1.3e6}},
-		Layers: []Share{{"conv1", 0.9e6}, {"layer1.0.conv1", 1.6e6}, {"layer1.0.conv2", 1.6e6},
-			{"layer2.0.conv1", 1.1e6}, {"layer3.2.conv2", 1.4e6}, {"fc", 0.05e6}},
+		Components: []Share{{Name: "DRAM", PJ: 12.1e6}, {Name: "global buffer", PJ: 4.2e6}, {Name: "weight SRAM", PJ: 4.25e6}, {Name: "spads", PJ: 3.9e6}, {Name: "MAC", PJ: 1.3e6}},
+		Layers: []Share{{Name: "conv1", PJ: 0.9e6}, {Name: "layer1.0.conv1", PJ: 1.6e6}, {Name: "layer1.0.conv2", PJ: 1.6e6},
+			{Name: "layer2.0.conv1", PJ: 1.1e6}, {Name: "layer3.2.conv2", PJ: 1.4e6}, {Name: "fc", PJ: 0.05e6}},
 	}}
 	// A generic curve shaped like figure 10b of the WCAT paper (α* falls as BER rises); the
 	// numbers are made up. BER = 0 cannot sit on the logarithmic x axis: 4 points are left out.

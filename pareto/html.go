@@ -71,7 +71,34 @@ type pointsMeta struct {
 }
 
 type sharesMeta struct {
-	TotalUJ float64 `json:"total_uj"`
+	Views []breakdownView `json:"views"`
+}
+
+// breakdownView is one choice of the breakdown chart's selector: the bars of one breakdown list,
+// in µJ per inference, split into dynamic and leakage energy where the report gives the split
+// (Other holds the energy of bars without one).
+type breakdownView struct {
+	Label   string    `json:"label"`
+	Names   []string  `json:"names"`
+	Dynamic []float64 `json:"dynamic"`
+	Leakage []float64 `json:"leakage"`
+	Other   []float64 `json:"other"`
+	TotalUJ float64   `json:"total_uj"`
+}
+
+// newBreakdownView converts shares to a view.
+func newBreakdownView(label string, shares []Share) breakdownView {
+	v := breakdownView{Label: label}
+	for _, s := range shares {
+		v.Names = append(v.Names, s.Name)
+		dyn, leak, other := pjToUJ(s.DynamicPJ), pjToUJ(s.LeakagePJ), 0.0
+		if !s.Split() {
+			other = pjToUJ(s.PJ)
+		}
+		v.Dynamic, v.Leakage, v.Other = append(v.Dynamic, dyn), append(v.Leakage, leak), append(v.Other, other)
+		v.TotalUJ += pjToUJ(s.PJ)
+	}
+	return v
 }
 
 // curveMeta is what the tooltip of a Curve's point shows besides the series name and values.
@@ -98,7 +125,11 @@ type section struct {
 	ChartID string // empty: show Empty instead
 	Height  string // CSS height of the chart element
 	Empty   string
+	// Select lists the views of a chart that has a selector (element ChartID + "_select").
+	Select []selectOption
 }
+
+type selectOption struct{ Value, Label string }
 
 type tableRow struct {
 	Model, Method, VddV, BER, EnergyUJ, AccMean, CI, AccMinMax, AccStd, Trials string
@@ -450,25 +481,28 @@ func accBERChart(gs []group) (pageChart, int) {
 	return pageChart{ID: id, Kind: "points", Option: optionOf(c), Meta: meta, Height: heightTall}, omitted
 }
 
-// sharesChart is one bar chart of an energy breakdown (chart 4), in µJ per inference.
-func sharesChart(id, title string, shares []Share) pageChart {
+// breakdownChart is chart 4: the energy breakdowns as one stacked bar chart (dynamic, leakage,
+// and energy without a split), showing the first view; the page's selector switches views.
+func breakdownChart(id string, views []breakdownView) pageChart {
 	c := charts.NewBar()
-	names := make([]string, len(shares))
-	data := make([]opts.BarData, len(shares))
-	total := 0.0
-	for i, s := range shares {
-		names[i] = s.Name
-		data[i] = opts.BarData{Value: pjToUJ(s.PJ)}
-		total += pjToUJ(s.PJ)
-	}
-	c.SetGlobalOptions(append(commonOpts(title, fmt.Sprintf("total %s µJ per inference", fmtSig(total, 4))),
+	v := views[0]
+	c.SetGlobalOptions(append(commonOpts(v.Label, fmt.Sprintf("total %s µJ per inference", fmtSig(v.TotalUJ, 4))),
 		initOpts(id, heightShort),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Rotate: 35, Interval: "0"}}),
 		charts.WithYAxisOpts(valueAxisY("energy per inference (µJ)", "value")),
 	)...)
-	c.SetXAxis(names).AddSeries("energy (µJ)", data, charts.WithItemStyleOpts(opts.ItemStyle{Color: palette[0]}))
-	return pageChart{ID: id, Kind: "shares", Option: optionOf(c), Meta: sharesMeta{TotalUJ: total}, Height: heightShort}
+	bars := func(xs []float64) []opts.BarData {
+		out := make([]opts.BarData, len(xs))
+		for i, x := range xs {
+			out[i] = opts.BarData{Value: x}
+		}
+		return out
+	}
+	c.SetXAxis(v.Names).
+		AddSeries("dynamic", bars(v.Dynamic), charts.WithBarChartOpts(opts.BarChart{Stack: "energy"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: palette[0]})).
+		AddSeries("leakage", bars(v.Leakage), charts.WithBarChartOpts(opts.BarChart{Stack: "energy"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: palette[2]})).
+		AddSeries("energy (no split given)", bars(v.Other), charts.WithBarChartOpts(opts.BarChart{Stack: "energy"}), charts.WithItemStyleOpts(opts.ItemStyle{Color: palette[4]}))
+	return pageChart{ID: id, Kind: "shares", Option: optionOf(c), Meta: sharesMeta{Views: views}, Height: heightShort}
 }
 
 // curveChart draws one Curve as a line chart. Points that cannot sit on a logarithmic axis
@@ -632,26 +666,27 @@ func buildPage(r Report) (page, error) {
 		add(sec, nil)
 	}
 
-	for i, b := range r.Breakdowns {
+	var views []breakdownView
+	for _, b := range r.Breakdowns {
 		at := fmt.Sprintf("%s at %s V", b.Model, fmtSig(b.VddV, 4))
 		if b.Label != "" {
 			at += " (" + b.Label + ")"
 		}
-		for _, part := range []struct {
-			key, what string
-			shares    []Share
-		}{{"components", "component", b.Components}, {"layers", "layer", b.Layers}} {
-			id := fmt.Sprintf("cosim_breakdown_%d_%s", i, part.key)
-			heading := fmt.Sprintf("Energy per %s: %s", part.what, at)
-			sec := section{ID: fmt.Sprintf("breakdown-%d-%s", i, part.key), Heading: heading}
-			if len(part.shares) > 0 {
-				ch := sharesChart(id, heading, part.shares)
-				add(sec, &ch)
-			} else {
-				sec.Empty = "No " + part.what + " breakdown given."
-				pg.Sections = append(pg.Sections, sec) // the breakdown was given: always say what it lacks
-			}
+		if len(b.Components) > 0 {
+			views = append(views, newBreakdownView("Energy per component: "+at, b.Components))
 		}
+		if len(b.Layers) > 0 {
+			views = append(views, newBreakdownView("Energy per layer: "+at, b.Layers))
+		}
+	}
+	if len(views) > 0 {
+		sec := section{ID: "breakdown", Heading: "Energy breakdown",
+			Caption: "Energy per inference by component or by layer, for each model at the operating points the report gives; bars stack dynamic and leakage energy. Choose the view:"}
+		for i, v := range views {
+			sec.Select = append(sec.Select, selectOption{Value: strconv.Itoa(i), Label: v.Label})
+		}
+		ch := breakdownChart("cosim_breakdown", views)
+		add(sec, &ch)
 	}
 
 	for i, cv := range r.Curves {
@@ -761,6 +796,9 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 <h2>{{.Heading}}</h2>
 {{- if .Caption}}
 <p class="caption">{{.Caption}}</p>
+{{- end}}
+{{- if .Select}}
+<p><select id="{{.ChartID}}_select">{{range .Select}}<option value="{{.Value}}">{{.Label}}</option>{{end}}</select></p>
 {{- end}}
 {{- if .ChartID}}
 <div class="chart" id="{{.ChartID}}" style="height: {{.Height}}"></div>

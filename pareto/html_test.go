@@ -251,7 +251,7 @@ func TestHTMLEscaping(t *testing.T) {
 		"<td>" + html.EscapeString("</script><b>x") + "</td>",
 		"<h2>" + html.EscapeString("<script>alert(1)</script>") + "</h2>",        // curve title
 		`<p class="caption">` + html.EscapeString("</script><b>x") + " 4 points", // curve caption
-		"<h2>Energy per component: " + html.EscapeString("</script><b>x at 0.44 V (<script>alert(1)</script>)") + "</h2>",
+		`<option value="0">Energy per component: ` + html.EscapeString("</script><b>x at 0.44 V (<script>alert(1)</script>)") + "</option>",
 		"<td>" + html.EscapeString("</script><b>x") + "</td><td class=\"num\">1000</td>", // protocol
 	} {
 		if !strings.Contains(out, want) {
@@ -396,7 +396,8 @@ type pageChartJSON struct {
 			FrontierOf string      `json:"frontier_of"`
 			Points     []pointMeta `json:"points"`
 		} `json:"series"`
-		XLabel string `json:"x_label"`
+		XLabel string          `json:"x_label"`
+		Views  []breakdownView `json:"views"`
 	} `json:"meta"`
 }
 
@@ -488,7 +489,7 @@ func TestHTMLCurves(t *testing.T) {
 
 	ids := sectionIDs(page)
 	want := []string{"acc-energy", "acc-energy-model-0", "acc-energy-model-1", "ber-vdd", "acc-ber",
-		"breakdown-0-components", "breakdown-0-layers",
+		"breakdown",
 		"curve-alpha", "curve-1", "curve-both", "curve-lin", "curve-4", "curve-5", "frontier", "methods"}
 	if !slices.Equal(ids, want) {
 		t.Errorf("sections %v\nwant %v", ids, want)
@@ -588,22 +589,51 @@ func TestHTMLCurvesOnly(t *testing.T) {
 	}
 }
 
-func TestHTMLBreakdownLabel(t *testing.T) {
+// TestHTMLBreakdownSelector: every breakdown list is one view of the single breakdown chart,
+// labelled with its model, voltage and label; a breakdown without layers has no layer view; the
+// chart shows the first view, its bars split into dynamic and leakage energy where given.
+func TestHTMLBreakdownSelector(t *testing.T) {
 	r := sampleReport()
-	r.Breakdowns = append(r.Breakdowns, Breakdown{Model: "resnet32", VddV: 0.8, Components: []Share{{"MAC", 1e6}}})
+	r.Breakdowns = append(r.Breakdowns, Breakdown{Model: "resnet32", VddV: 0.8,
+		Components: []Share{{Name: "MAC", PJ: 3e6, DynamicPJ: 2e6, LeakagePJ: 1e6}}})
 	page := renderHTML(t, r, echartsStandIn)
-	for id, heading := range map[string]string{
-		"breakdown-0-components": "Energy per component: resnet20 at 0.44 V (lowest-energy frontier point)",
-		"breakdown-0-layers":     "Energy per layer: resnet20 at 0.44 V (lowest-energy frontier point)",
-		"breakdown-1-components": "Energy per component: resnet32 at 0.8 V",
-		"breakdown-1-layers":     "Energy per layer: resnet32 at 0.8 V",
-	} {
-		if sec := sectionHTML(t, page, id); !strings.Contains(sec, "<h2>"+heading+"</h2>") {
-			t.Errorf("%s lacks heading %q:\n%s", id, heading, sec)
+	sec := sectionHTML(t, page, "breakdown")
+	var labels []string
+	for _, m := range regexp.MustCompile(`<option value="(\d+)">([^<]*)</option>`).FindAllStringSubmatch(sec, -1) {
+		labels = append(labels, m[1]+" "+m[2])
+	}
+	want := []string{
+		"0 Energy per component: resnet20 at 0.44 V (lowest-energy frontier point)",
+		"1 Energy per layer: resnet20 at 0.44 V (lowest-energy frontier point)",
+		"2 Energy per component: resnet32 at 0.8 V",
+	}
+	if !slices.Equal(labels, want) {
+		t.Errorf("selector %q\nwant %q", labels, want)
+	}
+	var c pageChartJSON
+	for _, ch := range chartData(t, page) {
+		if ch.ID == "cosim_breakdown" {
+			c = ch
 		}
 	}
-	if !strings.Contains(sectionHTML(t, page, "breakdown-1-layers"), "No layer breakdown given.") {
-		t.Error("a breakdown without layers does not say so")
+	if c.ID == "" || c.Kind != "shares" {
+		t.Fatalf("no breakdown chart: %+v", c)
+	}
+	meta := c.Meta
+	if len(meta.Views) != 3 {
+		t.Fatalf("%d views", len(meta.Views))
+	}
+	v := meta.Views[2]
+	if !slices.Equal(v.Names, []string{"MAC"}) || v.Dynamic[0] != 2 || v.Leakage[0] != 1 || v.Other[0] != 0 || v.TotalUJ != 3 {
+		t.Errorf("split view %+v", v)
+	}
+	if u := meta.Views[0]; u.Dynamic[0] != 0 || u.Other[0] != 12.1 {
+		t.Errorf("unsplit view %+v", u)
+	}
+	bad := sampleReport()
+	bad.Breakdowns[0].Components[0].DynamicPJ = 1
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "differ from the total") {
+		t.Errorf("inconsistent split accepted: %v", err)
 	}
 }
 

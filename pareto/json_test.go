@@ -85,7 +85,7 @@ func TestWriteJSONNewFields(t *testing.T) {
 	r := Report{Title: "t", Arch: "a",
 		Points: []Point{{Model: "m", Method: "wcat", VddV: 0.5, BER: 1e-3, EnergyPJ: 2, AccMean: 90, AccStd: 0.5,
 			AccMin: 89, AccMax: 91, CILow: 89.5, CIHigh: 90.5, Trials: 40, Protocol: "subset", Images: 1000}},
-		Breakdowns: []Breakdown{{Model: "m", VddV: 0.5, Label: "nominal", Components: []Share{{"MAC", 1}}}},
+		Breakdowns: []Breakdown{{Model: "m", VddV: 0.5, Label: "nominal", Components: []Share{{Name: "MAC", PJ: 1}}}},
 		Curves: []Curve{{Title: "α*", XLabel: "BER", YLabel: "α", LogX: true,
 			Series: []Series{{Name: "normal", X: []float64{1e-5, 0.01}, Y: []float64{2.5, 1.5}}}}},
 	}

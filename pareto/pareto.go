@@ -88,7 +88,14 @@ type BERPoint struct {
 type Share struct {
 	Name string  `json:"name"`
 	PJ   float64 `json:"energy_pj"`
+	// DynamicPJ and LeakagePJ split PJ into dynamic and leakage energy when the producer knows
+	// it (then they add up to PJ); both 0 otherwise.
+	DynamicPJ float64 `json:"dynamic_pj,omitempty"`
+	LeakagePJ float64 `json:"leakage_pj,omitempty"`
 }
+
+// Split reports whether the share gives its dynamic and leakage parts.
+func (s Share) Split() bool { return s.DynamicPJ != 0 || s.LeakagePJ != 0 }
 
 // Breakdown is the energy breakdown of one model at one operating point, per hardware component
 // (memory level, MAC, …) and per layer. Either list may be empty.
@@ -138,15 +145,15 @@ type Curve struct {
 
 // Report is everything one sweep produced, as rendered by WriteHTML and stored by WriteJSON.
 type Report struct {
-	Title      string      `json:"title"`
-	Arch       string      `json:"arch"`                 // architecture name
-	Notes      []string    `json:"notes,omitempty"`      // free text lines (seed, protocol, data set…)
-	BERCurve   []BERPoint  `json:"ber_curve,omitempty"`  // BER(V) of the voltage-scaled memories
+	Title    string     `json:"title"`
+	Arch     string     `json:"arch"`                // architecture name
+	Notes    []string   `json:"notes,omitempty"`     // free text lines (seed, protocol, data set…)
+	BERCurve []BERPoint `json:"ber_curve,omitempty"` // BER(V) of the voltage-scaled memories
 	// BERMeasured are the measured (V, BER) points BER(V) was fitted to, when it was; drawn
 	// beside the model in the BER chart.
-	BERMeasured []BERPoint `json:"ber_measured,omitempty"`
-	Points     []Point     `json:"points"`               // all operating points of all models
-	Breakdowns []Breakdown `json:"breakdowns,omitempty"` // optional energy breakdowns
+	BERMeasured []BERPoint  `json:"ber_measured,omitempty"`
+	Points      []Point     `json:"points"`               // all operating points of all models
+	Breakdowns  []Breakdown `json:"breakdowns,omitempty"` // optional energy breakdowns
 	// Nominal holds each model's energy per inference at the nominal supply voltage, against
 	// which the report states energy savings; optional (savings are then against the highest
 	// swept voltage).
@@ -387,6 +394,20 @@ func (r Report) check() *FieldError {
 				}
 				if s.PJ < 0 {
 					return fieldErr(sp+".energy_pj", "energy %v pJ is negative", s.PJ)
+				}
+				for _, part := range []struct {
+					key string
+					v   float64
+				}{{"dynamic_pj", s.DynamicPJ}, {"leakage_pj", s.LeakagePJ}} {
+					if err := checkFinite(sp+"."+part.key, part.v); err != nil {
+						return err
+					}
+					if part.v < 0 {
+						return fieldErr(sp+"."+part.key, "energy %v pJ is negative", part.v)
+					}
+				}
+				if s.Split() && math.Abs(s.DynamicPJ+s.LeakagePJ-s.PJ) > 1e-9*math.Max(1, s.PJ) {
+					return fieldErr(sp+".energy_pj", "dynamic %v pJ + leakage %v pJ differ from the total %v pJ", s.DynamicPJ, s.LeakagePJ, s.PJ)
 				}
 			}
 		}

@@ -285,10 +285,10 @@ func breakdown(m Model, r *accel.EnergyReport, vddV float64, label string) paret
 	b := r.At(vddV)
 	out := pareto.Breakdown{Model: m.Name + " " + m.Method, VddV: vddV, Label: label}
 	for _, c := range b.Components {
-		out.Components = append(out.Components, pareto.Share{Name: c.Name, PJ: c.TotalPJ})
+		out.Components = append(out.Components, pareto.Share{Name: c.Name, PJ: c.TotalPJ, DynamicPJ: c.DynamicPJ, LeakagePJ: c.LeakagePJ})
 	}
 	for _, l := range b.Layers {
-		out.Layers = append(out.Layers, pareto.Share{Name: l.Name, PJ: l.TotalPJ})
+		out.Layers = append(out.Layers, pareto.Share{Name: l.Name, PJ: l.TotalPJ, DynamicPJ: l.DynamicPJ, LeakagePJ: l.LeakagePJ})
 	}
 	return out
 }

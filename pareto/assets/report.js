@@ -53,11 +53,25 @@
     return esc(p.seriesName) + "<br>V<sub>DD</sub> = " + sig(p.value[0], 4) + " V, BER = " + expo(p.value[1]);
   }
 
-  function shareTip(meta) {
+  // The breakdown chart: a tooltip per bar segment, and a selector that switches views.
+  function shareTip(meta, current) {
     return function (p) {
-      var pct = meta.total_uj > 0 ? " (" + fixed(100 * p.value / meta.total_uj, 1) + " %)" : "";
-      return esc(p.name) + ": " + sig(p.value, 4) + " µJ" + pct;
+      var v = meta.views[current()];
+      var pct = v.total_uj > 0 ? " (" + fixed(100 * p.value / v.total_uj, 1) + " % of the total)" : "";
+      return esc(p.name) + ", " + esc(p.seriesName) + ": " + sig(p.value, 4) + " µJ" + pct;
     };
+  }
+  function bindSelector(c, chart) {
+    var sel = document.getElementById(c.id + "_select");
+    if (!sel) { return; }
+    sel.addEventListener("change", function () {
+      var v = c.meta.views[Number(sel.value)];
+      chart.setOption({
+        title: { text: v.label, subtext: "total " + sig(v.total_uj, 4) + " µJ per inference" },
+        xAxis: [{ data: v.names }],
+        series: [{ data: v.dynamic }, { data: v.leakage }, { data: v.other }]
+      });
+    });
   }
 
   // Error bar for a custom series whose data items are [x, low, high]: a vertical line with caps.
@@ -102,7 +116,10 @@
     } else if (c.kind === "ber") {
       opt.tooltip.formatter = berTip;
     } else if (c.kind === "shares") {
-      opt.tooltip.formatter = shareTip(c.meta);
+      opt.tooltip.formatter = shareTip(c.meta, function () {
+        var sel = document.getElementById(c.id + "_select");
+        return sel ? Number(sel.value) : 0;
+      });
     } else if (c.kind === "curve") {
       opt.tooltip.formatter = curveTip(c.meta);
     }
@@ -113,6 +130,7 @@
     });
     var chart = echarts.init(el, null, { renderer: "canvas" });
     chart.setOption(opt);
+    if (c.kind === "shares") { bindSelector(c, chart); }
     drawn.push(chart);
   });
   window.addEventListener("resize", function () {
