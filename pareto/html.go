@@ -68,6 +68,12 @@ type seriesMeta struct {
 
 type pointsMeta struct {
 	Series []seriesMeta `json:"series"`
+	LogX   bool         `json:"log_x,omitempty"` // the x axis is log10 of the BER (decadeAxisX)
+}
+
+// berMeta marks the BER chart's y axis as log10 of the BER (decadeAxisY).
+type berMeta struct {
+	LogY bool `json:"log_y"`
 }
 
 type sharesMeta struct {
@@ -240,9 +246,9 @@ func valueAxisY(name, kind string) opts.YAxis {
 	return opts.YAxis{Type: kind, Name: name, NameLocation: "middle", NameGap: 55, Scale: opts.Bool(true)}
 }
 
-// decades returns the powers of ten around the positive values (lo ≤ min, max ≤ hi) and the
-// number of decades between them (0 when there is no positive value).
-func decades(values []float64) (lo, hi float64, n int) {
+// decades returns the exponents of the powers of ten around the positive values (10^lo ≤ min,
+// max ≤ 10^hi, hi > lo); ok is false when there is no positive value.
+func decades(values []float64) (lo, hi int, ok bool) {
 	minE, maxE := math.Inf(1), math.Inf(-1)
 	for _, v := range values {
 		if v > 0 && !math.IsInf(v, 0) {
@@ -251,26 +257,30 @@ func decades(values []float64) (lo, hi float64, n int) {
 		}
 	}
 	if math.IsInf(minE, 1) {
-		return 0, 0, 0
+		return 0, 0, false
 	}
 	if maxE == minE {
 		maxE++
 	}
-	return math.Pow(10, minE), math.Pow(10, maxE), int(maxE - minE)
+	return int(minE), int(maxE), true
 }
 
-// decadeAxisY and decadeAxisX fix a logarithmic axis to whole decades around values, with a
-// tick and a grid line per decade.
-func decadeAxisY(a opts.YAxis, values []float64) opts.YAxis {
-	if lo, hi, n := decades(values); n > 0 {
-		a.Min, a.Max, a.SplitNumber, a.Scale = lo, hi, n, opts.Bool(false)
+// decadeAxisY and decadeAxisX make a bit-error-rate axis: a value axis over log10 of the
+// values, fixed to whole decades around them with a tick and a grid line per decade (an ECharts
+// log axis labels only every tenth decade once it spans more than ten), labelled 1eN by the page
+// script (meta log_x / log_y). Data on it must be passed through log10.
+func decadeAxisY(name string, values []float64) opts.YAxis {
+	a := valueAxisY(name, "value")
+	if lo, hi, ok := decades(values); ok {
+		a.Min, a.Max, a.MinInterval, a.MaxInterval, a.Scale = lo, hi, 1, 1, opts.Bool(false)
 	}
 	return a
 }
 
-func decadeAxisX(a opts.XAxis, values []float64) opts.XAxis {
-	if lo, hi, n := decades(values); n > 0 {
-		a.Min, a.Max, a.SplitNumber, a.Scale = lo, hi, n, opts.Bool(false)
+func decadeAxisX(name string, values []float64) opts.XAxis {
+	a := valueAxisX(name, "value")
+	if lo, hi, ok := decades(values); ok {
+		a.Min, a.Max, a.MinInterval, a.MaxInterval, a.Scale = lo, hi, 1, 1, opts.Bool(false)
 	}
 	return a
 }
@@ -370,7 +380,7 @@ func berChart(curve, measured []BERPoint, pts []Point) (pageChart, int) {
 	c.SetGlobalOptions(append(commonOpts("Bit error rate vs supply voltage", "voltage-scaled weight memories"),
 		initOpts(id, heightShort),
 		charts.WithXAxisOpts(valueAxisX("supply voltage V_DD (V)", "value")),
-		charts.WithYAxisOpts(decadeAxisY(valueAxisY("bit error rate", "log"), berValues(curve, measured, pts))),
+		charts.WithYAxisOpts(decadeAxisY("bit error rate", berValues(curve, measured, pts))),
 	)...)
 	sorted := slices.Clone(curve)
 	slices.SortStableFunc(sorted, func(a, b BERPoint) int { return cmp.Compare(a.VddV, b.VddV) })
@@ -380,7 +390,7 @@ func berChart(curve, measured []BERPoint, pts []Point) (pageChart, int) {
 			omitted++
 			continue
 		}
-		data = append(data, opts.LineData{Value: []float64{b.VddV, b.BER}})
+		data = append(data, opts.LineData{Value: []float64{b.VddV, math.Log10(b.BER)}})
 	}
 	c.AddSeries("BER(V)", data,
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
@@ -398,7 +408,7 @@ func berChart(curve, measured []BERPoint, pts []Point) (pageChart, int) {
 			omitted++
 			continue
 		}
-		swept = append(swept, []float64{p.VddV, p.BER})
+		swept = append(swept, []float64{p.VddV, math.Log10(p.BER)})
 	}
 	slices.SortFunc(swept, func(a, b []float64) int {
 		if c := cmp.Compare(a[0], b[0]); c != 0 {
@@ -416,7 +426,7 @@ func berChart(curve, measured []BERPoint, pts []Point) (pageChart, int) {
 	if len(measured) > 0 {
 		var data [][]float64
 		for _, b := range measured {
-			data = append(data, []float64{b.VddV, b.BER})
+			data = append(data, []float64{b.VddV, math.Log10(b.BER)})
 		}
 		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
 			Name: "measured (BER(V) fitted to these)", Type: types.ChartScatter, Data: data,
@@ -424,7 +434,7 @@ func berChart(curve, measured []BERPoint, pts []Point) (pageChart, int) {
 			ItemStyle: &opts.ItemStyle{Color: palette[1]},
 		})
 	}
-	return pageChart{ID: id, Kind: "ber", Option: optionOf(c), Height: heightShort}, omitted
+	return pageChart{ID: id, Kind: "ber", Option: optionOf(c), Meta: berMeta{LogY: true}, Height: heightShort}, omitted
 }
 
 // accBERChart is chart 3: accuracy vs BER (log axis) per (model, method): the mean as a line and
@@ -436,10 +446,10 @@ func accBERChart(gs []group) (pageChart, int) {
 	c.SetGlobalOptions(append(commonOpts("Accuracy vs bit error rate",
 		"line: mean accuracy; error bars: 95% confidence interval of the mean"),
 		initOpts(id, heightTall),
-		charts.WithXAxisOpts(decadeAxisX(valueAxisX("bit error rate", "log"), berValues(nil, nil, allPoints(gs)))),
+		charts.WithXAxisOpts(decadeAxisX("bit error rate", berValues(nil, nil, allPoints(gs)))),
 		charts.WithYAxisOpts(valueAxisY("accuracy (%)", "value")),
 	)...)
-	var meta pointsMeta
+	meta := pointsMeta{LogX: true}
 	for _, g := range gs {
 		var pts []Point
 		for _, p := range g.Points {
@@ -462,8 +472,8 @@ func accBERChart(gs []group) (pageChart, int) {
 		bars := make([][]float64, len(pts))
 		sm := seriesMeta{Points: make([]pointMeta, len(pts))}
 		for i, p := range pts {
-			line[i] = opts.LineData{Value: []float64{p.BER, p.AccMean}}
-			bars[i] = []float64{p.BER, p.CILow, p.CIHigh}
+			line[i] = opts.LineData{Value: []float64{math.Log10(p.BER), p.AccMean}}
+			bars[i] = []float64{math.Log10(p.BER), p.CILow, p.CIHigh}
 			sm.Points[i] = toMeta(p)
 		}
 		c.AddSeries(g.name(), line,

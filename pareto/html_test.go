@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -641,21 +640,21 @@ func TestHTMLBreakdownSelector(t *testing.T) {
 func TestDecades(t *testing.T) {
 	for _, c := range []struct {
 		values []float64
-		lo, hi float64
-		n      int
+		lo, hi int
+		ok     bool
 	}{
-		{[]float64{3e-15, 0.5, 0, -1}, 1e-15, 1, 15},
-		{[]float64{2e-3, 4e-3}, 1e-3, 1e-2, 1},
-		{[]float64{1e-3}, 1e-3, 1e-2, 1},
-		{[]float64{0}, 0, 0, 0},
+		{[]float64{3e-15, 0.5, 0, -1}, -15, 0, true},
+		{[]float64{2e-3, 4e-3}, -3, -2, true},
+		{[]float64{1e-3}, -3, -2, true},
+		{[]float64{0}, 0, 0, false},
 	} {
-		lo, hi, n := decades(c.values)
-		if n != c.n || math.Abs(lo-c.lo) > 1e-9*c.lo || math.Abs(hi-c.hi) > 1e-9*c.hi {
-			t.Errorf("decades(%v) = %g, %g, %d; want %g, %g, %d", c.values, lo, hi, n, c.lo, c.hi, c.n)
+		if lo, hi, ok := decades(c.values); lo != c.lo || hi != c.hi || ok != c.ok {
+			t.Errorf("decades(%v) = %d, %d, %v; want %d, %d, %v", c.values, lo, hi, ok, c.lo, c.hi, c.ok)
 		}
 	}
-	a := decadeAxisY(valueAxisY("bit error rate", "log"), []float64{3e-15, 0.5})
-	if a.Min != 1e-15 || a.Max != 1.0 || a.SplitNumber != 15 {
+	// The axis is over log10 of the BER, one unit (decade) per tick.
+	a := decadeAxisY("bit error rate", []float64{3e-15, 0.5})
+	if a.Type != "value" || a.Min != -15 || a.Max != 0 || a.MinInterval != 1 || a.MaxInterval != 1 {
 		t.Errorf("axis %+v", a)
 	}
 }

@@ -49,8 +49,17 @@
     };
   }
 
+  // The BER chart plots log10 of the BER (see the Go side's decadeAxisY).
   function berTip(p) {
-    return esc(p.seriesName) + "<br>V<sub>DD</sub> = " + sig(p.value[0], 4) + " V, BER = " + expo(p.value[1]);
+    return esc(p.seriesName) + "<br>V<sub>DD</sub> = " + sig(p.value[0], 4) + " V, BER = " + expo(Math.pow(10, p.value[1]));
+  }
+  // Labels of an axis over log10 of a value: one per decade, as 1e-6.
+  function decadeLabel(v) { return "1e" + Math.round(v); }
+  function decadeAxes(axes) {
+    (axes || []).forEach(function (a) {
+      a.axisLabel = a.axisLabel || {};
+      a.axisLabel.formatter = decadeLabel;
+    });
   }
 
   // The breakdown chart: a tooltip per bar segment, and a selector that switches views.
@@ -125,6 +134,8 @@
     }
     fixLogAxes(opt.xAxis);
     fixLogAxes(opt.yAxis);
+    if (c.meta && c.meta.log_x) { decadeAxes(opt.xAxis); }
+    if (c.meta && c.meta.log_y) { decadeAxes(opt.yAxis); }
     (opt.series || []).forEach(function (s) {
       if (s.type === "custom") { s.renderItem = errorBar; }
     });
