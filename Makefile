@@ -6,15 +6,29 @@ BIN     := bin/cosim
 DATA    ?= ../shared/data/cifar10
 REPORTS ?= reports
 
-.PHONY: build test demo bench crosscheck fuzz clean
+.PHONY: build test test-generic test-cross demo bench crosscheck fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/cosim
 
+# Every test on the kernel path this CPU selects (the kernel and engine
+# equivalence tests also run every other path it supports; the first line
+# printed says which paths exist here and why any are missing), then the
+# kernels of a build without SIMD.
 test:
 	$(GO) vet ./...
+	@$(GO) run ./cmd/cosim version | grep '^kernels:'
 	$(GO) test -timeout 30m ./...
 	GOEXPERIMENT= $(GO) test -timeout 10m ./dnn/kernels/...
+
+# The whole suite again with the plain-Go kernels as the default path.
+test-generic:
+	COSIM_KERNELS=generic $(GO) test -count=1 -timeout 40m ./...
+
+# arm64 (go vet, test binaries, dnn and kernel tests under qemu-aarch64) and
+# an AVX2-only x86-64 CPU (qemu-x86_64 -cpu max); see scripts/test-cross.sh.
+test-cross:
+	scripts/test-cross.sh
 
 # Trains the appendix-A MLP on MNIST with 4-bit WCAT and 4-bit Normal
 # quantization, sweeps the weight-SRAM supply of the built-in on-chip
