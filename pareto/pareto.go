@@ -311,31 +311,25 @@ func (r Report) check() *FieldError {
 			return err
 		}
 	}
-	for i, b := range r.BERCurve {
-		pre := fmt.Sprintf("ber_curve[%d]", i)
-		if err := checkFinite(pre+".vdd_v", b.VddV); err != nil {
-			return err
-		}
-		if err := checkFinite(pre+".ber", b.BER); err != nil {
-			return err
-		}
-		if b.VddV <= 0 {
-			return fieldErr(pre+".vdd_v", "supply voltage %v V is not positive", b.VddV)
-		}
-		if b.BER < 0 || b.BER > 1 {
-			return fieldErr(pre+".ber", "bit error rate %v is outside [0, 1]", b.BER)
-		}
-	}
-	for i, b := range r.BERMeasured {
-		pre := fmt.Sprintf("ber_measured[%d]", i)
-		if err := checkFinite(pre+".vdd_v", b.VddV); err != nil {
-			return err
-		}
-		if err := checkFinite(pre+".ber", b.BER); err != nil {
-			return err
-		}
-		if b.VddV <= 0 || b.BER <= 0 || b.BER > 1 {
-			return fieldErr(pre, "measured point (%v V, BER %v): want a positive voltage and a BER in (0, 1]", b.VddV, b.BER)
+	for _, list := range []struct {
+		key       string
+		pts       []BERPoint
+		zeroValid bool // a BER(V) curve may reach 0; a measured BER is positive
+	}{{"ber_curve", r.BERCurve, true}, {"ber_measured", r.BERMeasured, false}} {
+		for i, b := range list.pts {
+			pre := fmt.Sprintf("%s[%d]", list.key, i)
+			if err := checkFinite(pre+".vdd_v", b.VddV); err != nil {
+				return err
+			}
+			if err := checkFinite(pre+".ber", b.BER); err != nil {
+				return err
+			}
+			if b.VddV <= 0 {
+				return fieldErr(pre+".vdd_v", "supply voltage %v V is not positive", b.VddV)
+			}
+			if b.BER < 0 || b.BER > 1 || (b.BER == 0 && !list.zeroValid) {
+				return fieldErr(pre+".ber", "bit error rate %v is outside %s", b.BER, map[bool]string{true: "[0, 1]", false: "(0, 1]"}[list.zeroValid])
+			}
 		}
 	}
 	for i, p := range r.Points {
