@@ -44,7 +44,10 @@ demo: build
 
 # One figure a line, `name: value unit` (see cmd/cosim-bench). Uses the
 # shipped WCAT ResNet-20 and CIFAR-10 from $(DATA) when present; the 51-point
-# sweep figure needs both and takes several minutes.
+# sweep figure needs both and takes several minutes. Where Debian's
+# python3-torch is installed ($COSIM_PYTHON, python3 or /usr/bin/python3),
+# the same ResNet-20 Monte Carlo and training step run in PyTorch on the same
+# cores (tools/torchbench) and the speedups are printed.
 bench: build
 	$(GO) build -o bin/cosim-bench ./cmd/cosim-bench
 	bin/cosim-bench --cosim $(BIN) --data $(DATA)
