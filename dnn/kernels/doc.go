@@ -29,7 +29,11 @@
 // GOEXPERIMENT=simd on amd64, using simd/archsimd) and "generic" (plain Go,
 // always built). At start-up the best one the CPU supports is selected; the
 // environment variable COSIM_KERNELS (generic, avx2, avx512, auto) or Use
-// overrides the choice, and Impl reports it.
+// overrides the choice, and Impl reports it. A value naming a path this CPU
+// or build lacks leaves the best path selected and is reported by EnvError,
+// which commands check before any work. No SIMD instruction runs before the
+// dispatch: package variables and init hold plain data only (a test checks
+// the source), so the package starts on any CPU.
 //
 // Every routine gives bit-identical results in every implementation. The
 // GEMM-like routines (Gemm, GemmTA, GemmTB, Conv2D, LaneConvForward and the
