@@ -24,7 +24,7 @@
 // on-chip network) cost E_cycle every cycle of a layer, stall cycles
 // included, and E_transfer per word the mapping model moves on the on-chip
 // network. A layer's IfmapZeroFrac (zeros in its ifmaps) lets a mapping
-// model skip gated MACs and filter reads on specs with zero gating. An update is
+// model skip gated MACs, ifmap reads and filter reads on specs with zero gating. An update is
 // the write half of a read-modify-write (its read is one of the reads), so
 // it is priced as a write. Every component's numbers carry a provenance
 // string: the CACTI row or interpolation, or the YAML position and source of

@@ -35,7 +35,7 @@ type Layer struct {
 	// IfmapZeroFrac is the fraction of the layer's input activations that
 	// are zero, in [0, 1) (0: dense, the default). Architectures that gate
 	// zeros (arch.Component.ZeroGating) skip that fraction of the MACs and
-	// of the filter-spad reads; cycles do not change.
+	// of the ifmap- and filter-spad reads; cycles do not change.
 	IfmapZeroFrac float64
 }
 

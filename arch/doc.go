@@ -55,8 +55,8 @@
 //     required `energy: {read-pj, write-pj, source}` with optional
 //     `leakage-mw` (default 0: DRAM background power is not modelled).
 //   - mac: `datawidth`, optional `zero-gating` (true or false, default
-//     false: the PE skips the MAC and the filter-spad read when its ifmap
-//     operand is zero, as the Eyeriss chip does; applied with
+//     false: the PE skips the MAC, the ifmap-spad read and the filter-spad
+//     read when its ifmap operand is zero, as the Eyeriss chip does; applied with
 //     accel.Layer.IfmapZeroFrac) and a required `energy: {op-pj, source}`
 //     (no CACTI row covers arithmetic).
 //   - overhead: energy that is neither a memory access nor a MAC (clock

@@ -457,8 +457,8 @@ func TestBuiltinEyerissSpecs(t *testing.T) {
 			{"noc", Overhead, 1, 0, 0, 0, "", 0, 0, 0, 0, 0},
 			{"glb", SRAM, 1, 13824, 64, 16, "inputs,outputs", 0, 0, 0, 0, 0},
 			{"weights_spad", SRAM, 168, 224, 16, 16, "weights", 0, 0, 0, 0, 0},
-			{"ifmap_spad", Regfile, 168, 12, 16, 16, "inputs", 0, 0, 0, 0, 0},
-			{"psum_spad", Regfile, 168, 24, 16, 16, "outputs", 0, 0, 0, 0, 0},
+			{"ifmap_spad", Regfile, 168, 12, 16, 16, "inputs", 1.516, 1.516, 0, 0, 0},
+			{"psum_spad", Regfile, 168, 24, 16, 16, "outputs", 1.516, 1.516, 0, 0, 0},
 			{"mac", MAC, 168, 0, 0, 0, "", 0, 0, 1.5158, 0, 0},
 		}},
 		{"eyeriss-like-timeloop", 32, 1000, []comp{

@@ -362,19 +362,14 @@ func (s *Spec) EnergyOnlyMemories() []*Component {
 
 // CheckWeights checks that a network's weights, weightBits bits in all
 // (what), fit in the memory that must hold them all: the faulty weight
-// memory, else the outermost weight memory of bounded depth. It is the one
-// capacity check of every command.
+// memory, else the outermost weight memory (no check when that is an
+// unbounded DRAM). It is the one capacity check of every command.
 func (s *Spec) CheckWeights(what string, weightBits int64) error {
 	mem := s.faultyWeightMemory()
-	if mem == nil {
-		for _, c := range s.WeightMemories() {
-			if c.DepthWords > 0 {
-				mem = c
-				break
-			}
-		}
+	if ws := s.WeightMemories(); mem == nil && len(ws) > 0 {
+		mem = ws[0]
 	}
-	if mem == nil {
+	if mem == nil || mem.DepthWords == 0 {
 		return nil
 	}
 	capBits := int64(mem.DepthWords) * int64(mem.WidthBits)

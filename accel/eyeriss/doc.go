@@ -85,9 +85,9 @@
 //
 //   - mac: one operation per MAC, less the gated ones: when the spec's mac
 //     has zero-gating, a share Layer.IfmapZeroFrac of the MACs (rounded) is
-//     skipped, as the Eyeriss chip skips the MAC and the filter-spad read
-//     for a zero ifmap (JSSC 2017). The ifmap is still read (to test it),
-//     the psum still read and updated, the cycle still spent.
+//     skipped with its ifmap-spad and filter-spad reads, as the Eyeriss
+//     chip gates a zero ifmap (JSSC 2017). The psum is still read and
+//     updated and the cycle still spent.
 //   - filter spad: a read per MAC not gated; writes: each pass's filters go to the e
 //     PEs of their set row, so N/n·⌈F/f⌉·M·C·R·S·E (reused by the n images).
 //   - ifmap spad: a read per MAC; writes: each PE receives the in-input

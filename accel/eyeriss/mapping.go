@@ -363,10 +363,11 @@ func (m *Model) evaluate(sh *shape, ro *rowsOption, mp Mapping, ev *evaluation) 
 	ev.activePEs = sh.l.R * mp.E * int((groups.b+p1-1)/p1) * int((chans.b+q1-1)/q1)
 
 	macs := sh.macs
-	// With zero gating the PE skips the MAC and the filter-spad read when
-	// its ifmap operand is zero (JSSC 2017, data gating): a fraction
-	// IfmapZeroFrac of the MACs. The ifmap is still read (to test it), the
-	// psum is still read and written, and the cycle is still spent.
+	// With zero gating the PE skips the ifmap-spad read, the filter-spad
+	// read and the MAC when its ifmap operand is zero (JSSC 2017, data
+	// gating; zero ifmaps are flagged as they enter the spad): a fraction
+	// IfmapZeroFrac of the MACs. The psum is still read and written, and
+	// the cycle is still spent.
 	gated := macs
 	if m.h.MAC.ZeroGating && sh.l.IfmapZeroFrac > 0 {
 		gated = macs - int64(math.Round(float64(macs)*sh.l.IfmapZeroFrac))
@@ -379,7 +380,7 @@ func (m *Model) evaluate(sh *shape, ro *rowsOption, mp Mapping, ev *evaluation) 
 	ispWrites := n * c * tSum * sh.vh * tl.uwSum
 	tr[m.wsp].readBits += gated * wb[m.wsp]
 	tr[m.wsp].writeBits += wspWrites * wb[m.wsp]
-	tr[m.isp].readBits += macs * wb[m.isp]
+	tr[m.isp].readBits += gated * wb[m.isp]
 	tr[m.isp].writeBits += ispWrites * wb[m.isp]
 	psumRecv := n * f * E * k * recv
 	psumAcc := macs + psumRecv

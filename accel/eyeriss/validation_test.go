@@ -324,20 +324,13 @@ var jsscAlexNet = []struct {
 // with the chip's power × total latency: 6.94, 12.07, 6.28, 4.32 and 2.48 mJ,
 // 32.05 mJ in all.
 //
-// The target was ±30 % per layer and ±20 % in total. The calibrated model
-// (see arch/specs/eyeriss.yaml for the source of every number) does not
-// reach it: it is 27 % low in total (22 % with the clock and leakage over
-// the chip's measured wait on the link), 42 % low on CONV1 and 29, 24, 19
-// and 5 % low on CONV2–5 (the test logs the figures). Two causes, neither fitted away:
-// the dense layers are the furthest off, so per-MAC energy is missing —
-// CACTI's extrapolated 12- and 24-word register files cost 0.39–0.49 pJ
-// per access at 1.0 V, where the chip's designers put a register-file
-// access at 1× a MAC (ISCA 2016), 1.5 pJ; and the model's latency is the
-// processing latency (the 64-bit, 60 MHz link keeps up with the model's
-// traffic, so no stall cycles arise), while the chip also spends 11.8 ms
-// of its 115.3 ms waiting on the link with the clock running. The bounds
-// below guard the model's present state against regressions: each layer
-// between −45 % and +30 % of the chip, the total between −35 % and +20 %.
+// Each layer must be within ±30 % of the chip and the total within ±20 %.
+// The calibrated model (arch/specs/eyeriss.yaml gives the source of every
+// number) is 21 % low on CONV1, 7 % and 2 % low on CONV2–3, 5 % and 23 %
+// high on CONV4–5, and 5 % low in total (the test logs the figures). Its
+// pJ/MAC falls less steeply with sparsity than the chip's, and the model's
+// latency is the processing latency: the chip also spends 11.8 ms of its
+// 115.3 ms waiting on the link with the clock running (logged as "idle").
 func TestJSSCAlexNetEnergy(t *testing.T) {
 	m := builtinModel(t, "eyeriss", MinEnergy)
 	w, err := accel.BuiltinWorkload("alexnet", 4, 16)
@@ -383,23 +376,23 @@ func TestJSSCAlexNetEnergy(t *testing.T) {
 		for _, ce := range b.Components {
 			t.Logf("    %-12s %8.3f mJ  %6.2f pJ/MAC", ce.Name, ce.TotalPJ/1e9, ce.TotalPJ/float64(l.MACs()))
 		}
-		if d := onChip/measured - 1; d < -0.45 || d > 0.30 {
-			t.Errorf("%s: on-chip %.2f mJ, chip %.2f mJ: %+.1f %%, outside −45 %% … +30 %%", l.Name, onChip/1e9, measured/1e9, 100*d)
+		if d := onChip/measured - 1; d < -0.30 || d > 0.30 {
+			t.Errorf("%s: on-chip %.2f mJ, chip %.2f mJ: %+.1f %%, outside ±30 %%", l.Name, onChip/1e9, measured/1e9, 100*d)
 		}
 		model += onChip
 		chip += measured
 	}
 	t.Logf("AlexNet CONV1–5: on-chip %.2f mJ, chip %.2f mJ: %+.1f %%; with the idle wait %.2f mJ: %+.1f %%",
 		model/1e9, chip/1e9, 100*(model/chip-1), (model+idlePJ)/1e9, 100*((model+idlePJ)/chip-1))
-	if d := model/chip - 1; d < -0.35 || d > 0.20 {
-		t.Errorf("total on-chip %.2f mJ, chip %.2f mJ: %+.1f %%, outside −35 %% … +20 %%", model/1e9, chip/1e9, 100*d)
+	if d := model/chip - 1; d < -0.20 || d > 0.20 {
+		t.Errorf("total on-chip %.2f mJ, chip %.2f mJ: %+.1f %%, outside ±20 %%", model/1e9, chip/1e9, 100*d)
 	}
 }
 
 // TestZeroGating checks the data gating of the eyeriss spec: a layer with
-// half its ifmaps zero skips half the MACs and filter-spad reads, and
-// nothing else changes (ifmap and psum spad accesses, cycles); a spec
-// without zero gating ignores the zeros.
+// half its ifmaps zero skips half the MACs, ifmap-spad reads and
+// filter-spad reads, and nothing else changes (spad writes, psum accesses,
+// cycles); a spec without zero gating ignores the zeros.
 func TestZeroGating(t *testing.T) {
 	dense := accel.Conv("c", 2, 16, 13, 13, 32, 3, 3, 1, 1, 8)
 	sparse := dense
@@ -425,8 +418,12 @@ func TestZeroGating(t *testing.T) {
 		}
 		h := m.Hierarchy()
 		da, sa := d.Counts.Access, s.Counts.Access
-		if sa[h.MAC.Name].Ops != wantOps || sa[h.WeightSpad.Name].Reads != (wantOps*int64(h.WeightSpad.WordBits)+int64(h.WeightSpad.WidthBits)-1)/int64(h.WeightSpad.WidthBits) ||
-			sa[h.IfmapSpad.Name] != da[h.IfmapSpad.Name] || sa[h.PsumSpad.Name] != da[h.PsumSpad.Name] ||
+		words := func(ops int64, c *arch.Component) int64 {
+			return (ops*int64(c.WordBits) + int64(c.WidthBits) - 1) / int64(c.WidthBits)
+		}
+		if sa[h.MAC.Name].Ops != wantOps || sa[h.WeightSpad.Name].Reads != words(wantOps, h.WeightSpad) ||
+			sa[h.IfmapSpad.Name].Reads != words(wantOps, h.IfmapSpad) || sa[h.IfmapSpad.Name].Writes != da[h.IfmapSpad.Name].Writes ||
+			sa[h.PsumSpad.Name] != da[h.PsumSpad.Name] ||
 			s.Cycles != d.Cycles || da[h.MAC.Name].Ops != macs {
 			t.Errorf("%s: dense %v, half zeros %v", c.spec, da, sa)
 		}
