@@ -44,7 +44,7 @@ func TestVersionShowsKernelPath(t *testing.T) {
 		}
 	}
 	code, out, _ := cosimProcess(t, nil, "help")
-	if code != 0 || !strings.Contains(out, "Kernels: "+kernels.Available()[0]) {
+	if code != 0 || !strings.Contains(out, "Kernels: "+kernels.Impl()+" (available: ") {
 		t.Fatalf("cosim help: exit %d, no kernel line:\n%s", code, out)
 	}
 }
