@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -39,11 +40,33 @@ func CSVHeader() []string { return append([]string(nil), csvHeader...) }
 
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
+// CSV rounding: accuracies (percent) to AccuracyDecimals decimals, the bit error rate and the
+// energy to CSVSignificant significant digits; voltages as they are.
+const (
+	// AccuracyDecimals is 0.01 percentage point: one image in 10,000, finer than any confidence
+	// interval a sweep reaches (its default target half-width is 0.5 point).
+	AccuracyDecimals = 2
+	// CSVSignificant digits of BER and energy: the BER model's coefficients and the CACTI
+	// energies carry fewer.
+	CSVSignificant = 6
+)
+
+func roundAcc(v float64) float64 {
+	const scale = 100 // 10^AccuracyDecimals
+	return math.Round(v*scale) / scale
+}
+
+func formatAcc(v float64) string { return formatFloat(roundAcc(v)) }
+
+func formatSig(v float64) string { return strconv.FormatFloat(v, 'g', CSVSignificant, 64) }
+
 // WriteCSV writes pts with the header
 // BER,acc_mean,acc_std,acc_min,acc_max,vdd_v,energy_pj,model,method,trials,ci_low,ci_high,protocol,images.
-// Numbers use the shortest decimal form that reads back to the same float64, so ReadCSV restores
-// the points exactly; images is left empty when it is 0 (not recorded). Every point is validated
-// first; nothing is written if one is invalid.
+// Numbers are rounded for reading (accuracies to AccuracyDecimals decimals, BER and energy to
+// CSVSignificant significant digits, which keeps every order the points satisfy); the JSON file
+// holds them exactly. Writing what ReadCSV read from such a file gives the same bytes. images is
+// left empty when it is 0 (not recorded). Every point is validated first; nothing is written if
+// one is invalid.
 func WriteCSV(w io.Writer, pts []Point) error {
 	for i, p := range pts {
 		if err := p.check(); err != nil {
@@ -55,11 +78,15 @@ func WriteCSV(w io.Writer, pts []Point) error {
 		return fmt.Errorf("pareto: write CSV: %w", err)
 	}
 	for _, p := range pts {
+		// Rounding keeps every order between the statistics except possibly the bound of the
+		// std by half the range, which is clamped.
+		lo, hi := roundAcc(p.AccMin), roundAcc(p.AccMax)
+		std := formatFloat(math.Min(roundAcc(p.AccStd), (hi-lo)/2))
 		rec := []string{
-			formatFloat(p.BER), formatFloat(p.AccMean), formatFloat(p.AccStd),
-			formatFloat(p.AccMin), formatFloat(p.AccMax), formatFloat(p.VddV),
-			formatFloat(p.EnergyPJ), p.Model, p.Method, strconv.Itoa(p.Trials),
-			formatFloat(p.CILow), formatFloat(p.CIHigh), p.Protocol, "",
+			formatSig(p.BER), formatAcc(p.AccMean), std,
+			formatFloat(lo), formatFloat(hi), formatFloat(p.VddV),
+			formatSig(p.EnergyPJ), p.Model, p.Method, strconv.Itoa(p.Trials),
+			formatAcc(p.CILow), formatAcc(p.CIHigh), p.Protocol, "",
 		}
 		if p.Images != 0 {
 			rec[csvColumn["images"]] = strconv.Itoa(p.Images)

@@ -17,7 +17,7 @@
 // Files. CSV (WriteCSV/ReadCSV) holds only points; its first five columns are exactly those of the
 // WCAT reference code's random_flip_result.csv (BER, acc_mean, acc_std, acc_min, acc_max; accuracy
 // in percent), followed by vdd_v, energy_pj, model, method, trials, ci_low, ci_high, protocol,
-// images. ReadCSV also reads the twelve-column files written before protocol and images existed,
+// images, rounded for reading (WriteCSV). ReadCSV also reads the twelve-column files written before protocol and images existed,
 // but not a bare five-column WCAT file: its points have no voltage, energy or trial count. JSON
 // (WriteJSON/ReadJSON) holds the whole Report; keys added later (protocol, images, label, curves)
 // are optional, so older files still read. WriteAll writes all three files atomically.
@@ -195,7 +195,7 @@ func slack(x float64) float64 { return 1e-9 * math.Max(1, math.Abs(x)) }
 
 // Validate checks one point and returns a *FieldError naming the first bad field, or nil.
 // The rules: every number finite; Model not empty; strings valid UTF-8 without control
-// characters (so CSV and JSON round trips are exact); VddV > 0; 0 <= BER <= 1; EnergyPJ >= 0;
+// characters (so strings survive CSV and JSON round trips); VddV > 0; 0 <= BER <= 1; EnergyPJ >= 0;
 // 0 <= AccMin <= AccMean <= AccMax <= 100; 0 <= AccStd <= (AccMax-AccMin)/2 (the largest
 // population std of values in [AccMin, AccMax]); CILow <= AccMean <= CIHigh; Trials >= 1;
 // Images >= 0. Nothing else ties the CI to the other statistics (an estimator may report a CI

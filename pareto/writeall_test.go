@@ -15,14 +15,13 @@ func TestWriteAll(t *testing.T) {
 	if err := WriteAll(dir, r); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join(dir, CSVFile))
+	csvData, err := os.ReadFile(filepath.Join(dir, CSVFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	pts, err := ReadCSV(f, CSVFile)
-	if err != nil || !reflect.DeepEqual(pts, r.Points) {
-		t.Errorf("sweep.csv read back: %v (equal: %v)", err, reflect.DeepEqual(pts, r.Points))
+	var csvWant bytes.Buffer
+	if err := WriteCSV(&csvWant, r.Points); err != nil || !bytes.Equal(csvData, csvWant.Bytes()) {
+		t.Errorf("sweep.csv is not WriteCSV's output (%v)", err)
 	}
 	j, err := os.Open(filepath.Join(dir, JSONFile))
 	if err != nil {
