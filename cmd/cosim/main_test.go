@@ -47,6 +47,20 @@ func TestHelpAndUnknown(t *testing.T) {
 	}
 }
 
+// The built-in layer sets price on every built-in architecture without
+// flags beyond the model (weights in DRAM are not limited).
+func TestEnergyBuiltins(t *testing.T) {
+	for _, c := range [][]string{
+		{"energy", "--arch", "eyeriss", "--model", "alexnet", "--batch", "4"},
+		{"energy", "--arch", "eyeriss-like-timeloop", "--model", "resnet20"},
+		{"energy", "--arch", "eyeriss-onchip", "--model", "resnet20", "--bits", "4", "--vdd", "0.4", "--json"},
+	} {
+		if code, _, errs := cosim(t, c...); code != 0 {
+			t.Errorf("%v: exit %d: %s", c, code, errs)
+		}
+	}
+}
+
 func TestBadInputExitsTwo(t *testing.T) {
 	dir := t.TempDir()
 	badArch := filepath.Join(dir, "bad.yaml")
