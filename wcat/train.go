@@ -57,14 +57,16 @@ func (r Recipe) Validate() error {
 		return fmt.Errorf("epochs = %d: want ≥ 1", r.Epochs)
 	case r.BatchSize < 1:
 		return fmt.Errorf("batch size = %d: want ≥ 1", r.BatchSize)
-	case !(r.LR > 0):
-		return fmt.Errorf("learning rate %g: want > 0", r.LR)
-	case r.Momentum < 0 || r.Momentum >= 1:
+	case !(r.LR > 0) || math.IsInf(r.LR, 0):
+		return fmt.Errorf("learning rate %g: want a finite value > 0", r.LR)
+	case !(r.Momentum >= 0 && r.Momentum < 1):
 		return fmt.Errorf("momentum %g: want [0, 1)", r.Momentum)
-	case r.WeightDecay < 0 || r.AlphaDecay < 0:
-		return fmt.Errorf("weight decay %g / α decay %g: want ≥ 0", r.WeightDecay, r.AlphaDecay)
-	case r.ValidFraction < 0 || r.ValidFraction >= 1:
+	case !(r.WeightDecay >= 0 && r.AlphaDecay >= 0) || math.IsInf(r.WeightDecay, 0) || math.IsInf(r.AlphaDecay, 0):
+		return fmt.Errorf("weight decay %g / α decay %g: want finite values ≥ 0", r.WeightDecay, r.AlphaDecay)
+	case !(r.ValidFraction >= 0 && r.ValidFraction < 1):
 		return fmt.Errorf("validation fraction %g: want [0, 1)", r.ValidFraction)
+	case !(r.InitBER >= 0 && r.InitBER <= 0.5):
+		return fmt.Errorf("initialisation BER %g: want [0, 0.5]", r.InitBER)
 	}
 	_, err := ParseInit(string(r.Init))
 	return err

@@ -72,6 +72,13 @@ func TestBadInputExitsTwo(t *testing.T) {
 		want string
 	}{
 		{[]string{"train", "--bogus"}, ""},
+		{[]string{"train", "--model", "mlp", "--epochs", "0", "--out", filepath.Join(dir, "m.ckpt")}, "--epochs 0: want ≥ 1"},
+		{[]string{"train", "--model", "mlp", "--epochs", "-3", "--out", filepath.Join(dir, "m.ckpt")}, "--epochs -3: want ≥ 1"},
+		{[]string{"train", "--model", "mlp", "--batch", "-5", "--out", filepath.Join(dir, "m.ckpt")}, "--batch -5: want ≥ 1"},
+		{[]string{"train", "--model", "mlp", "--valid", "nan", "--out", filepath.Join(dir, "m.ckpt")}, "validation fraction NaN"},
+		{[]string{"train", "--model", "mlp", "--lr", "inf", "--out", filepath.Join(dir, "m.ckpt")}, "learning rate +Inf"},
+		{[]string{"train", "--model", "mlp", "--out", dir}, "is a directory"},
+		{[]string{"train", "--model", "mlp", "--out", filepath.Join(dir, "missing", "m.ckpt")}, "cannot write in the directory"},
 		{[]string{"energy", "--arch", "eyeriss-onchip", "--model", "resnet56"}, "resnet56 (16-bit weights) needs 1.62 MiB of weights, but weight_sram"},
 		{[]string{"energy", "--arch", "eyeriss-onchip", "--model", "resnet20", "--bits", "33"}, ""},
 		{[]string{"energy", "--arch", "eyeriss-onchip", "--model", "resnet20", "--energy-model", "cubic"}, `unknown energy model "cubic"`},

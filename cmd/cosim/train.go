@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -52,6 +54,16 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	*quiet = *quiet || !isTerminal(stderr)
 	if *out == "" {
 		return inputErrf("train: --out is required")
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for name, v := range map[string]int{"epochs": *epochs, "batch": *batch} {
+		if set[name] && v < 1 {
+			return inputErrf("train: --%s %d: want ≥ 1", name, v)
+		}
+	}
+	if err := checkWritable(*out); err != nil {
+		return inputErrf("train: --out: %v", err)
 	}
 	arch := *model
 	if a, ok := modelAliases[arch]; ok {
@@ -170,6 +182,21 @@ func bfnNote(p float64) string {
 }
 
 // fileExists reports whether path names an existing file.
+// checkWritable checks, before any work, that a file can be written at path:
+// it is not a directory, and its directory exists and accepts a new file.
+func checkWritable(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".cosim-write-check-*")
+	if err != nil {
+		return fmt.Errorf("cannot write in the directory of %s: %w", path, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
 func fileExists(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && !st.IsDir()
