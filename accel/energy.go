@@ -2,6 +2,7 @@ package accel
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"cosim/arch"
@@ -237,6 +238,18 @@ func Price(a Accelerator, w Workload) (*EnergyReport, error) {
 		r.Layers = append(r.Layers, le)
 	}
 	return r, nil
+}
+
+// CheckFinite returns an error unless the energy at every supply in vs (and
+// at the nominal voltage) is a finite number: a spec whose energies overflow
+// is bad input, found before any work is done with the report.
+func (r *EnergyReport) CheckFinite(vs ...float64) error {
+	for _, v := range append([]float64{r.NominalV}, vs...) {
+		if e := r.TotalPJ(v); math.IsNaN(e) || math.IsInf(e, 0) {
+			return fmt.Errorf("accel: %s on %s: the energy at %g V is %v; check the spec's energies and bandwidths", r.Workload, r.Arch, v, e)
+		}
+	}
+	return nil
 }
 
 // TotalPJ is the energy of one inference at supply vddV of the scaled

@@ -155,6 +155,9 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 		if err != nil {
 			return rep, fmt.Errorf("sweep: pricing %s: %w", m.Name, err)
 		}
+		if err := energy.CheckFinite(vs...); err != nil {
+			return rep, fmt.Errorf("sweep: %w", err)
+		}
 		var eng *mc.Engine
 		var mine []pareto.Point
 		for _, v := range vs {

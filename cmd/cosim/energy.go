@@ -95,6 +95,9 @@ func cmdEnergy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return inputErrf("energy: %v", err)
 	}
+	if err := rep.CheckFinite(v); err != nil {
+		return inputErrf("energy: %v", err)
+	}
 	format := "table"
 	if *asJSON {
 		format = "json"

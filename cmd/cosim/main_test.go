@@ -65,6 +65,13 @@ func TestBadInputExitsTwo(t *testing.T) {
 	dir := t.TempDir()
 	badArch := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(badArch, []byte("architecture:\n  version: cosim/1\n  nmae: x\n"), 0o644)
+	// An explicit MAC energy of 1e308 pJ overflows the total.
+	hugeArch := filepath.Join(dir, "huge.yaml")
+	onchip, err := os.ReadFile(filepath.Join("..", "..", "arch", "specs", "eyeriss-onchip.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(hugeArch, []byte(strings.Replace(string(onchip), "op-pj: 0.207692", "op-pj: 1e308", 1)), 0o644)
 	junk := filepath.Join(dir, "junk.ckpt")
 	os.WriteFile(junk, []byte("not a checkpoint"), 0o644)
 	cases := []struct {
@@ -82,6 +89,7 @@ func TestBadInputExitsTwo(t *testing.T) {
 		{[]string{"energy", "--arch", "eyeriss-onchip", "--model", "resnet56"}, "resnet56 (16-bit weights) needs 1.62 MiB of weights, but weight_sram"},
 		{[]string{"energy", "--arch", "eyeriss-onchip", "--model", "resnet20", "--bits", "33"}, ""},
 		{[]string{"energy", "--arch", "eyeriss-onchip", "--model", "resnet20", "--energy-model", "cubic"}, `unknown energy model "cubic"`},
+		{[]string{"energy", "--arch", hugeArch, "--model", "resnet20", "--bits", "4"}, "the energy at 0.8 V is +Inf"},
 		{[]string{"train", "--model", "mlp"}, "--out is required"},
 		{[]string{"train", "--method", "magic", "--out", "x"}, "unknown quantization method"},
 		{[]string{"train", "--bits", "1", "--out", "x"}, "bits = 1"},
@@ -103,7 +111,7 @@ func TestBadInputExitsTwo(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 mentioning %q", c.args, code, errs, c.want)
 		}
 	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+	if ents, _ := os.ReadDir(dir); len(ents) != 3 {
 		t.Errorf("bad input left files behind: %v", ents)
 	}
 }
