@@ -50,7 +50,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	model := fs.String("model", "", "trained checkpoint (required)")
 	ber := fs.Float64("ber", 0, "bit error rate of every stored weight bit")
 	trials := fs.Int("trials", 50, "Monte Carlo trials (whole-model fault realisations)")
-	protocol := fs.String("protocol", string(mc.ProtocolReference), "reference (every trial scores the whole test set, as the WCAT code) or subset (stratified subsets with a control variate, see `cosim help sweep`)")
+	protocol := fs.String("protocol", string(mc.ProtocolReference), "reference (every trial scores the whole test set, as the WCAT code) or subset (stratified subsets with a control variate, see the mc package documentation)")
 	subset := fs.Int("subset", 1000, "images per trial of the subset protocol")
 	seedV := fs.Uint64("seed", 1337, "random seed of the fault realisations")
 	archName := fs.String("arch", "eyeriss-onchip", "architecture whose scaled weight memory's word width packs the codes")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,6 +65,23 @@ func TestBadKernelPathExitsTwo(t *testing.T) {
 			lines := strings.Split(strings.TrimSpace(errs), "\n")
 			if code != 2 || out != "" || len(lines) != 1 || !strings.Contains(errs, "COSIM_KERNELS") {
 				t.Fatalf("COSIM_KERNELS=%s cosim %v: exit %d, stdout %q, stderr %q; want exit 2 and one line naming the variable", v, cmd, code, out, errs)
+			}
+		}
+	}
+}
+
+// Every flag's help names its argument by type: a back-quoted word in a
+// usage string would become the argument name (flag.UnquoteUsage).
+func TestFlagHelpRenders(t *testing.T) {
+	for name := range commands {
+		code, _, errs := cosim(t, name, "-h")
+		if code != 0 {
+			t.Errorf("cosim %s -h: exit %d", name, code)
+		}
+		for _, line := range strings.Split(errs, "\n") {
+			f := strings.Fields(line)
+			if strings.HasPrefix(line, "  -") && (len(f) > 2 || len(f) == 2 && !slices.Contains([]string{"string", "int", "uint", "float", "value", "duration"}, f[1])) {
+				t.Errorf("cosim %s -h: flag line %q names its argument %q", name, line, f[1])
 			}
 		}
 	}
