@@ -17,13 +17,20 @@
 //	    nominal-v: 0.8          # required, > 0 [V]
 //	    rescale-cacti: false    # optional (default false): see below
 //	    ber: {a: .., b: .., c: ..}  # optional; if given, all three are required
+//	    # or ber: {points: [[V, BER], ...], fit: quadratic|linear}: fitted on ln BER
+//	    energy-model: paper     # optional: paper (default) | dynamic-only | physical
 //	  subtree: [NODE, ...]      # required, at least one node
 //
 // When the whole `ber` key is absent the BER model defaults to the WCAT
 // appendix C fit (a = 22.12, b = −68.14, c = 0, sram.PaperBER) and
 // Spec.BERFromYAML is false; a partial `ber` mapping is an error, never
-// completed from the defaults. Any given model must pass
-// sram.BERModel.Validate.
+// completed from the defaults. Measured `points` (at least three usable, at
+// distinct voltages, for the quadratic fit; two for linear) replace the
+// coefficients with their least-squares fit (Spec.BERFit keeps the residuals).
+// Any given or fitted model must pass sram.BERModel.Validate.
+//
+// `energy-model` is the default energy(V) model of the scaled memories
+// (sram.EnergyModel); ParseWith's Options.EnergyModel overrides it.
 //
 // A NODE has `name` (NAME or NAME[lo..hi], the latter meaning hi−lo+1
 // instances), optional `attributes: {meshX, meshY}` (both given: their product
@@ -39,7 +46,11 @@
 //     `banks` (default 1; must divide depth), `technology` and `device`
 //     (override the spec defaults), `datatypes` (a subset of weights, inputs,
 //     outputs), `voltage-domain` (nominal, the default, or scaled; a scaled
-//     memory must hold at least one datatype), optional `read-bandwidth` and
+//     memory must hold at least one datatype; exactly one scaled memory
+//     holds the faulty weights, and any other scaled memory must say
+//     `faults: none`), optional `energy-model` on a scaled memory (a model
+//     name, or {model: physical, subthreshold-share, leakage-exponent} or
+//     {model: physical, leakage-points: [[V, mW], ...]}), optional `read-bandwidth` and
 //     `write-bandwidth` (words of word-bits per cycle per instance, > 0;
 //     absent: unlimited) and `energy: {read-pj, write-pj, leakage-mw,
 //     source}`, all four required when `energy` is given: an explicit energy

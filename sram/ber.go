@@ -63,12 +63,6 @@ func (m BERModel) Validate() error {
 	return nil
 }
 
-// ScaleDynamic scales a dynamic energy measured at vNomV to supply vddV:
-// E = E_nom · V²/V_nom² (WCAT, appendix C, eq. 12; dynamic CV² energy).
-func ScaleDynamic(energyNomPJ, vddV, vNomV float64) float64 {
-	return energyNomPJ * (vddV * vddV) / (vNomV * vNomV)
-}
-
 // FitBER fits ε(V) = exp(a + b·V + c·V²) to measured (V, BER) pairs by linear
 // least squares on ln BER (Householder QR from gonum/mat), as WCAT did for its
 // appendix C model. Points with BER ≥ 0.5 lie on the saturated part of the

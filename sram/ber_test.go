@@ -40,23 +40,6 @@ func TestPaperBER(t *testing.T) {
 	}
 }
 
-func TestScaleDynamic(t *testing.T) {
-	cases := []struct {
-		nomPJ, vddV, vNomV, want float64
-	}{
-		// 65 nm LOP 108 KiB read (27.1471 pJ at 0.8 V) at 0.6 V: × 0.36/0.64 = × 0.5625.
-		{27.1471, 0.6, 0.8, 15.27024375},
-		{1, 0.8, 0.8, 1},
-		{2, 0.4, 0.8, 0.5}, // × 0.25
-		{3, 1.1, 0.55, 12}, // × 4
-	}
-	for _, c := range cases {
-		if got := ScaleDynamic(c.nomPJ, c.vddV, c.vNomV); relErr(got, c.want) > 1e-14 {
-			t.Errorf("ScaleDynamic(%g, %g, %g) = %.15g, want %.15g", c.nomPJ, c.vddV, c.vNomV, got, c.want)
-		}
-	}
-}
-
 // bruteRises scans BER on a fine grid over 0..2 V and reports whether it ever
 // increases: an independent check of Validate's closed form.
 func bruteRises(m BERModel) bool {

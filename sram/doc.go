@@ -1,13 +1,17 @@
 // Package sram models the SRAMs of an accelerator under supply-voltage
 // scaling: how often a stored bit flips (BER(V) models), what an access
-// costs (CACTI 7 tables and V² scaling of dynamic energy), and a faulty
+// costs (CACTI 7 tables and its energy as a function of V), and a faulty
 // memory that stores quantized weight codes bit by bit. It knows nothing
 // about layers or networks: a weight tensor is a segment of codes.
 //
 //   - BER: BERModel is ε(V) = min(exp(a + bV + cV²), 0.5) (WCAT, Chitsaz et
 //     al., TMLR 2023, appendix C, eq. 11); PaperBER gives the paper's
 //     coefficients and FitBER fits measured points by least squares on ln BER
-//     (gonum QR). ScaleDynamic is the paper's E = E_nom·V²/V_nom² (eq. 12).
+//     (gonum QR).
+//   - Energy(V): EnergyModel scales a memory's dynamic and leakage energy
+//     with its supply — the paper's E = E_nom·V²/V_nom² (eq. 12) for both,
+//     dynamic energy only, or a physical leakage model (subthreshold share
+//     and exponent, or a Nelder–Mead fit to measured leakage, FitLeakage).
 //   - Energy: CACTI looks up, interpolates (log-log) or extrapolates the
 //     embedded CACTI 7 table cacti/sram_cacti.csv (cacti/PROVENANCE.md);
 //     every result carries its provenance.
@@ -22,8 +26,9 @@
 //     p = BER(V); there are no per-cell, spatially correlated or
 //     data-dependent (0→1 vs 1→0) failure rates, and a flip is persistent for
 //     one Monte Carlo trial (one draw over the whole memory).
-//   - Voltage scaling acts on dynamic energy only (V²); leakage is reported
-//     as CACTI gives it at the device type's own Vdd and is not rescaled here.
+//   - CACTI's energies and leakage are those at the device type's own Vdd;
+//     EnergyModel scales them from the nominal voltage, and the physical
+//     model's exponent is a per-node constant, not a device simulation.
 //   - CACTI values between or beyond table points are log-log interpolations
 //     or extrapolations of CACTI rows, never new CACTI runs (see CACTI).
 package sram

@@ -96,22 +96,65 @@ type pointKey struct {
 	vddV          float64
 }
 
+// Validate checks everything a sweep needs before any work is done or any
+// file written: models and voltages given, trials ≥ 1, one faulty weight
+// memory, each (model, method) pair once, every model's weights fit, and
+// every model's energy finite at every voltage.
+func (c Config) Validate() error {
+	_, _, _, err := c.prepare()
+	return err
+}
+
+// prepare validates c and returns the faulty weight memory, the
+// accelerator model and each model's priced energy report.
+func (c Config) prepare() (*arch.Component, *eyeriss.Model, []*accel.EnergyReport, error) {
+	if len(c.Models) == 0 || len(c.Voltages) == 0 {
+		return nil, nil, nil, fmt.Errorf("sweep: need at least one model and one voltage")
+	}
+	if c.MC.Trials < 1 {
+		return nil, nil, nil, fmt.Errorf("sweep: trials = %d, want ≥ 1", c.MC.Trials)
+	}
+	mem, err := c.Spec.FaultyWeightMemory()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	acc, err := eyeriss.New(c.Spec)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	seen := map[string]bool{}
+	var energies []*accel.EnergyReport
+	for _, m := range c.Models {
+		key := m.Name + "\x00" + m.Method
+		if seen[key] {
+			return nil, nil, nil, fmt.Errorf("sweep: two models are both %s trained with %s; each (model, method) pair may appear once", m.Name, m.Method)
+		}
+		seen[key] = true
+		wl, err := dnn.Workload(m.Q.Net, 1, m.Q.Cfg.Bits)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if err := c.Spec.CheckWeights(fmt.Sprintf("%s (%d-bit)", m.Name, m.Q.Cfg.Bits), wl.WeightBits()); err != nil {
+			return nil, nil, nil, err
+		}
+		energy, err := accel.Price(acc, wl)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("sweep: pricing %s: %w", m.Name, err)
+		}
+		if err := energy.CheckFinite(c.Voltages...); err != nil {
+			return nil, nil, nil, fmt.Errorf("sweep: %w", err)
+		}
+		energies = append(energies, energy)
+	}
+	return mem, acc, energies, nil
+}
+
 // Run performs the sweep. Points come out grouped by model, in voltage
 // order. Cancelling ctx stops it between trials; the points finished so far
 // (Done and new ones) are returned with the error.
 func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, error) {
 	rep := pareto.Report{Title: "cosim voltage sweep", Arch: cfg.Spec.Name}
-	if len(cfg.Models) == 0 || len(cfg.Voltages) == 0 {
-		return rep, fmt.Errorf("sweep: need at least one model and one voltage")
-	}
-	if cfg.MC.Trials < 1 {
-		return rep, fmt.Errorf("sweep: trials = %d, want ≥ 1", cfg.MC.Trials)
-	}
-	mem, err := cfg.Spec.FaultyWeightMemory()
-	if err != nil {
-		return rep, err
-	}
-	acc, err := eyeriss.New(cfg.Spec)
+	mem, acc, energies, err := cfg.prepare()
 	if err != nil {
 		return rep, err
 	}
@@ -129,7 +172,6 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 	for _, p := range cfg.Done {
 		done[pointKey{p.Model, p.Method, p.VddV}] = p
 	}
-	seen := map[string]bool{}
 	total := len(cfg.Models) * len(vs)
 	finished := 0
 	emit := func(e Event) {
@@ -138,26 +180,8 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 			progress(e)
 		}
 	}
-	for _, m := range cfg.Models {
-		key := m.Name + "\x00" + m.Method
-		if seen[key] {
-			return rep, fmt.Errorf("sweep: two models are both %s trained with %s; each (model, method) pair may appear once", m.Name, m.Method)
-		}
-		seen[key] = true
-		wl, err := dnn.Workload(m.Q.Net, 1, m.Q.Cfg.Bits)
-		if err != nil {
-			return rep, err
-		}
-		if err := cfg.Spec.CheckWeights(fmt.Sprintf("%s (%d-bit)", m.Name, m.Q.Cfg.Bits), wl.WeightBits()); err != nil {
-			return rep, err
-		}
-		energy, err := accel.Price(acc, wl)
-		if err != nil {
-			return rep, fmt.Errorf("sweep: pricing %s: %w", m.Name, err)
-		}
-		if err := energy.CheckFinite(vs...); err != nil {
-			return rep, fmt.Errorf("sweep: %w", err)
-		}
+	for mi, m := range cfg.Models {
+		energy := energies[mi]
 		var eng *mc.Engine
 		var mine []pareto.Point
 		for _, v := range vs {

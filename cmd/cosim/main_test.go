@@ -129,6 +129,33 @@ func TestTrainSweepEndToEnd(t *testing.T) {
 			t.Fatalf("%v: exit %d\n%s\n%s", c, code, out, errs)
 		}
 	}
+	// A sweep the architecture cannot run (an energy that overflows, the
+	// same model twice, too many weight bits for the memory) is refused
+	// before its output folder exists.
+	onchip, err := os.ReadFile(filepath.Join("..", "..", "arch", "specs", "eyeriss-onchip.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	huge, small := filepath.Join(dir, "huge.yaml"), filepath.Join(dir, "small.yaml")
+	os.WriteFile(huge, []byte(strings.Replace(string(onchip), "op-pj: 0.207692", "op-pj: 1e308", 1)), 0o644)
+	os.WriteFile(small, []byte(strings.Replace(string(onchip), "depth: 65536", "depth: 64", 1)), 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--arch", huge, "--model", w}, "the energy at 0.8 V is +Inf"},
+		{[]string{"--model", w, "--model", w}, "each (model, method) pair may appear once"},
+		{[]string{"--arch", small, "--model", w}, "needs 38.8 KiB of weights, but weight_sram"},
+	} {
+		out := filepath.Join(dir, "refused")
+		args := append([]string{"sweep", "--vmin", "0.4", "--vmax", "0.8", "--vstep", "0.4", "--trials", "2", "--out", out}, c.args...)
+		if code, _, errs := cosim(t, args...); code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, %q; want exit 2 and %q", c.args, code, errs, c.want)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%v: the refused sweep created %s", c.args, out)
+		}
+	}
 	// At BER 1e-2 the WCAT MLP is more accurate than the Normal one.
 	var accs [2]float64
 	for i, m := range []string{w, n} {

@@ -143,6 +143,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		cfg.Models = append(cfg.Models, sweep.Model{Name: q.Net.Arch(), Method: label, Q: q})
 	}
+	if err := cfg.Validate(); err != nil {
+		return inputErr(err)
+	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
