@@ -63,7 +63,7 @@ func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.
 // Spec is a validated architecture spec. Parse fills and checks every field;
 // callers must treat it as read-only.
 type Spec struct {
-	File     string      // the file name used in messages (a path, or arch/specs/NAME.yaml for built-ins)
+	File     string      `fingerprint:"-"` // the file name used in messages (a path, or arch/specs/NAME.yaml for built-ins)
 	Version  string      // always Version
 	Name     string      // architecture.name
 	TechNM   int         // architecture.technology [nm], the default node for SRAM pricing
@@ -98,7 +98,7 @@ type BERFit struct {
 	Form      string    // "quadratic" (a + bV + cV²) or "linear" (c = 0)
 	V, BER    []float64 // the measured points, as written
 	Residuals []float64 // ln BER_fit(V_i) − ln BER_i; NaN for points at or above saturation (not fitted)
-	Pos       Pos       // position of `points`
+	Pos       Pos       `fingerprint:"-"` // position of `points`
 }
 
 // NewBERFit fits form ("quadratic" or "linear") to the points (v, ber) and
@@ -148,10 +148,10 @@ type Node struct {
 	// MeshX·MeshY = Instances: the given mesh, or Instances×1 when the YAML gives none.
 	MeshX, MeshY int
 	Level        int   // 0 for top-level nodes
-	Parent       *Node // nil for top-level nodes
+	Parent       *Node `fingerprint:"-"` // nil for top-level nodes
 	Local        []*Component
 	Subtree      []*Node
-	Pos          Pos
+	Pos          Pos `fingerprint:"-"`
 }
 
 // Path is the node's position in the tree, e.g. "chip/PE[0..167]".
@@ -167,11 +167,11 @@ func (n *Node) Path() string {
 type Component struct {
 	Name  string // unique over the spec
 	Class Class
-	Node  *Node // the node whose `local` lists it
+	Node  *Node `fingerprint:"-"` // the node whose `local` lists it
 	// Instances is the total number of copies on the chip: the product of the
 	// instance counts of its node and all the node's ancestors.
 	Instances int
-	Pos       Pos // position of the component's mapping in the file
+	Pos       Pos `fingerprint:"-"` // position of the component's mapping in the file
 
 	// Memories.
 	DepthWords int // words per instance; 0 only for a DRAM without depth (unbounded)
@@ -220,7 +220,7 @@ type Energy struct {
 	// one instance and per word moved on the on-chip network [pJ].
 	CyclePJ, TransferPJ float64
 	Source              string // the `source` string, required
-	Pos                 Pos    // position of the `energy` mapping
+	Pos                 Pos    `fingerprint:"-"` // position of the `energy` mapping
 }
 
 // Provenance describes where the YAML energy came from, for reports.

@@ -116,12 +116,13 @@ type Options struct {
 	Seed   uint64
 	// Key identifies the operating point (for example the voltage's bits), so
 	// that different points draw different fault realisations.
-	Key uint64
-	// Workers runs trials in parallel; 0 means GOMAXPROCS.
-	Workers int
+	Key uint64 `fingerprint:"-"`
+	// Workers runs trials in parallel; 0 means GOMAXPROCS. Results do not
+	// depend on it.
+	Workers int `fingerprint:"-"`
 	// OnTrial, if set, is called (from Run's goroutine) as each trial is
 	// taken into the estimate, in trial order.
-	OnTrial func(trial int)
+	OnTrial func(trial int) `fingerprint:"-"`
 }
 
 // Summary is the outcome of a Monte Carlo estimate at one bit error rate.

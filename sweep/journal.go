@@ -3,28 +3,38 @@ package sweep
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 
+	"cosim/internal/fingerprint"
 	"cosim/pareto"
 )
 
 // Journal is the append-only results file of a sweep (JSON Lines): a header
-// line naming the sweep's configuration hash, then one finished point per
-// line, each appended and fsynced as soon as it is computed, so a run killed
-// at any moment loses at most the point in progress. A torn last line (the
-// kill hit mid-write) is dropped on resume.
+// line with the sweep's whole configuration (its Fingerprint) and hash, then
+// one finished point per line with the SHA-256 of its JSON, each appended
+// and fsynced as soon as it is computed, so a run killed at any moment loses
+// at most the point in progress. A torn last line (the kill hit mid-write)
+// is dropped on resume; any other damaged line is an error.
 type Journal struct {
 	f    *os.File
 	path string
 }
 
 type journalHeader struct {
-	Kind   string `json:"kind"`
-	Config string `json:"config_sha256"`
+	Kind   string            `json:"kind"`
+	Hash   string            `json:"config_sha256"`
+	Config map[string]string `json:"config"`
+}
+
+type journalLine struct {
+	SHA256 string          `json:"sha256"`
+	Point  json.RawMessage `json:"point"`
 }
 
 const journalKind = "cosim-sweep-journal"
@@ -34,10 +44,10 @@ const journalKind = "cosim-sweep-journal"
 var ErrJournalExists = errors.New("a results journal of an earlier run exists")
 
 // OpenJournal opens (resume) or creates the journal at path for a sweep
-// whose configuration hashes to config. Resuming returns the points already
-// finished; a journal written for another configuration is an error, and so
-// is an existing journal without resume.
-func OpenJournal(path, config string, resume bool) (*Journal, []pareto.Point, error) {
+// with configuration config. Resuming returns the points already finished;
+// a journal written for another configuration is an error naming what
+// changed, and so is an existing journal without resume.
+func OpenJournal(path string, config fingerprint.Set, resume bool) (*Journal, []pareto.Point, error) {
 	raw, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -46,7 +56,7 @@ func OpenJournal(path, config string, resume bool) (*Journal, []pareto.Point, er
 			return nil, nil, err
 		}
 		j := &Journal{f: f, path: path}
-		if err := j.writeLine(journalHeader{Kind: journalKind, Config: config}); err != nil {
+		if err := j.writeLine(journalHeader{Kind: journalKind, Hash: config.Hash(), Config: config.Map()}); err != nil {
 			f.Close()
 			return nil, nil, err
 		}
@@ -67,8 +77,8 @@ func OpenJournal(path, config string, resume bool) (*Journal, []pareto.Point, er
 	if err != nil {
 		return nil, nil, err
 	}
-	if h.Config != config {
-		return nil, nil, fmt.Errorf("%s: written by a sweep with another configuration (models, architecture, voltages, Monte Carlo settings, seed or data); resume needs the same one", path)
+	if h.Hash != config.Hash() {
+		return nil, nil, fmt.Errorf("%s: written by a sweep with another configuration (%s); resume needs the same one, or delete the journal to start over", path, fingerprint.Summary(config.Diff(h.Config), 3))
 	}
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -89,7 +99,14 @@ func (j *Journal) writeLine(v any) error {
 }
 
 // Append records a finished point durably.
-func (j *Journal) Append(p pareto.Point) error { return j.writeLine(p) }
+func (j *Journal) Append(p pareto.Point) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(b)
+	return j.writeLine(journalLine{SHA256: hex.EncodeToString(sum[:]), Point: b})
+}
 
 // Close closes the journal file.
 func (j *Journal) Close() error { return j.f.Close() }
@@ -125,8 +142,17 @@ func parseJournal(raw []byte, path string) (journalHeader, []pareto.Point, error
 			}
 			continue
 		}
+		var l journalLine
+		if err := dec.Decode(&l); err != nil {
+			return h, nil, fmt.Errorf("%s:%d: %v", path, line, err)
+		}
+		if sum := sha256.Sum256(l.Point); hex.EncodeToString(sum[:]) != l.SHA256 {
+			return h, nil, fmt.Errorf("%s:%d: point does not match its checksum (the journal was edited or damaged)", path, line)
+		}
 		var p pareto.Point
-		if err := dec.Decode(&p); err != nil {
+		pdec := json.NewDecoder(bytes.NewReader(l.Point))
+		pdec.DisallowUnknownFields()
+		if err := pdec.Decode(&p); err != nil {
 			return h, nil, fmt.Errorf("%s:%d: %v", path, line, err)
 		}
 		if err := p.Validate(); err != nil {

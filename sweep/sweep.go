@@ -22,7 +22,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"sort"
@@ -31,6 +30,7 @@ import (
 	"cosim/accel/eyeriss"
 	"cosim/arch"
 	"cosim/dnn"
+	"cosim/internal/fingerprint"
 	"cosim/internal/seed"
 	"cosim/mc"
 	"cosim/pareto"
@@ -43,26 +43,30 @@ type Model struct {
 	Name string
 	// Method labels the training method (e.g. wcat, wcat+bfn).
 	Method string
-	Q      *wcat.Model
+	// Q is fingerprinted by its quantizer configuration and tensors (see
+	// Config.Fingerprint).
+	Q *wcat.Model `fingerprint:"-"`
 }
 
 // Config describes a sweep.
 type Config struct {
-	Spec     *arch.Spec
-	Models   []Model
+	Spec *arch.Spec
+	// Models are fingerprinted by index (see Config.Fingerprint).
+	Models   []Model `fingerprint:"-"`
 	Voltages []float64
 	// MC holds the Monte Carlo settings of every point (protocol, trials,
 	// adaptive stopping, subset size, workers); its Key and OnTrial are set
 	// per point.
 	MC   mc.Options
 	Seed uint64
-	Test *dnn.Dataset
+	// Test is fingerprinted by its name and content hash.
+	Test *dnn.Dataset `fingerprint:"-"`
 	// Done holds points finished by an earlier run of the same sweep (from
 	// its journal); they are kept as they are and not recomputed.
-	Done []pareto.Point
+	Done []pareto.Point `fingerprint:"-"`
 	// OnPoint, if set, is called with every newly computed point before
 	// the sweep moves on (to make it durable); an error stops the sweep.
-	OnPoint func(pareto.Point) error
+	OnPoint func(pareto.Point) error `fingerprint:"-"`
 }
 
 // Event reports progress: a finished point (Point set) or a finished trial.
@@ -274,38 +278,41 @@ func noisyPoints(curve []pareto.BERPoint) int {
 	return n
 }
 
-// Hash identifies everything that determines a sweep's results: the
-// architecture, every model's quantizer and tensors, the voltages, the
-// Monte Carlo settings, the seed and the evaluation data. A journal is only
-// resumed by a sweep with the same hash.
-func (c Config) Hash() string {
-	h := sha256.New()
-	fmt.Fprintf(h, "arch %s %s %v %v %v %s\n", c.Spec.Name, c.Spec.File, c.Spec.BER, c.Spec.NominalV, c.Spec.ClockMHz, c.Spec.EnergyModel)
-	for _, comp := range c.Spec.Components() {
-		fmt.Fprintf(h, "comp %s %s %d %d %d %d %d %d %s %v %s %d", comp.Name, comp.Class, comp.Instances, comp.DepthWords,
-			comp.WidthBits, comp.WordBits, comp.Banks, comp.TechNM, comp.Device, comp.Datatypes, comp.Domain, comp.DatawidthBits)
-		if comp.Energy != nil {
-			fmt.Fprintf(h, " %v %v %v %v", comp.Energy.ReadPJ, comp.Energy.WritePJ, comp.Energy.LeakageMW, comp.Energy.OpPJ)
-		}
-		fmt.Fprintf(h, " %+v", comp.VoltageModel)
-		fmt.Fprintln(h)
-	}
-	for _, m := range c.Models {
-		fmt.Fprintf(h, "model %s %s %+v\n", m.Name, m.Method, m.Q.Cfg)
-		var buf [4]byte
+// resultsFormat names the semantics of a sweep's results; it changes when
+// a change of the code changes the results of an unchanged configuration.
+const resultsFormat = "cosim-sweep-results 2"
+
+// Fingerprint flattens everything that determines a sweep's results: every
+// field of the configuration and of the resolved architecture (by
+// reflection, so no field can be forgotten), every model's quantizer
+// configuration and the SHA-256 of each of its tensors, and the name and
+// content hash of the evaluation data. Worker counts and kernel paths are
+// not in it: results do not depend on them.
+func (c Config) Fingerprint() fingerprint.Set {
+	s := fingerprint.Set{{Key: "format", Value: resultsFormat}}
+	s.Append(fingerprint.Of("sweep", c))
+	var buf [4]byte
+	for i, m := range c.Models {
+		key := fmt.Sprintf("sweep.Models[%d]", i)
+		s.Append(fingerprint.Of(key, m))
+		s.Append(fingerprint.Of(key+".Quantizer", m.Q.Cfg))
 		for _, p := range m.Q.State() {
-			fmt.Fprintf(h, "%s %v\n", p.Name, p.Shape())
+			h := sha256.New()
 			for _, v := range p.Data() {
 				binary.LittleEndian.PutUint32(buf[:], math.Float32bits(v))
 				h.Write(buf[:])
 			}
+			s.Add(fmt.Sprintf("%s.Tensors[%s]", key, p.Name), fmt.Sprintf("%v sha256:%x", p.Shape(), h.Sum(nil)))
 		}
 	}
-	o := c.MC
-	fmt.Fprintf(h, "volts %v\nmc %s %d %d %g %d\nseed %d\ndata %s %s\n", c.Voltages, o.Protocol, o.Trials, o.MinTrials, o.CIHalfWidth, o.Subset,
-		c.Seed, c.Test.Name, c.Test.Hash())
-	return hex.EncodeToString(h.Sum(nil))
+	if c.Test != nil {
+		s.Add("sweep.Test", c.Test.Name+" sha256:"+c.Test.Hash())
+	}
+	return s
 }
+
+// Hash is the SHA-256 of the sweep's Fingerprint.
+func (c Config) Hash() string { return c.Fingerprint().Hash() }
 
 // breakdown is the per-component and per-layer energy of m at vddV.
 func breakdown(m Model, r *accel.EnergyReport, vddV float64, label string) pareto.Breakdown {

@@ -148,7 +148,7 @@ func TestResumeFromJournal(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "points.jsonl")
-	j, done, err := OpenJournal(path, cfg.Hash(), false)
+	j, done, err := OpenJournal(path, cfg.Fingerprint(), false)
 	if err != nil || len(done) != 0 {
 		t.Fatal(err)
 	}
@@ -167,13 +167,15 @@ func TestResumeFromJournal(t *testing.T) {
 	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 	f.WriteString(`{"model":"mlp","meth`)
 	f.Close()
-	if _, _, err := OpenJournal(path, cfg.Hash(), false); err == nil {
+	if _, _, err := OpenJournal(path, cfg.Fingerprint(), false); err == nil {
 		t.Fatal("existing journal reopened without resume")
 	}
-	if _, _, err := OpenJournal(path, "other", true); err == nil {
-		t.Fatal("journal of another configuration resumed")
+	other := cfg
+	other.Seed++
+	if _, _, err := OpenJournal(path, other.Fingerprint(), true); err == nil || !strings.Contains(err.Error(), "sweep.Seed: 9 → 10") {
+		t.Fatalf("journal of another configuration: %v", err)
 	}
-	j, done, err = OpenJournal(path, cfg.Hash(), true)
+	j, done, err = OpenJournal(path, cfg.Fingerprint(), true)
 	if err != nil || len(done) != 1 {
 		t.Fatalf("resume: %v, %d points", err, len(done))
 	}
@@ -193,7 +195,7 @@ func TestResumeFromJournal(t *testing.T) {
 			t.Fatalf("point %d: uninterrupted %+v, resumed %+v", i, full.Points[i], res.Points[i])
 		}
 	}
-	_, all, err := OpenJournal(path, cfg.Hash(), true)
+	_, all, err := OpenJournal(path, cfg.Fingerprint(), true)
 	if err != nil || len(all) != 3 {
 		t.Fatalf("journal holds %d points: %v", len(all), err)
 	}

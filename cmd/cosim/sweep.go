@@ -150,7 +150,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("sweep: %w", err)
 	}
 	jpath := filepath.Join(*out, journalFile)
-	journal, done, err := sweep.OpenJournal(jpath, cfg.Hash(), *resume)
+	journal, done, err := sweep.OpenJournal(jpath, cfg.Fingerprint(), *resume)
 	if err != nil {
 		if errors.Is(err, sweep.ErrJournalExists) {
 			return inputErr(err)
