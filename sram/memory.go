@@ -151,6 +151,24 @@ func (m *Memory) Locate(bit int) (seg, index, codeBit int, ok bool) {
 	return lo, index, off - slot*m.codeBits, true
 }
 
+// Word returns the physical bits of word w of a memory of words of at most
+// 64 bits, bit j of the word in bit j of the result. It panics for wider
+// words or an out-of-range w.
+func (m *Memory) Word(w int) uint64 {
+	if m.wordBits > 64 || w < 0 || w >= m.words {
+		panic(fmt.Sprintf("sram: Memory.Word(%d): %d words of %d bits (at most 64)", w, m.words, m.wordBits))
+	}
+	a := w * m.wordBits
+	v := m.data[a>>6] >> (a & 63)
+	if off := a & 63; off > 0 && off+m.wordBits > 64 {
+		v |= m.data[a>>6+1] << (64 - off)
+	}
+	if m.wordBits < 64 {
+		v &= 1<<m.wordBits - 1
+	}
+	return v
+}
+
 // Flip inverts physical bit `bit` (data or padding). It panics if bit is
 // outside [0, Bits()).
 func (m *Memory) Flip(bit int) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"cosim/dnn"
+	"cosim/ecc"
 	"cosim/sram"
 )
 
@@ -22,10 +23,15 @@ const (
 	PLClip Method = "plclip"
 	// LSQ learns the step size per layer (§4.3).
 	LSQ Method = "lsq"
+	// WOT is Normal quantization with throttling for zero-space ECC
+	// (Guan et al., NeurIPS 2019): before every quantization, the latent
+	// weights of the range-limited slots of ecc.Layout are clamped so
+	// that their codes lie in its Range.
+	WOT Method = "wot"
 )
 
 // Methods lists every method.
-var Methods = []Method{Normal, WCAT, PLClip, LSQ}
+var Methods = []Method{Normal, WCAT, PLClip, LSQ, WOT}
 
 // ParseMethod validates a method name.
 func ParseMethod(s string) (Method, error) {
@@ -34,7 +40,7 @@ func ParseMethod(s string) (Method, error) {
 			return m, nil
 		}
 	}
-	return "", fmt.Errorf("unknown quantization method %q (want normal, wcat, plclip or lsq)", s)
+	return "", fmt.Errorf("unknown quantization method %q (want normal, wcat, plclip, lsq or wot)", s)
 }
 
 // Config describes how a network's weights are quantized and trained.
@@ -65,6 +71,11 @@ func (c Config) Validate() error {
 	}
 	if c.Bits < 2 || c.Bits > 16 {
 		return fmt.Errorf("bits = %d: want 2..16", c.Bits)
+	}
+	if c.Method == WOT {
+		if _, err := ecc.NewLayout(c.Bits); err != nil {
+			return fmt.Errorf("method wot: %w", err)
+		}
 	}
 	if err := c.Grid.Validate(); err != nil {
 		return err
@@ -206,10 +217,13 @@ func (m *Model) Quantize(noise *rand.Rand) {
 	for _, l := range m.Layers {
 		w := l.W.Data()
 		switch m.Cfg.Method {
-		case Normal:
+		case Normal, WOT:
 			l.Step = MaxAbs(w) / m.Cfg.Grid.Levels(m.Cfg.Bits)
 			if l.Step == 0 {
 				l.Step = minRange
+			}
+			if m.Cfg.Method == WOT {
+				Throttle(w, l.Step, m.Cfg.Bits)
 			}
 			StepQuantize(w, l.Step, m.Cfg.Bits, m.Cfg.Grid, l.Codes)
 		case WCAT:
@@ -230,6 +244,24 @@ func (m *Model) Quantize(noise *rand.Rand) {
 		Dequantize(l.Codes, l.Step, l.eff)
 		if noise != nil && m.Cfg.BFN > 0 {
 			injectNoise(l, m.Cfg.Bits, m.Cfg.BFN, noise)
+		}
+	}
+}
+
+// Throttle clamps, in place, the latent weights of a tensor's range-limited
+// slots under the zero-space layout of b-bit codes (ecc.Layout) to
+// [lo·s, hi·s], so that step s quantizes them to codes in [lo, hi]; the
+// other weights are left alone. b must be a width ecc.NewLayout accepts.
+func Throttle(w []float32, s float32, bits int) {
+	z, err := ecc.NewLayout(bits)
+	if err != nil {
+		panic("wcat: Throttle: " + err.Error())
+	}
+	lo, hi := z.Range()
+	flo, fhi := s*float32(lo), s*float32(hi)
+	for i := range w {
+		if z.IsConstrained(i) {
+			w[i] = min(max(w[i], flo), fhi)
 		}
 	}
 }

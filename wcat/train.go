@@ -31,6 +31,9 @@ type Recipe struct {
 	Init    Init    `json:"init"`
 	InitBER float64 `json:"init_ber"`
 	Seed    uint64  `json:"seed"`
+	// ConstantLR keeps the learning rate at LR instead of the cosine
+	// schedule (the fine-tuning of Guan et al.: constant lr 1e-4).
+	ConstantLR bool `json:"constant_lr,omitempty"`
 }
 
 // CIFARRecipe is the reference CIFAR-10 recipe (§5): SGD, Nesterov 0.9,
@@ -75,7 +78,11 @@ func (r Recipe) Validate() error {
 // LRAt is the cosine-annealed learning rate of epoch e (0-based), stepped
 // once per epoch with T_max = Epochs and η_min = 0, as PyTorch's
 // CosineAnnealingLR.
+// With ConstantLR it is LR.
 func (r Recipe) LRAt(e int) float64 {
+	if r.ConstantLR {
+		return r.LR
+	}
 	return r.LR * (1 + math.Cos(math.Pi*float64(e)/float64(r.Epochs))) / 2
 }
 
@@ -121,6 +128,9 @@ type Options struct {
 	// state written for another recipe, configuration or data set is an
 	// error.
 	StatePath string
+	// StopAcc, if positive, ends training after the first epoch whose
+	// validation accuracy (percent) reaches it.
+	StopAcc float64
 }
 
 // Train trains m on data with the recipe. It initialises the quantizer
@@ -171,6 +181,9 @@ func Train(ctx context.Context, m *Model, data *dnn.Dataset, r Recipe, opts Opti
 	classes := m.Net.Classes()
 	batches := len(trainIdx) / r.BatchSize // drop_last, as the reference loader
 	for e := len(st.Stats); e < r.Epochs; e++ {
+		if opts.StopAcc > 0 && e > 0 && st.Stats[e-1].ValidAcc >= opts.StopAcc {
+			break
+		}
 		t0 := time.Now()
 		lr := r.LRAt(e)
 		order := seed.Stream(r.Seed, seed.String("shuffle"), uint64(e)).Perm(len(trainIdx))

@@ -20,7 +20,7 @@ import (
 )
 
 func init() {
-	register("train", "train a quantized network (normal, wcat, plclip, lsq; optional bit-flip noise)", cmdTrain)
+	register("train", "train a quantized network (normal, wcat, plclip, lsq, wot; optional bit-flip noise)", cmdTrain)
 }
 
 // modelAliases maps short model names to architectures.
@@ -29,7 +29,9 @@ var modelAliases = map[string]string{"mlp": "mlp-784-100-10"}
 func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("train", "--model NAME --method METHOD --out FILE [flags]", stderr)
 	model := fs.String("model", "mlp", "architecture: mlp (= mlp-784-100-10, the paper's appendix-A MLP on MNIST), mlp-<in>-<hidden>…-<out>")
-	method := fs.String("method", "wcat", "quantization method: normal, wcat, plclip, lsq")
+	method := fs.String("method", "wcat", "quantization method: normal, wcat, plclip, lsq, wot (normal with throttling for zero-space ECC; with --from it stops at the first epoch whose validation accuracy reaches the starting model's)")
+	from := fs.String("from", "", "start from the network weights and batch-norm statistics of this trained checkpoint (its architecture; its quantizer is replaced by --method/--bits)")
+	schedule := fs.String("lr-schedule", "cosine", "learning-rate schedule: cosine (annealed to 0 over the epochs) or constant")
 	bits := fs.Int("bits", 4, "weight bits")
 	grid := fs.String("grid", string(wcat.GridReference), "quantization grid: reference (authors' code) or paper (symmetric, eq. 3–4)")
 	bfn := fs.Float64("bfn", 0, "bit-flip-noise rate p0 during training (the paper uses 0.005)")
@@ -69,6 +71,20 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if a, ok := modelAliases[arch]; ok {
 		arch = a
 	}
+	if *schedule != "cosine" && *schedule != "constant" {
+		return inputErrf("train: --lr-schedule %q: want cosine or constant", *schedule)
+	}
+	var src *wcat.Model
+	if *from != "" {
+		var err error
+		if src, _, err = wcat.Load(*from); err != nil {
+			return inputErrf("train: --from: %v", err)
+		}
+		if set["model"] && arch != src.Net.Arch() {
+			return inputErrf("train: --model %s, but --from %s holds a %s", *model, *from, src.Net.Arch())
+		}
+		arch = src.Net.Arch()
+	}
 	dsName, err := dnn.DatasetFor(arch)
 	if err != nil {
 		return inputErrf("train: --model: %v", err)
@@ -95,6 +111,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *batch > 0 {
 		recipe.BatchSize = *batch
 	}
+	recipe.ConstantLR = *schedule == "constant"
 	recipe.LR, recipe.AlphaDecay, recipe.Init, recipe.InitBER, recipe.ValidFraction, recipe.Seed = *lr, *alphaDecay, in, *initBER, *valid, *seedV
 	if err := recipe.Validate(); err != nil {
 		return inputErrf("train: %v", err)
@@ -107,8 +124,23 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return inputErrf("train: %v", err)
 	}
-	net, err := dnn.Build(arch, train.C, train.H, train.W, train.Classes, seed.Stream(*seedV, seed.String("init")))
-	if err != nil {
+	var (
+		net     dnn.Model
+		stopAcc float64
+	)
+	if src != nil {
+		if c, h, w := src.Net.InputShape(); c != train.C || h != train.H || w != train.W || src.Net.Classes() != train.Classes {
+			return inputErrf("train: --from %s takes %dx%dx%d images in %d classes, %s has %dx%dx%d in %d", *from, c, h, w, src.Net.Classes(), train.Name, train.C, train.H, train.W, train.Classes)
+		}
+		net = src.Net
+		if m == wcat.WOT {
+			_, validIdx := recipe.Split(train.Len())
+			if len(validIdx) > 0 {
+				stopAcc = 100 * float64(dnn.Evaluate(src.Net, train.Subset(train.Name+"-valid", validIdx), 1000)) / float64(len(validIdx))
+				fmt.Fprintf(stderr, "starting model %s: validation accuracy %.2f%%; stopping once it is reached\n", *from, stopAcc)
+			}
+		}
+	} else if net, err = dnn.Build(arch, train.C, train.H, train.W, train.Classes, seed.Stream(*seedV, seed.String("init"))); err != nil {
 		return inputErrf("train: --model: %v", err)
 	}
 	qm, err := wcat.New(net, cfg)
@@ -143,7 +175,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				s.Epoch, s.Epochs, s.LR, s.TrainLoss, s.TrainAcc, s.ValidAcc, best, s.Seconds)
 		},
 	}
-	stats, err := wcat.Train(ctx, qm, train, recipe, wcat.Options{Hooks: hooks, StatePath: statePath})
+	stats, err := wcat.Train(ctx, qm, train, recipe, wcat.Options{Hooks: hooks, StatePath: statePath, StopAcc: stopAcc})
 	if bar != nil {
 		bar.Finish()
 		fmt.Fprintln(stderr)
