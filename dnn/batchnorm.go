@@ -23,6 +23,11 @@ type BatchNorm2d struct {
 	RunVar   *Param // name.running_var, KindBuffer, initialised to 1
 	Eps      float64
 	Momentum float64
+	// Frozen makes a training Forward normalise with the running
+	// statistics and leave them unchanged, as PyTorch's eval mode does
+	// under autograd: the network keeps what Backward needs, and Backward
+	// gives the gradients of the evaluation-mode function.
+	Frozen bool
 
 	// per-channel scratch: batch mean and 1/√(var+ε) of the last training
 	// forward (kept for Backward), the batch variance, the affine map, and
@@ -84,6 +89,18 @@ func (b *BatchNorm2d) Forward(dst, x []float32, cols int, train, relu bool) {
 		kernels.ScaleShiftTo(dst, x, b.C, cols, b.scale, b.shift, relu)
 		return
 	}
+	if b.Frozen {
+		rm, rv := b.RunMean.Data(), b.RunVar.Data()
+		for c := range b.C {
+			b.mean[c] = rm[c]
+			b.invstd[c] = float32(1 / math.Sqrt(float64(rv[c])+b.Eps))
+			b.scale[c] = gamma[c] * b.invstd[c]
+			b.shift[c] = beta[c] - rm[c]*b.scale[c]
+		}
+		kernels.ScaleShiftTo(dst, x, b.C, cols, b.scale, b.shift, relu)
+		b.x, b.y, b.cols, b.relu = x, dst, cols, relu
+		return
+	}
 	if cols < 2 {
 		panic(fmt.Sprintf("dnn: batch norm %s: training needs more than one value per channel, got %d", b.Gamma.Name, cols))
 	}
@@ -106,7 +123,8 @@ func (b *BatchNorm2d) Forward(dst, x []float32, cols int, train, relu bool) {
 // Backward accumulates dγ and dβ from dy (gradient w.r.t. the output of the
 // last training Forward) and writes dLoss/dx into dx, which may alias dy
 // (dy is not modified otherwise). When that Forward applied ReLU, the
-// gradient is taken as zero where the output was not positive.
+// gradient is taken as zero where the output was not positive. With Frozen
+// the statistics are constants and dx = g·γ·invstd.
 //
 // With g the gradient after the ReLU mask, M = cols values per channel and
 // x̂ = (x−μ)·invstd, PyTorch's form is dx = (g − mean(g) − (x−μ)·k)·invstd·γ
@@ -137,9 +155,13 @@ func (b *BatchNorm2d) Backward(dx, dy []float32) {
 		dot := b.dot[c] - mu*sum // Σ g·(x−μ)
 		dg[c] += float32(dot * inv)
 		db[c] += float32(sum)
-		k := dot * inv * inv / m
 		w := inv * float64(gamma[c])
 		b.gw[c] = float32(w)
+		if b.Frozen { // μ and σ² are constants: dx = g·γ·invstd
+			b.ga[c], b.gb[c] = 0, 0
+			continue
+		}
+		k := dot * inv * inv / m
 		b.ga[c] = float32(-k * w)
 		b.gb[c] = float32((mu*k - sum/m) * w)
 	}
@@ -153,7 +175,7 @@ func (b *BatchNorm2d) Params() []*Param { return []*Param{b.Gamma, b.Beta} }
 func (b *BatchNorm2d) Buffers() []*Param { return []*Param{b.RunMean, b.RunVar} }
 
 func (b *BatchNorm2d) clone() *BatchNorm2d {
-	c := &BatchNorm2d{C: b.C, Eps: b.Eps, Momentum: b.Momentum,
+	c := &BatchNorm2d{C: b.C, Eps: b.Eps, Momentum: b.Momentum, Frozen: b.Frozen,
 		Gamma: b.Gamma.Clone(), Beta: b.Beta.Clone(), RunMean: b.RunMean.Clone(), RunVar: b.RunVar.Clone()}
 	c.alloc()
 	return c

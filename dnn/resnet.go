@@ -378,6 +378,19 @@ func (m *ResNet) infer(n int) []float32 {
 	return logits
 }
 
+// FreezeBatchNorm sets Frozen on every batch norm: training Forward and
+// Backward then compute the evaluation-mode network and its gradients.
+func (m *ResNet) FreezeBatchNorm(frozen bool) {
+	m.BN1.Frozen = frozen
+	for _, b := range m.Blocks {
+		for _, bn := range []*BatchNorm2d{b.BN1, b.BN2, b.DownBN} {
+			if bn != nil {
+				bn.Frozen = frozen
+			}
+		}
+	}
+}
+
 // Backward propagates dlogits ([n][classes]) of the last training Forward
 // and accumulates every parameter's Grad.
 func (m *ResNet) Backward(dlogits []float32) { m.backward(dlogits, nil) }
