@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"cosim/arch"
+	"cosim/ecc"
 	"cosim/sram"
 )
 
@@ -173,10 +174,22 @@ type LayerEnergy struct {
 	LeakagePJ   []float64 // by component, over the layer's cycles [pJ]
 }
 
-// Price maps every layer of w with a and prices the counts with Costs.
-// It checks that the mapping only counts components of the spec, reads and
-// writes only on memories, operations only on macs, and no negative counts.
+// Price maps every layer of w with a and prices the counts with Costs, with
+// the protection of the spec's faulty weight memory (PriceWith). It checks
+// that the mapping only counts components of the spec, reads and writes
+// only on memories, operations only on macs, and no negative counts.
 func Price(a Accelerator, w Workload) (*EnergyReport, error) {
+	var p ecc.Protection
+	if mem, err := a.Spec().FaultyWeightMemory(); err == nil {
+		p = mem.Protection
+	}
+	return PriceWith(a, w, p)
+}
+
+// PriceWith is Price with protection p of the faulty weight memory in
+// place of the spec's: the components it adds (protectionCosts) follow the
+// spec's, doing the memory's accesses.
+func PriceWith(a Accelerator, w Workload, p ecc.Protection) (*EnergyReport, error) {
 	if err := w.Validate(); err != nil {
 		return nil, err
 	}
@@ -184,6 +197,13 @@ func Price(a Accelerator, w Workload) (*EnergyReport, error) {
 	costs, err := Costs(s)
 	if err != nil {
 		return nil, err
+	}
+	extra, err := protectionCosts(s, p, w.Layers[0].WeightBits, costs)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range extra {
+		costs = append(costs, x.ComponentCost)
 	}
 	index := map[string]int{}
 	for i, c := range costs {
@@ -222,6 +242,11 @@ func Price(a Accelerator, w Workload) (*EnergyReport, error) {
 			}
 			le.Access[i] = acc
 			le.DynamicPJ[i] = c.DynamicPJ(acc)
+		}
+		for j, x := range extra {
+			i := len(costs) - len(extra) + j
+			le.Access[i] = le.Access[x.of]
+			le.DynamicPJ[i] = costs[i].DynamicPJ(le.Access[i])
 		}
 		for i, c := range costs {
 			// Overheads cost energy every clock cycle of the layer, the

@@ -60,6 +60,14 @@
 //     array of the same size (CACTI has no register-file model), and Parse
 //     rejects geometries the table cannot price. Leakage in `energy` is per
 //     instance.
+//     The faulty weight memory may say `protection` (ecc.Protection): none
+//     (the default), secded, zero-space or msb, or a mapping {scheme,
+//     uncorrectable: keep|zero (default keep), msb-fraction (msb: the
+//     fraction of weights whose MSB is reliable, (0, 1]), encoder-pj,
+//     decoder-pj (codec energy per 64-bit word; given energies need a
+//     `source`, absent ones take ecc's defaults)}; secded and zero-space
+//     need width 64. ParseWith's Options.Protection overrides it; the
+//     accel package prices what it adds.
 //   - DRAM: `width`, `word-bits`, optional `depth` (absent: unbounded),
 //     `datatypes`, `voltage-domain` (nominal only: the BER model is an SRAM
 //     model), optional `read-bandwidth` and `write-bandwidth`, and a

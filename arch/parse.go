@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"cosim/ecc"
 	"cosim/sram"
 )
 
@@ -58,6 +59,8 @@ type Options struct {
 	// EnergyModel, when set, replaces the spec's default energy(V) model
 	// (voltage.energy-model); memories with their own energy-model keep it.
 	EnergyModel sram.EnergyModelKind
+	// Protection, when set, replaces the faulty weight memory's protection.
+	Protection *ecc.Protection
 }
 
 // Load reads and parses the spec file at path; messages name path.
@@ -802,11 +805,11 @@ func meshOf(at *fields, n *Node) error {
 
 // attribute keys per class.
 var (
-	sramAttrs     = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy-model", "faults", "read-bandwidth", "write-bandwidth", "energy"}
+	sramAttrs     = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy-model", "faults", "protection", "read-bandwidth", "write-bandwidth", "energy"}
 	dramAttrs     = []string{"depth", "width", "word-bits", "datatypes", "voltage-domain", "read-bandwidth", "write-bandwidth", "energy"}
 	macAttrs      = []string{"datawidth", "zero-gating", "energy"}
 	overheadAttrs = []string{"energy"}
-	allAttrs      = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy-model", "faults", "read-bandwidth", "write-bandwidth", "energy", "datawidth", "zero-gating"}
+	allAttrs      = []string{"depth", "width", "word-bits", "banks", "technology", "device", "datatypes", "voltage-domain", "energy-model", "faults", "protection", "read-bandwidth", "write-bandwidth", "energy", "datawidth", "zero-gating"}
 )
 
 func (p *parser) component(it *yaml.Node, node *Node, instances int, where string) (*Component, error) {
@@ -851,6 +854,101 @@ func (p *parser) component(it *yaml.Node, node *Node, instances int, where strin
 		return c, p.overhead(at, c)
 	}
 	return c, p.memory(at, c)
+}
+
+// protection reads a memory's `protection`: a scheme name (none, secded,
+// zero-space, msb) or a mapping {scheme, uncorrectable: keep|zero,
+// msb-fraction, encoder-pj, decoder-pj, source} (energies per 64-bit word;
+// given energies need their source). Only the faulty weight memory may be
+// protected; Options.Protection replaces what the YAML says.
+func (p *parser) protection(at *fields, c *Component) error {
+	c.Protection = ecc.Protection{}.WithDefaults()
+	if !at.has("protection") {
+		if p.opts.Protection != nil && c.Faulty {
+			c.Protection = *p.opts.Protection
+		}
+		return p.checkProtection(at, c)
+	}
+	if !c.Faulty {
+		return at.bad("protection", "applies only to the faulty weight memory (voltage-domain: scaled, holding weights)")
+	}
+	n := at.vals["protection"]
+	var pr ecc.Protection
+	if n.Kind == yaml.ScalarNode {
+		s, err := at.oneOf("protection", "none", "secded", "zero-space", "msb")
+		if err != nil {
+			return err
+		}
+		pr.Scheme = ecc.Scheme(s)
+	} else {
+		f, err := p.fields(n, "protection of "+c.Name, "scheme", "uncorrectable", "msb-fraction", "encoder-pj", "decoder-pj", "source")
+		if err != nil {
+			return err
+		}
+		s, err := f.oneOf("scheme", "none", "secded", "zero-space", "msb")
+		if err != nil {
+			return err
+		}
+		pr.Scheme = ecc.Scheme(s)
+		if f.has("uncorrectable") {
+			u, err := f.oneOf("uncorrectable", "keep", "zero")
+			if err != nil {
+				return err
+			}
+			pr.Uncorrectable = ecc.Policy(u)
+		}
+		if f.has("msb-fraction") {
+			if pr.Scheme != ecc.MSB {
+				return f.bad("msb-fraction", "applies only to scheme msb")
+			}
+			if pr.MSBFraction, err = f.positive("msb-fraction"); err != nil {
+				return err
+			}
+			if pr.MSBFraction > 1 {
+				return f.bad("msb-fraction", "%g is more than every weight (want (0, 1])", pr.MSBFraction)
+			}
+		}
+		if f.has("encoder-pj") || f.has("decoder-pj") {
+			if pr.Scheme != ecc.SECDED && pr.Scheme != ecc.ZeroSpace {
+				return p.errAt(n, "protection of %s: codec energies apply only to secded and zero-space", c.Name)
+			}
+			for _, k := range []struct {
+				key string
+				dst *float64
+			}{{"encoder-pj", &pr.EncoderPJ}, {"decoder-pj", &pr.DecoderPJ}} {
+				if f.has(k.key) {
+					if *k.dst, err = f.energy(k.key); err != nil {
+						return err
+					}
+				}
+			}
+			if pr.Source, err = source(f); err != nil {
+				return err
+			}
+		} else if f.has("source") {
+			return f.bad("source", "names the source of encoder-pj and decoder-pj, which are not given")
+		}
+	}
+	if pr.Scheme == ecc.MSB && pr.MSBFraction == 0 {
+		return at.bad("protection", "scheme msb needs msb-fraction, the fraction of weights whose MSB is reliable")
+	}
+	c.Protection = pr.WithDefaults()
+	if p.opts.Protection != nil {
+		c.Protection = *p.opts.Protection
+	}
+	return p.checkProtection(at, c)
+}
+
+// checkProtection checks that c's words suit its protection.
+func (p *parser) checkProtection(at *fields, c *Component) error {
+	if err := c.Protection.CheckWord(c.WidthBits); err != nil {
+		key := "width"
+		if at.has("protection") {
+			key = "protection"
+		}
+		return at.bad(key, "%s: %v", c.Name, err)
+	}
+	return nil
 }
 
 // overhead reads an overhead's required `energy: {cycle-pj, transfer-pj,
@@ -1009,6 +1107,9 @@ func (p *parser) memory(at *fields, c *Component) error {
 		if first := p.out.faultyWeightMemory(); first != nil {
 			return at.bad("voltage-domain", "a second scaled memory holding weights (the first is %s at %s); cosim injects faults into exactly one weight memory: add `faults: none` to the other", first.Name, first.Pos)
 		}
+	}
+	if err := p.protection(at, c); err != nil {
+		return err
 	}
 	if at.has("energy-model") {
 		if c.Domain != Scaled {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"cosim/ecc"
 	"cosim/sram"
 )
 
@@ -187,6 +188,9 @@ type Component struct {
 	// Faulty reports whether the memory's bits flip at BER(V): a Scaled
 	// memory holding weights, unless the YAML says `faults: none`.
 	Faulty bool
+	// Protection is the Faulty memory's protection (`protection`, defaults
+	// filled; scheme none for every other memory).
+	Protection ecc.Protection
 	// VoltageModel is how a Scaled memory's energy depends on its supply
 	// (the `energy-model` attribute, else the spec's default), with every
 	// parameter resolved; the zero value (sram.Paper) for other components.
