@@ -175,3 +175,67 @@ func TestWordFailureProbability(t *testing.T) {
 		}
 	}
 }
+
+func TestParseProtection(t *testing.T) {
+	for _, s := range []string{"none", "secded", "secded:zero", "zero-space", "zero-space:zero", "msb:0.5", "msb:1"} {
+		p, err := ParseProtection(s)
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if p.Label() != s {
+			t.Errorf("%s reads back as %s", s, p.Label())
+		}
+	}
+	for _, s := range []string{"", "ecc", "msb", "msb:0", "msb:1.5", "msb:x", "secded:drop", "none:zero"} {
+		if _, err := ParseProtection(s); err == nil {
+			t.Errorf("%q accepted", s)
+		}
+	}
+	p, _ := ParseProtection("secded")
+	if p.EncoderPJ != DefaultEncoderPJ72 || p.DecoderPJ != DefaultDecoderPJ72 || p.Uncorrectable != Keep || p.Source == "" {
+		t.Errorf("secded defaults %+v", p)
+	}
+}
+
+// TestReaderZeroSpaceRoundTrip stores words of 8- and 4-bit codes under the
+// zero-space layout and reads them back without faults and with one flip at
+// every position: the codes come back exactly, and a word whose range-limited
+// code is out of range does not fit.
+func TestReaderZeroSpaceRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, bits := range []int{8, 4} {
+		rd, err := NewReader(Protection{Scheme: ZeroSpace}, bits, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		z, _ := NewLayout(bits)
+		lo, hi := z.Range()
+		qlo, qhi := sram.CodeRange(bits)
+		for range 200 {
+			var data uint64
+			for s := range z.PerWord() {
+				a, b := qlo, qhi
+				if z.IsConstrained(s) {
+					a, b = lo, hi
+				}
+				q := a + int32(r.IntN(int(b-a+1)))
+				data |= uint64(sram.Encode(q, bits)) << (s * bits)
+			}
+			if !rd.Fits(data) {
+				t.Fatalf("%d-bit word %#x does not fit", bits, data)
+			}
+			if got, st := rd.Read(data, nil); got != data || st != Clean {
+				t.Fatalf("%d-bit word %#x reads %#x (%v)", bits, data, got, st)
+			}
+			for f := range 64 {
+				if got, st := rd.Read(data, []int{f}); got != data || st != Corrected {
+					t.Fatalf("%d-bit word %#x, flip %d: reads %#x (%v)", bits, data, f, got, st)
+				}
+			}
+		}
+		big := uint64(sram.Encode(hi+1, bits)) // slot 0 out of range
+		if rd.Fits(big) {
+			t.Fatalf("%d-bit code %d in slot 0 fits", bits, hi+1)
+		}
+	}
+}

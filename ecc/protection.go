@@ -3,6 +3,8 @@ package ecc
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 )
 
 // Scheme names how the weight memory is protected.
@@ -138,21 +140,58 @@ func (p Protection) Validate() error {
 	return nil
 }
 
-// Check reports whether the scheme applies to codeBits-bit codes in
-// wordBits-bit memory words: the codes protect 64-bit words (zero-space
-// with 2-, 4- or 8-bit codes).
-func (p Protection) Check(codeBits, wordBits int) error {
-	switch p.Scheme {
-	case SECDED, ZeroSpace:
-		if wordBits != 64 {
-			return fmt.Errorf("protection %s protects 64-bit words; the weight memory's words are %d bits", p.Scheme, wordBits)
-		}
-		if p.Scheme == ZeroSpace {
-			_, err := NewLayout(codeBits)
-			return err
-		}
+// CheckWord reports whether the scheme applies to a memory of wordBits-bit
+// words: the codes protect 64-bit words, msb any word of at most 64 bits.
+func (p Protection) CheckWord(wordBits int) error {
+	switch {
+	case (p.Scheme == SECDED || p.Scheme == ZeroSpace) && wordBits != 64:
+		return fmt.Errorf("protection %s protects 64-bit words; the weight memory's words are %d bits", p.Scheme, wordBits)
+	case p.Scheme == MSB && wordBits > 64:
+		return fmt.Errorf("protection msb: words of %d bits (at most 64)", wordBits)
 	}
 	return nil
+}
+
+// Check reports whether the scheme applies to codeBits-bit codes in
+// wordBits-bit memory words (CheckWord; zero-space needs 2-, 4- or 8-bit
+// codes).
+func (p Protection) Check(codeBits, wordBits int) error {
+	if err := p.CheckWord(wordBits); err != nil {
+		return err
+	}
+	if p.Scheme == ZeroSpace {
+		_, err := NewLayout(codeBits)
+		return err
+	}
+	return nil
+}
+
+// ParseProtection reads the short form of a protection, as Label writes
+// it: none, secded, zero-space, msb:FRACTION, and secded:zero or
+// zero-space:zero for the Zero policy (defaults filled).
+func ParseProtection(s string) (Protection, error) {
+	name, arg, hasArg := strings.Cut(s, ":")
+	sc, err := ParseScheme(name)
+	if err != nil {
+		return Protection{}, err
+	}
+	p := Protection{Scheme: sc}
+	switch {
+	case sc == MSB:
+		f, err := strconv.ParseFloat(arg, 64)
+		if !hasArg || err != nil || !(f > 0 && f <= 1) {
+			return Protection{}, fmt.Errorf("protection %q: want msb:FRACTION with a fraction in (0, 1] of weights whose MSB is reliable", s)
+		}
+		p.MSBFraction = f
+	case hasArg && (sc == SECDED || sc == ZeroSpace):
+		if p.Uncorrectable, err = ParsePolicy(arg); err != nil {
+			return Protection{}, fmt.Errorf("protection %q: %w", s, err)
+		}
+	case hasArg:
+		return Protection{}, fmt.Errorf("protection %q: none takes no parameter", s)
+	}
+	p = p.WithDefaults()
+	return p, p.Validate()
 }
 
 // StoredBits is the number of physical bits that hold one wordBits-bit word:
@@ -173,17 +212,18 @@ func (p Protection) ReliableSlots(codeBits, wordBits int) int {
 	return int(math.Round(p.MSBFraction * float64(wordBits/codeBits)))
 }
 
-// Label names the protection in reports: the scheme, with the fraction for
-// msb and "+zero" for the zero policy.
+// Label names the protection in reports, in the short form
+// ParseProtection reads: the scheme, msb:FRACTION, secded:zero.
 func (p Protection) Label() string {
-	s := string(p.Scheme)
-	if p.Scheme == MSB {
-		s = fmt.Sprintf("msb%g%%", 100*p.MSBFraction)
+	switch {
+	case p.Scheme == "":
+		return string(None)
+	case p.Scheme == MSB:
+		return fmt.Sprintf("msb:%g", p.MSBFraction)
+	case p.Uncorrectable == Zero && (p.Scheme == SECDED || p.Scheme == ZeroSpace):
+		return string(p.Scheme) + ":zero"
 	}
-	if p.Uncorrectable == Zero && (p.Scheme == SECDED || p.Scheme == ZeroSpace) {
-		s += "+zero"
-	}
-	return s
+	return string(p.Scheme)
 }
 
 // Reader reads stored words of a protected memory of codeBits-bit codes in
