@@ -73,6 +73,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"cosim/dnn"
+	"cosim/ecc"
 	"cosim/internal/seed"
 	"cosim/sram"
 	"cosim/wcat"
@@ -158,6 +159,7 @@ type Engine struct {
 	// Model.Forward) and tensor[i] the engine tensor of layer i.
 	inf    *dnn.Inference
 	tensor []int
+	prot   *protection // nil: unprotected
 }
 
 // EngineOptions selects how an Engine evaluates the network.
@@ -172,6 +174,10 @@ type EngineOptions struct {
 	// correct path the fast one is tested against, and the fallback for
 	// networks dnn.Compile does not handle.
 	ModelForward bool
+	// Protection protects the weight memory (ecc.Protection; the zero
+	// value is none): flips are drawn over its stored bits and every word
+	// that received any is read through its decoder.
+	Protection ecc.Protection
 }
 
 // NewEngine packs m's clean codes into a memory of wordBits-bit words and
@@ -208,6 +214,9 @@ func NewEngineWith(m *wcat.Model, wordBits int, data *dnn.Dataset, opt EngineOpt
 		}
 	}
 	e := &Engine{model: m, data: data, mem: mem, batch: opt.Batch, classes: make([][]int, data.Classes)}
+	if e.prot, err = newProtection(opt.Protection, mem, func(seg int) string { return m.Layers[seg].W.Name }); err != nil {
+		return nil, err
+	}
 	if !opt.ModelForward {
 		if err := e.compile(); err != nil {
 			return nil, err
@@ -263,8 +272,9 @@ func (e *Engine) Compiled() bool { return e.inf != nil }
 // CleanAcc is the accuracy (percent) without faults.
 func (e *Engine) CleanAcc() float64 { return e.cleanAcc }
 
-// MemoryBits is the number of physical bits of the weight memory image.
-func (e *Engine) MemoryBits() int { return e.mem.Bits() }
+// MemoryBits is the number of physical bits of the weight memory image,
+// check bits included.
+func (e *Engine) MemoryBits() int { return e.storedBits() }
 
 // worker is one goroutine's private network and buffers.
 type worker struct {
@@ -335,11 +345,18 @@ func (e *Engine) install(w *worker, flips []int) {
 		return
 	}
 	mem := e.mem.Clone()
-	for _, b := range flips {
-		mem.Flip(b)
+	if e.prot == nil {
+		for _, b := range flips {
+			mem.Flip(b)
+		}
+	}
+	for i := range e.model.Layers {
+		mem.Load(i, w.codes[i])
+	}
+	if e.prot != nil {
+		e.readProtected(flips, func(seg, j int, q int32) { w.codes[seg][j] = q })
 	}
 	for i, l := range e.model.Layers {
-		mem.Load(i, w.codes[i])
 		wcat.Dequantize(w.codes[i], l.Step, w.eff[i])
 	}
 }
@@ -352,18 +369,25 @@ func (e *Engine) installSparse(w *worker, flips []int) {
 		w.codes[c[0]][c[1]] = e.model.Layers[c[0]].Codes[c[1]]
 	}
 	w.changed = w.changed[:0]
-	bits := e.mem.CodeBits()
 	var val [1]float32
+	set := func(seg, j int, q int32) {
+		codes := w.codes[seg]
+		codes[j] = q
+		w.changed = append(w.changed, [2]int32{int32(seg), int32(j)})
+		wcat.Dequantize(codes[j:j+1], e.model.Layers[seg].Step, val[:])
+		w.inf.SetWeight(e.tensor[seg], j, val[0])
+	}
+	if e.prot != nil {
+		e.readProtected(flips, set)
+		return
+	}
+	bits := e.mem.CodeBits()
 	for _, b := range flips {
 		seg, j, bit, ok := e.mem.Locate(b)
 		if !ok {
 			continue // padding bit: holds no weight
 		}
-		codes := w.codes[seg]
-		codes[j] = sram.FlipBit(codes[j], bit, bits)
-		w.changed = append(w.changed, [2]int32{int32(seg), int32(j)})
-		wcat.Dequantize(codes[j:j+1], e.model.Layers[seg].Step, val[:])
-		w.inf.SetWeight(e.tensor[seg], j, val[0])
+		set(seg, j, sram.FlipBit(w.codes[seg][j], bit, bits))
 	}
 }
 
@@ -388,7 +412,7 @@ func (e *Engine) subset(r interface{ IntN(int) int }, n int, idx []int, wt []flo
 
 // trial runs trial t and returns its value (percent) and flip count.
 func (e *Engine) trial(w *worker, p float64, opt Options, t int) (float64, int) {
-	flips := sram.SampleFlips(seed.Stream(opt.Seed, opt.Key, uint64(t)), e.mem.Bits(), p, nil)
+	flips := sram.SampleFlips(seed.Stream(opt.Seed, opt.Key, uint64(t)), e.storedBits(), p, nil)
 	if len(flips) == 0 {
 		return e.cleanAcc, 0
 	}
@@ -525,7 +549,7 @@ func (e *Engine) Run(ctx context.Context, p float64, opt Options) (Summary, erro
 		return Summary{}, err
 	}
 	s := Summary{BER: p, Protocol: opt.Protocol, Images: opt.Subset, Trials: used, Accs: accs[:used], Flips: flips[:used],
-		CleanAcc: e.cleanAcc, MemoryBits: e.mem.Bits()}
+		CleanAcc: e.cleanAcc, MemoryBits: e.storedBits()}
 	for _, f := range s.Flips {
 		if f == 0 {
 			s.ZeroFlipTrials++
