@@ -33,6 +33,12 @@ type Info struct {
 	ValidAcc         float64 `json:"valid_acc,omitempty"`
 	TestAcc          float64 `json:"test_acc,omitempty"`
 	Command          string  `json:"command,omitempty"`
+	// Source says where an imported model came from: the file, its SHA-256
+	// and format (set by cosim import).
+	Source string `json:"source,omitempty"`
+	// BatchesTracked is the batch-norm num_batches_tracked of an imported
+	// PyTorch model, written back on export.
+	BatchesTracked int64 `json:"batches_tracked,omitempty"`
 }
 
 // Config returns the quantizer configuration recorded in the info.
