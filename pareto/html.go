@@ -160,6 +160,10 @@ type page struct {
 	ProtocolCols bool
 	Methods      []summaryRow
 	IsoTolPts    string
+	// Yield holds the V_min table (Report.Yield); YieldSpec says at what target and yield.
+	Yield     []yieldRow
+	YieldSpec string
+	YieldNeed string
 	Data         template.JS
 	ECharts      template.JS
 	ReportJS     template.JS
@@ -721,6 +725,20 @@ func buildPage(r Report) (page, error) {
 		pg.Sections = append(pg.Sections, sec)
 	}
 
+	if r.Yield != (YieldSpec{}) {
+		secs, chs, rows, err := yieldPage(r)
+		if err != nil {
+			return page{}, err
+		}
+		pg.Sections, chartsData, pg.Yield = append(pg.Sections, secs...), append(chartsData, chs...), rows
+		y := r.Yield
+		pg.YieldSpec = fmt.Sprintf("at least %s%% accuracy for %s%% of chips, %s%% Clopper–Pearson intervals",
+			fmtSig(y.TargetPct, 4), fmtSig(100*y.Yield, 4), fmtSig(100*y.Level(), 4))
+		if y.Yield < 1 {
+			pg.YieldNeed = strconv.Itoa(ChipsNeeded(y.Yield, y.Level()))
+		}
+	}
+
 	pg.Tables = len(r.Points) > 0 || showEmpty
 	for _, p := range r.Points {
 		if p.Protocol != "" || p.Images != 0 {
@@ -848,6 +866,20 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 </table>
 </section>
 {{- end}}
+{{- end}}
+{{- if .Yield}}
+<section id="vmin-yield">
+<h2>Lowest supply voltage at a yield</h2>
+<p class="caption">Goal: {{.YieldSpec}}. A chip passes at V when it keeps the target at V and at every swept voltage above. V<sub>min</sub> is the lowest swept voltage at which the observed fraction of passing chips reaches the yield; the interval is a confidence interval for the true V<sub>min</sub> on the grid: from the lowest voltage whose upper yield bound reaches the yield to the lowest whose lower bound does (the conservative choice, shown to reach the yield).{{if .YieldNeed}} A lower bound can reach this yield only with at least {{.YieldNeed}} chips, all passing; with fewer the conservative end is "not reached".{{end}} Energy saved is against the nominal supply.</p>
+<table>
+<thead><tr><th>model</th><th>method</th><th>chips</th><th>V<sub>min</sub> (V)</th><th>interval (V)</th><th>energy at V<sub>min</sub> (µJ)</th><th>saved (%)</th><th>conservative V<sub>min</sub> (V)</th><th>energy there (µJ)</th><th>saved (%)</th></tr></thead>
+<tbody>
+{{- range .Yield}}
+<tr><td>{{.Model}}</td><td>{{.Method}}</td><td class="num">{{.Chips}}</td><td class="num">{{.VminV}}</td><td class="num">{{.Interval}}</td><td class="num">{{.EnergyUJ}}</td><td class="num">{{.Saving}}</td><td class="num">{{.VminHighV}}</td><td class="num">{{.EnergyHighUJ}}</td><td class="num">{{.SavingHigh}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+</section>
 {{- end}}
 <script type="application/json" id="cosim-data">{{.Data}}</script>
 <script>{{.ReportJS}}</script>

@@ -175,7 +175,7 @@ func structFields(t reflect.Type) (map[string]jsonField, []string) {
 		if tag == "" {
 			tag = f.Name
 		}
-		fields[tag] = jsonField{typ: f.Type, required: !strings.Contains(opts, "omitempty")}
+		fields[tag] = jsonField{typ: f.Type, required: !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero")}
 		names = append(names, tag)
 	}
 	return fields, names

@@ -75,6 +75,10 @@ type Point struct {
 	Protocol string `json:"protocol,omitempty"`
 	// Images is the number of evaluation images scored per trial; 0 if not recorded.
 	Images int `json:"images,omitempty"`
+	// ChipAccs holds, for a sweep under chip faults, the accuracy (percent) of every chip: chip c
+	// is the same chip at every voltage of its (model, method), so a chip's curve can be read
+	// across points (Yields). Empty otherwise; when set it has Trials entries. Not in the CSV.
+	ChipAccs []float64 `json:"chip_accs,omitempty"`
 }
 
 // BERPoint is one point of a bit-error-rate curve: BER at supply voltage VddV.
@@ -159,6 +163,9 @@ type Report struct {
 	// swept voltage).
 	Nominal []NominalEnergy `json:"nominal,omitempty"`
 	Curves  []Curve         `json:"curves,omitempty"` // optional further line charts
+	// Yield, when not zero, adds the V_min-at-yield analysis of a chip-fault sweep to the HTML page
+	// (Yields, AtYield); every point must then carry ChipAccs.
+	Yield YieldSpec `json:"yield,omitzero"`
 }
 
 // ErrInvalid is wrapped by every validation error, so callers can tell bad data (exit code 2)
@@ -198,7 +205,7 @@ func slack(x float64) float64 { return 1e-9 * math.Max(1, math.Abs(x)) }
 // characters (so strings survive CSV and JSON round trips); VddV > 0; 0 <= BER <= 1; EnergyPJ >= 0;
 // 0 <= AccMin <= AccMean <= AccMax <= 100; 0 <= AccStd <= (AccMax-AccMin)/2 (the largest
 // population std of values in [AccMin, AccMax]); CILow <= AccMean <= CIHigh; Trials >= 1;
-// Images >= 0. Nothing else ties the CI to the other statistics (an estimator may report a CI
+// Images >= 0; ChipAccs, if any, has Trials entries within [AccMin, AccMax]. Nothing else ties the CI to the other statistics (an estimator may report a CI
 // that is not a plain t-interval of the trials). Order relations between statistics allow a
 // relative rounding slack of 1e-9.
 func (p Point) Validate() error {
@@ -258,6 +265,13 @@ func (p Point) check() *FieldError {
 		return fieldErr("trials", "trial count %d is below 1", p.Trials)
 	case p.Images < 0:
 		return fieldErr("images", "image count %d is negative", p.Images)
+	case len(p.ChipAccs) != 0 && len(p.ChipAccs) != p.Trials:
+		return fieldErr("chip_accs", "%d chip accuracies for %d trials", len(p.ChipAccs), p.Trials)
+	}
+	for i, a := range p.ChipAccs {
+		if math.IsNaN(a) || a < p.AccMin-slack(p.AccMin) || a > p.AccMax+slack(p.AccMax) {
+			return fieldErr(fmt.Sprintf("chip_accs[%d]", i), "accuracy %v%% is outside [acc_min, acc_max] = [%v, %v]%%", a, p.AccMin, p.AccMax)
+		}
 	}
 	return nil
 }
@@ -404,6 +418,14 @@ func (r Report) check() *FieldError {
 					return fieldErr(sp+".energy_pj", "dynamic %v pJ + leakage %v pJ differ from the total %v pJ", s.DynamicPJ, s.LeakagePJ, s.PJ)
 				}
 			}
+		}
+	}
+	if r.Yield != (YieldSpec{}) {
+		if err := r.Yield.check(); err != nil {
+			return prefixed("yield", err)
+		}
+		if _, err := chipGroups(r); err != nil {
+			return fieldErr("yield", "%v", err)
 		}
 	}
 	ids := map[string]int{}
