@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -127,7 +128,7 @@ func TestRun(t *testing.T) {
 	}
 	again, _ := Run(context.Background(), cfg, nil)
 	for i := range rep.Points {
-		if rep.Points[i] != again.Points[i] {
+		if !reflect.DeepEqual(rep.Points[i], again.Points[i]) {
 			t.Fatalf("rerun differs at %d: %+v vs %+v", i, rep.Points[i], again.Points[i])
 		}
 	}
@@ -191,7 +192,7 @@ func TestResumeFromJournal(t *testing.T) {
 		t.Fatalf("resumed run computed %d points, want 2", len(computed))
 	}
 	for i := range full.Points {
-		if full.Points[i] != res.Points[i] {
+		if !reflect.DeepEqual(full.Points[i], res.Points[i]) {
 			t.Fatalf("point %d: uninterrupted %+v, resumed %+v", i, full.Points[i], res.Points[i])
 		}
 	}
