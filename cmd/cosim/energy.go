@@ -75,7 +75,7 @@ func cmdEnergy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return inputErrf("energy: %v", err)
 		}
 	} else {
-		q, _, err := wcat.Load(*model)
+		q, _, err := loadModel(*model)
 		if err != nil {
 			return inputErrf("energy: --model %q is neither a built-in layer set (%s) nor a readable checkpoint: %v",
 				*model, strings.Join(accel.BuiltinWorkloadNames(), ", "), err)
