@@ -203,15 +203,9 @@ func NewEngineWith(m *wcat.Model, wordBits int, data *dnn.Dataset, opt EngineOpt
 	if data.Len() == 0 {
 		return nil, fmt.Errorf("mc: evaluation set %s is empty", data.Name)
 	}
-	mem, err := sram.NewMemory(m.Cfg.Bits, wordBits)
+	mem, err := storeModel(m, wordBits)
 	if err != nil {
-		return nil, fmt.Errorf("mc: %w", err)
-	}
-	m.Quantize(nil)
-	for _, l := range m.Layers {
-		if _, err := mem.Store(l.Codes); err != nil {
-			return nil, fmt.Errorf("mc: storing %s: %w", l.W.Name, err)
-		}
+		return nil, err
 	}
 	e := &Engine{model: m, data: data, mem: mem, batch: opt.Batch, classes: make([][]int, data.Classes)}
 	if e.prot, err = newProtection(opt.Protection, mem, func(seg int) string { return m.Layers[seg].W.Name }); err != nil {

@@ -1,11 +1,18 @@
 package mc
 
 import (
+	"errors"
 	"fmt"
 
 	"cosim/ecc"
 	"cosim/sram"
+	"cosim/wcat"
 )
+
+// ErrProtection is wrapped by the errors of NewEngineWith that say a model
+// cannot be stored under the protection asked for (bad input, not a
+// failure).
+var ErrProtection = errors.New("protection does not apply")
 
 // protection is the weight memory's protection in an engine: the reader of
 // its stored words and the physical bits per word.
@@ -24,14 +31,14 @@ func newProtection(p ecc.Protection, mem *sram.Memory, names func(seg int) strin
 	}
 	rd, err := ecc.NewReader(p, mem.CodeBits(), mem.WordBits())
 	if err != nil {
-		return nil, fmt.Errorf("mc: %w", err)
+		return nil, fmt.Errorf("mc: %w: %w", ErrProtection, err)
 	}
 	for w := range mem.Words() {
 		if !rd.Fits(mem.Word(w)) {
 			seg, _, _, _ := mem.Locate(w * mem.WordBits())
 			z, _ := ecc.NewLayout(mem.CodeBits()) // Fits fails only for zero-space, whose Check passed
 			lo, hi := z.Range()
-			return nil, fmt.Errorf("mc: protection zero-space: %s has weights outside [%d, %d] in range-limited slots (word %d); train the model with --method wot", names(seg), lo, hi, w)
+			return nil, fmt.Errorf("mc: %w: zero-space: %s has weights outside [%d, %d] in range-limited slots (word %d); train the model with --method wot", ErrProtection, names(seg), lo, hi, w)
 		}
 	}
 	return &protection{rd: rd, stored: p.StoredBits(mem.WordBits())}, nil
@@ -74,4 +81,32 @@ func (e *Engine) readProtected(flips []int, set func(seg, index int, q int32)) {
 			}
 		}
 	}
+}
+
+// storeModel packs m's clean codes (Quantize(nil)) into a memory of
+// wordBits-bit words, one segment per layer.
+func storeModel(m *wcat.Model, wordBits int) (*sram.Memory, error) {
+	mem, err := sram.NewMemory(m.Cfg.Bits, wordBits)
+	if err != nil {
+		return nil, fmt.Errorf("mc: %w", err)
+	}
+	m.Quantize(nil)
+	for _, l := range m.Layers {
+		if _, err := mem.Store(l.Codes); err != nil {
+			return nil, fmt.Errorf("mc: storing %s: %w", l.W.Name, err)
+		}
+	}
+	return mem, nil
+}
+
+// CheckProtection reports, without evaluating anything, whether m's codes
+// can be stored in wordBits-bit words under p: the error NewEngineWith
+// would give (wrapping ErrProtection), or nil.
+func CheckProtection(m *wcat.Model, wordBits int, p ecc.Protection) error {
+	mem, err := storeModel(m, wordBits)
+	if err != nil {
+		return err
+	}
+	_, err = newProtection(p, mem, func(seg int) string { return m.Layers[seg].W.Name })
+	return err
 }

@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"cosim/ecc"
 	"cosim/mc"
 	"cosim/sram"
 )
@@ -24,6 +25,8 @@ import (
 //	  models:                       # trained checkpoints
 //	    - checkpoint: models/resnet20-wcat.ckpt
 //	      label: wcat               # optional; default: the checkpoint's method
+//	      protection: [none, secded]  # optional: one series per protection
+//	                                # (ecc.ParseProtection); default: the arch's
 //	  voltages: {from: 0.30, to: 0.80, step: 0.01}   # or a list: [0.4, 0.5]
 //	  monte-carlo:                  # optional; defaults shown
 //	    protocol: subset            # or reference (every trial on the whole set)
@@ -54,6 +57,9 @@ type Spec struct {
 type SpecModel struct {
 	Checkpoint string
 	Label      string
+	// Protections, if any, run the model once per protection of the
+	// weight memory, each its own series; none: the architecture's.
+	Protections []ecc.Protection
 }
 
 // Defaults of the Monte Carlo settings.
@@ -259,7 +265,7 @@ func (p *specParser) spec(doc *yaml.Node) (*Spec, error) {
 		return nil, p.errf(n, "models must be a non-empty list")
 	}
 	for _, it := range n.Content {
-		m, err := p.mapping(it, "a models entry", "checkpoint", "label")
+		m, err := p.mapping(it, "a models entry", "checkpoint", "label", "protection")
 		if err != nil {
 			return nil, err
 		}
@@ -275,6 +281,26 @@ func (p *specParser) spec(doc *yaml.Node) (*Spec, error) {
 		if l, ok := m["label"]; ok {
 			if sm.Label, err = p.str(l, "label"); err != nil {
 				return nil, err
+			}
+		}
+		if pn, ok := m["protection"]; ok {
+			items := []*yaml.Node{pn}
+			if pn.Kind == yaml.SequenceNode {
+				items = pn.Content
+				if len(items) == 0 {
+					return nil, p.errf(pn, "protection must be a protection or a non-empty list of them")
+				}
+			}
+			for _, in := range items {
+				v, err := p.str(in, "protection")
+				if err != nil {
+					return nil, err
+				}
+				pr, err := ecc.ParseProtection(v)
+				if err != nil {
+					return nil, p.errf(in, "protection: %v", err)
+				}
+				sm.Protections = append(sm.Protections, pr)
 			}
 		}
 		s.Models = append(s.Models, sm)

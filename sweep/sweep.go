@@ -30,6 +30,7 @@ import (
 	"cosim/accel/eyeriss"
 	"cosim/arch"
 	"cosim/dnn"
+	"cosim/ecc"
 	"cosim/internal/fingerprint"
 	"cosim/internal/seed"
 	"cosim/mc"
@@ -46,6 +47,10 @@ type Model struct {
 	// Q is fingerprinted by its quantizer configuration and tensors (see
 	// Config.Fingerprint).
 	Q *wcat.Model `fingerprint:"-"`
+	// Protection is the protection of the faulty weight memory for this
+	// model: its Monte Carlo reads through it and its energy prices it
+	// (accel.PriceWith). The zero value is none.
+	Protection ecc.Protection
 }
 
 // Config describes a sweep.
@@ -138,10 +143,15 @@ func (c Config) prepare() (*arch.Component, *eyeriss.Model, []*accel.EnergyRepor
 		if err != nil {
 			return nil, nil, nil, err
 		}
+		if m.Protection.WithDefaults().Scheme != ecc.None {
+			if err := mc.CheckProtection(m.Q, mem.WidthBits, m.Protection); err != nil {
+				return nil, nil, nil, fmt.Errorf("sweep: %s %s: %w", m.Name, m.Method, err)
+			}
+		}
 		if err := c.Spec.CheckWeights(fmt.Sprintf("%s (%d-bit)", m.Name, m.Q.Cfg.Bits), wl.WeightBits()); err != nil {
 			return nil, nil, nil, err
 		}
-		energy, err := accel.Price(acc, wl)
+		energy, err := accel.PriceWith(acc, wl, m.Protection)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("sweep: pricing %s: %w", m.Name, err)
 		}
@@ -197,7 +207,7 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 				continue
 			}
 			if eng == nil {
-				if eng, err = mc.NewEngine(m.Q, mem.WidthBits, cfg.Test, 0); err != nil {
+				if eng, err = mc.NewEngineWith(m.Q, mem.WidthBits, cfg.Test, mc.EngineOptions{Protection: m.Protection}); err != nil {
 					return rep, err
 				}
 			}
@@ -240,6 +250,12 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 		fmt.Sprintf("Monte Carlo (%s protocol): up to %d trials per point, each a whole-model fault realisation; stop at a 95%% CI half-width of %g points; evaluation set %s (%d images); seed %d",
 			proto, cfg.MC.Trials, cfg.MC.CIHalfWidth, cfg.Test.Name, cfg.Test.Len(), cfg.Seed),
 		fmt.Sprintf("energy model: %s, batch 1; savings are against the nominal %g V", acc.Name(), cfg.Spec.NominalV),
+	}
+	for _, m := range cfg.Models {
+		if p := m.Protection.WithDefaults(); p.Scheme != ecc.None {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s %s: %s protected by %s (uncorrectable words: %s; codec %g pJ per word read, %g per word written: %s)",
+				m.Name, m.Method, mem.Name, p.Label(), p.Uncorrectable, p.DecoderPJ, p.EncoderPJ, p.Source))
+		}
 	}
 	for _, c := range cfg.Spec.ScaledMemories() {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("energy(V) of %s: %s", c.Name, c.VoltageModel))

@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"cosim/arch"
 	"cosim/dnn"
+	"cosim/ecc"
 	"cosim/internal/seed"
 	"cosim/mc"
 	"cosim/wcat"
@@ -29,6 +30,7 @@ type evalResult struct {
 	Protocol   string    `json:"protocol"`
 	PerTrial   int       `json:"images_per_trial"`
 	WordBits   int       `json:"word_bits"`
+	Protection string    `json:"protection"`
 	MemoryBits int       `json:"memory_bits"`
 	BER        float64   `json:"ber"`
 	Trials     int       `json:"trials"`
@@ -42,9 +44,6 @@ type evalResult struct {
 	CIHigh     float64   `json:"ci_high"`
 	MeanFlips  float64   `json:"mean_flips"`
 	Accs       []float64 `json:"accs"`
-	// FloatWeights are the conv/linear weights kept float: not quantized,
-	// not in the weight memory, never faulted.
-	FloatWeights []string `json:"float_weights,omitempty"`
 	// Checkpoint is what the checkpoint records about its training.
 	Checkpoint wcat.Info `json:"checkpoint"`
 }
@@ -60,6 +59,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	archName := fs.String("arch", "eyeriss-onchip", "architecture whose scaled weight memory's word width packs the codes")
 	data := fs.String("data", "", "data directory of the test set")
 	workers := fs.Int("workers", 0, "parallel trials (default: all cores)")
+	protection := fs.String("protection", "", "protection of the weight memory, overriding the architecture's: none, secded, zero-space (models trained with --method wot), msb:FRACTION; secded:zero or zero-space:zero zero the weights of a detected, uncorrectable word")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -80,7 +80,15 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *subset < 1 {
 		return inputErrf("eval: --subset %d: want ≥ 1", *subset)
 	}
-	spec, err := arch.Resolve(*archName)
+	var opts arch.Options
+	if *protection != "" {
+		p, err := ecc.ParseProtection(*protection)
+		if err != nil {
+			return inputErrf("eval: --protection: %v", err)
+		}
+		opts.Protection = &p
+	}
+	spec, err := arch.ResolveWith(*archName, opts)
 	if err != nil {
 		return inputErr(err)
 	}
@@ -88,7 +96,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return inputErr(err)
 	}
-	q, info, err := loadModel(*model)
+	q, info, err := wcat.Load(*model)
 	if err != nil {
 		return inputErr(err)
 	}
@@ -103,7 +111,13 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return inputErrf("eval: %v", err)
 	}
-	eng, err := mc.NewEngine(q, mem.WidthBits, test, 0)
+	if err := mem.Protection.Check(q.Cfg.Bits, mem.WidthBits); err != nil {
+		return inputErrf("%s: %s: %v", *model, mem.Name, err)
+	}
+	eng, err := mc.NewEngineWith(q, mem.WidthBits, test, mc.EngineOptions{Protection: mem.Protection})
+	if errors.Is(err, mc.ErrProtection) {
+		return inputErrf("%s: %v", *model, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -116,27 +130,21 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		flips += f
 	}
 	r := evalResult{Model: *model, Arch: q.Net.Arch(), Method: info.Config().Label(), Bits: q.Cfg.Bits, Dataset: test.Name,
-		Images: test.Len(), Protocol: string(s.Protocol), PerTrial: s.Images, WordBits: mem.WidthBits, MemoryBits: s.MemoryBits, BER: *ber, Trials: s.Trials, Seed: *seedV,
+		Images: test.Len(), Protocol: string(s.Protocol), PerTrial: s.Images, WordBits: mem.WidthBits, Protection: mem.Protection.Label(), MemoryBits: s.MemoryBits, BER: *ber, Trials: s.Trials, Seed: *seedV,
 		CleanAcc: s.CleanAcc, AccMean: s.Mean, AccStd: s.Std, AccMin: s.Min, AccMax: s.Max, CILow: s.CILow, CIHigh: s.CIHigh,
-		MeanFlips: float64(flips) / float64(s.Trials), Accs: s.Accs, FloatWeights: floatWeights(q), Checkpoint: info}
+		MeanFlips: float64(flips) / float64(s.Trials), Accs: s.Accs, Checkpoint: info}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
 	fmt.Fprintf(stdout, "%s: %s %s %d-bit on %s (%d images)\n", r.Model, r.Arch, r.Method, r.Bits, r.Dataset, r.Images)
-	if info.Source != "" {
-		fmt.Fprintf(stdout, "imported from: %s\n", info.Source)
-	}
-	if len(r.FloatWeights) > 0 {
-		fmt.Fprintf(stdout, "float weights (not quantized, not in the weight memory, never faulted): %s\n", strings.Join(r.FloatWeights, ", "))
-	}
 	if info.Command != "" {
 		fmt.Fprintf(stdout, "trained by: %s\n", info.Command)
 		fmt.Fprintf(stdout, "training:   %d epochs (best validation %.2f%% at epoch %d), %.0f s; test accuracy %.2f%% at save\n",
 			info.EpochsRun, info.ValidAcc, info.BestEpoch, info.TrainSeconds, info.TestAcc)
 	}
-	fmt.Fprintf(stdout, "weight memory: %d bits in %d-bit words; BER %g → %.1f flipped bits per trial on average\n", r.MemoryBits, r.WordBits, r.BER, r.MeanFlips)
+	fmt.Fprintf(stdout, "weight memory: %d bits in %d-bit words (protection %s); BER %g → %.1f flipped bits per trial on average\n", r.MemoryBits, r.WordBits, r.Protection, r.BER, r.MeanFlips)
 	fmt.Fprintf(stdout, "clean accuracy      %.2f%%\n", r.CleanAcc)
 	fmt.Fprintf(stdout, "protocol            %s, %d images per trial\n", r.Protocol, r.PerTrial)
 	fmt.Fprintf(stdout, "accuracy (%d trials) mean %.2f%%  std %.2f  min %.2f  max %.2f  95%% CI [%.2f, %.2f]\n",

@@ -8,16 +8,19 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
 	"cosim/arch"
 	"cosim/dnn"
+	"cosim/ecc"
 	"cosim/mc"
 	"cosim/pareto"
 	"cosim/sram"
 	"cosim/sweep"
+	"cosim/wcat"
 )
 
 func init() {
@@ -34,6 +37,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	energyModel := fs.String("energy-model", "", "override the architecture's default energy(V) model of its scaled memories: paper, dynamic-only or physical (also with --spec)")
 	var models stringList
 	fs.Var(&models, "model", "trained checkpoint (cosim train --out); repeat for several")
+	protection := fs.String("protection", "", "protections of the weight memory, comma-separated, overriding the architecture's and the spec's: each model runs once per protection, as its own series (none, secded, zero-space, msb:FRACTION; secded:zero, zero-space:zero)")
 	vmin := fs.Float64("vmin", 0.30, "lowest supply voltage [V]")
 	vmax := fs.Float64("vmax", 0.80, "highest supply voltage [V]")
 	vstep := fs.Float64("vstep", 0.01, "voltage step [V]")
@@ -111,6 +115,16 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			sp.Models = append(sp.Models, sweep.SpecModel{Checkpoint: m})
 		}
 	}
+	var protections []ecc.Protection
+	if set["protection"] {
+		for _, s := range strings.Split(*protection, ",") {
+			p, err := ecc.ParseProtection(strings.TrimSpace(s))
+			if err != nil {
+				return inputErrf("sweep: --protection: %v", err)
+			}
+			protections = append(protections, p)
+		}
+	}
 	spec, err := arch.ResolveWith(sp.Arch, arch.Options{EnergyModel: sp.EnergyModel})
 	if err != nil {
 		return inputErr(err)
@@ -119,7 +133,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.MC.Workers = *workers
 	dsName := ""
 	for _, sm := range sp.Models {
-		q, info, err := loadModel(sm.Checkpoint)
+		q, info, err := wcat.Load(sm.Checkpoint)
 		if err != nil {
 			return inputErr(err)
 		}
@@ -140,7 +154,24 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if label == "" {
 			label = info.Config().Label()
 		}
-		cfg.Models = append(cfg.Models, sweep.Model{Name: q.Net.Arch(), Method: label, Q: q})
+		prots := sm.Protections
+		if protections != nil {
+			prots = protections
+		}
+		if len(prots) == 0 {
+			var p ecc.Protection
+			if mem, err := spec.FaultyWeightMemory(); err == nil {
+				p = mem.Protection
+			}
+			prots = []ecc.Protection{p}
+		}
+		for _, p := range prots {
+			method := label
+			if p.WithDefaults().Scheme != ecc.None {
+				method += "+" + p.Label()
+			}
+			cfg.Models = append(cfg.Models, sweep.Model{Name: q.Net.Arch(), Method: method, Q: q, Protection: p})
+		}
 	}
 	if err := cfg.Validate(); err != nil {
 		return inputErr(err)
