@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"cosim/arch"
 	"cosim/dnn"
@@ -44,6 +45,9 @@ type evalResult struct {
 	CIHigh     float64   `json:"ci_high"`
 	MeanFlips  float64   `json:"mean_flips"`
 	Accs       []float64 `json:"accs"`
+	// FloatWeights are the conv/linear weights kept float: not quantized,
+	// not in the weight memory, never faulted.
+	FloatWeights []string `json:"float_weights,omitempty"`
 	// Checkpoint is what the checkpoint records about its training.
 	Checkpoint wcat.Info `json:"checkpoint"`
 }
@@ -96,7 +100,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return inputErr(err)
 	}
-	q, info, err := wcat.Load(*model)
+	q, info, err := loadModel(*model)
 	if err != nil {
 		return inputErr(err)
 	}
@@ -132,13 +136,19 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	r := evalResult{Model: *model, Arch: q.Net.Arch(), Method: info.Config().Label(), Bits: q.Cfg.Bits, Dataset: test.Name,
 		Images: test.Len(), Protocol: string(s.Protocol), PerTrial: s.Images, WordBits: mem.WidthBits, Protection: mem.Protection.Label(), MemoryBits: s.MemoryBits, BER: *ber, Trials: s.Trials, Seed: *seedV,
 		CleanAcc: s.CleanAcc, AccMean: s.Mean, AccStd: s.Std, AccMin: s.Min, AccMax: s.Max, CILow: s.CILow, CIHigh: s.CIHigh,
-		MeanFlips: float64(flips) / float64(s.Trials), Accs: s.Accs, Checkpoint: info}
+		MeanFlips: float64(flips) / float64(s.Trials), Accs: s.Accs, FloatWeights: floatWeights(q), Checkpoint: info}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
 	fmt.Fprintf(stdout, "%s: %s %s %d-bit on %s (%d images)\n", r.Model, r.Arch, r.Method, r.Bits, r.Dataset, r.Images)
+	if info.Source != "" {
+		fmt.Fprintf(stdout, "imported from: %s\n", info.Source)
+	}
+	if len(r.FloatWeights) > 0 {
+		fmt.Fprintf(stdout, "float weights (not quantized, not in the weight memory, never faulted): %s\n", strings.Join(r.FloatWeights, ", "))
+	}
 	if info.Command != "" {
 		fmt.Fprintf(stdout, "trained by: %s\n", info.Command)
 		fmt.Fprintf(stdout, "training:   %d epochs (best validation %.2f%% at epoch %d), %.0f s; test accuracy %.2f%% at save\n",

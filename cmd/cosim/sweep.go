@@ -20,7 +20,6 @@ import (
 	"cosim/pareto"
 	"cosim/sram"
 	"cosim/sweep"
-	"cosim/wcat"
 )
 
 func init() {
@@ -133,7 +132,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.MC.Workers = *workers
 	dsName := ""
 	for _, sm := range sp.Models {
-		q, info, err := wcat.Load(sm.Checkpoint)
+		q, info, err := loadModel(sm.Checkpoint)
 		if err != nil {
 			return inputErr(err)
 		}
