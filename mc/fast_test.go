@@ -14,7 +14,7 @@ import (
 // smallResNet is an untrained ResNet-8 with WCAT ranges and the downsample
 // convolutions left unquantized, on 40 random CIFAR-shaped images: enough
 // to exercise the compiled engine's tensor mapping.
-func smallResNet(t *testing.T) (*wcat.Model, *dnn.Dataset) {
+func smallResNet(t testing.TB) (*wcat.Model, *dnn.Dataset) {
 	t.Helper()
 	r := seed.Stream(5)
 	net := dnn.NewResNetCIFAR(8, 10, r)

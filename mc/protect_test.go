@@ -14,7 +14,7 @@ import (
 
 // wotResNet is smallResNet's network quantized by WOT (8-bit codes, the
 // zero-space layout's range-limited slots throttled).
-func wotResNet(t *testing.T, bits int) *wcat.Model {
+func wotResNet(t testing.TB, bits int) *wcat.Model {
 	t.Helper()
 	m, err := wcat.New(dnn.NewResNetCIFAR(8, 10, seed.Stream(5)), wcat.Config{Method: wcat.WOT, Bits: bits, Grid: wcat.GridReference, SkipDownsample: true})
 	if err != nil {
@@ -150,5 +150,27 @@ func TestZeroSpaceNeedsWOT(t *testing.T) {
 	}
 	if _, err := NewEngineWith(m, 32, d, EngineOptions{Protection: ecc.Protection{Scheme: ecc.SECDED}}); err == nil {
 		t.Fatal("secded on 32-bit words accepted")
+	}
+}
+
+// BenchmarkInstall measures one trial's weight installation (flips drawn
+// over the stored bits, decoded words, sparse weight changes) at BER 1e-3,
+// unprotected and under each scheme.
+func BenchmarkInstall(b *testing.B) {
+	_, d := smallResNet(b)
+	m := wotResNet(b, 8)
+	for _, s := range []string{"none", "secded", "zero-space", "msb:0.5"} {
+		p, _ := ecc.ParseProtection(s)
+		e, err := NewEngineWith(m, 64, d, EngineOptions{Protection: p})
+		if err != nil {
+			b.Fatal(err)
+		}
+		w := e.newWorker()
+		b.Run(s, func(b *testing.B) {
+			for i := range b.N {
+				flips := sram.SampleFlips(seed.Stream(3, uint64(i)), e.MemoryBits(), 1e-3, nil)
+				e.install(w, flips)
+			}
+		})
 	}
 }
