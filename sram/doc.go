@@ -17,7 +17,9 @@
 //     every result carries its provenance.
 //   - Faults: Memory packs signed b-bit two's-complement codes into words and
 //     flips physical bits, padding included; SampleFlips draws i.i.d.
-//     Bernoulli(p) flips by geometric gap sampling. Encode, Decode and
+//     Bernoulli(p) flips by geometric gap sampling; Chip is a fault map that
+//     persists across voltages (a threshold u ~ U(0,1) per bit, failing
+//     where u < p), with the same i.i.d. marginal at every p. Encode, Decode and
 //     FlipBit are the code ↔ bit-pattern mapping of the WCAT reference code
 //     (shared/reference/wcat-semantics.md §1.4).
 //
@@ -25,7 +27,9 @@
 //   - Every physical bit fails independently with the same probability
 //     p = BER(V); there are no per-cell, spatially correlated or
 //     data-dependent (0→1 vs 1→0) failure rates, and a flip is persistent for
-//     one Monte Carlo trial (one draw over the whole memory).
+//     one Monte Carlo trial (one draw over the whole memory). A Chip's
+//     thresholds are independent of position too; its stuck-at reading gives
+//     each failing cell its own fair random stuck value.
 //   - CACTI's energies and leakage are those at the device type's own Vdd;
 //     EnergyModel scales them from the nominal voltage, and the physical
 //     model's exponent is a per-node constant, not a device simulation.
