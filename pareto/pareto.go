@@ -36,6 +36,13 @@
 // confidence interval of the mean, not min/max (min/max are in the tooltips and the table).
 // When a report has curves, built-in sections with nothing to draw are left out instead of
 // showing their empty-state messages, so a report of curves alone (the α* analysis) is just them.
+//
+// Chips. A sweep under chip faults gives every point its chips' accuracies (Point.ChipAccs, the
+// same chips at every voltage). Yields finds, per model and method, the lowest voltage at which a
+// fraction Y of chips keep an accuracy target, with Clopper–Pearson bounds; AtYield turns the
+// points into the accuracy Y of the chips reach, whose frontier is the frontier at that yield.
+// With Report.Yield set, the page adds both: the accuracy-at-yield chart, per model the yield
+// against V (the ECDF of the chips' V_min) and the V_min histogram, and the V_min table.
 package pareto
 
 import (
