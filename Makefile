@@ -58,9 +58,18 @@ bench: build
 
 # Optional: compares layers, ResNets and their gradients with PyTorch
 # (Debian's python3-torch, apt-get install python3-torch); skipped by
-# `make test`.
-crosscheck:
+# `make test`. Then cosim's import of PyTorch checkpoints against the
+# clean-room PyTorch model of the WCAT layout (tools/torchpth): the shipped
+# ResNet-20s exported to .pth and the reference-layout test checkpoint must
+# give bit-identical codes and the same clean CIFAR-10 ($(DATA)) accuracy
+# to 0.01 points. Files go to $(XCHECK).
+XCHECK ?= $(REPORTS)/crosscheck
+crosscheck: build
 	COSIM_CROSSCHECK=1 COSIM_PYTHON=$${COSIM_PYTHON:-/usr/bin/python3} $(GO) test -count=1 -run Crosscheck -v ./dnn
+	mkdir -p $(XCHECK)
+	for m in wcat wcat-bfn normal lsq plclip; do $(BIN) export models/resnet20-4bit-$$m.ckpt --out $(XCHECK)/resnet20-4bit-$$m.pth || exit 1; done
+	$${COSIM_PYTHON:-/usr/bin/python3} tools/torchpth/crosscheck.py --data $(DATA) --out $(XCHECK)/torch.json $(XCHECK)/*.pth torchpth/testdata/resnet20-wcat.pth
+	COSIM_TORCHPTH_CROSSCHECK=$(abspath $(XCHECK))/torch.json COSIM_TORCHPTH_DATA=$(abspath $(DATA)) $(GO) test -count=1 -run TestCrosscheckTorch -v ./torchpth
 
 # Runs every parser's fuzz target for FUZZTIME each.
 FUZZTIME ?= 20s
@@ -72,6 +81,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadCSV$$' -fuzztime $(FUZZTIME) ./pareto
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCACTI$$' -fuzztime $(FUZZTIME) ./sram
 	$(GO) test -run '^$$' -fuzz '^FuzzParseSpec$$' -fuzztime $(FUZZTIME) ./sweep
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./torchpth
 
 clean:
 	rm -rf bin $(REPORTS)/index.html $(REPORTS)/sweep.csv $(REPORTS)/sweep.json $(REPORTS)/models
