@@ -48,8 +48,10 @@
 // subset noise nearly vanishes. Trials are i.i.d., so Var(Y_t) = Var_F(A(F))
 // + E_F[Var(Y_t | F)] holds both sources of variance, and the sample variance
 // s² of the Y_t estimates it without bias: the CI mean ± t_{0.975,T−1}·s/√T
-// is honest for both. A trial that draws no flips has Y_t = A_0 exactly in
-// both protocols (its conditional expectation, so still unbiased).
+// is honest for both. A trial whose flips change no weight (none drawn,
+// all on padding bits, or all corrected by the memory's protection) runs
+// the clean network, so Y_t = A_0 exactly in both protocols (its
+// conditional expectation, so still unbiased); it is not scored again.
 //
 // # Adaptive stopping
 //
@@ -332,11 +334,12 @@ func (e *Engine) score(w *worker, idx []int, correct []bool) int {
 	return n
 }
 
-// install puts the faulty weights (clean memory with flips applied) into w.
-func (e *Engine) install(w *worker, flips []int) {
+// install puts the faulty weights (clean memory with flips applied) into w
+// and reports whether any weight differs from the clean one (a trial whose
+// flips all fell on padding, or all were corrected, runs the clean network).
+func (e *Engine) install(w *worker, flips []int) bool {
 	if w.inf != nil {
-		e.installSparse(w, flips)
-		return
+		return e.installSparse(w, flips)
 	}
 	mem := e.mem.Clone()
 	if e.prot == nil {
@@ -347,17 +350,25 @@ func (e *Engine) install(w *worker, flips []int) {
 	for i := range e.model.Layers {
 		mem.Load(i, w.codes[i])
 	}
+	changed := false
 	if e.prot != nil {
-		e.readProtected(flips, func(seg, j int, q int32) { w.codes[seg][j] = q })
+		e.readProtected(flips, func(seg, j int, q int32) { w.codes[seg][j], changed = q, true })
+	} else {
+		for _, b := range flips {
+			_, _, _, ok := e.mem.Locate(b)
+			changed = changed || ok
+		}
 	}
 	for i, l := range e.model.Layers {
 		wcat.Dequantize(w.codes[i], l.Step, w.eff[i])
 	}
+	return changed
 }
 
-// installSparse restores w's compiled engine and codes to the clean state
-// and applies flips as changes of single codes.
-func (e *Engine) installSparse(w *worker, flips []int) {
+// installSparse restores w's compiled engine and codes to the clean state,
+// applies flips as changes of single codes and reports whether any code
+// changed.
+func (e *Engine) installSparse(w *worker, flips []int) bool {
 	w.inf.Reset()
 	for _, c := range w.changed {
 		w.codes[c[0]][c[1]] = e.model.Layers[c[0]].Codes[c[1]]
@@ -373,7 +384,7 @@ func (e *Engine) installSparse(w *worker, flips []int) {
 	}
 	if e.prot != nil {
 		e.readProtected(flips, set)
-		return
+		return len(w.changed) > 0
 	}
 	bits := e.mem.CodeBits()
 	for _, b := range flips {
@@ -383,6 +394,7 @@ func (e *Engine) installSparse(w *worker, flips []int) {
 		}
 		set(seg, j, sram.FlipBit(w.codes[seg][j], bit, bits))
 	}
+	return len(w.changed) > 0
 }
 
 // subset draws the stratified sample of trial t and returns it with the
@@ -407,10 +419,9 @@ func (e *Engine) subset(r interface{ IntN(int) int }, n int, idx []int, wt []flo
 // trial runs trial t and returns its value (percent) and flip count.
 func (e *Engine) trial(w *worker, p float64, opt Options, t int) (float64, int) {
 	flips := sram.SampleFlips(seed.Stream(opt.Seed, opt.Key, uint64(t)), e.storedBits(), p, nil)
-	if len(flips) == 0 {
-		return e.cleanAcc, 0
+	if len(flips) == 0 || !e.install(w, flips) {
+		return e.cleanAcc, len(flips)
 	}
-	e.install(w, flips)
 	if opt.Protocol == ProtocolReference || opt.Subset >= e.data.Len() {
 		w.correct = growBools(w.correct, len(e.all))
 		return 100 * float64(e.score(w, e.all, w.correct)) / float64(len(e.all)), len(flips)
