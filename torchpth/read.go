@@ -111,7 +111,7 @@ func Read(data []byte, name string) (*File, error) {
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		f.Format = "zip"
 		obj, err = readZip(data)
-	case bytes.HasPrefix(data, []byte{0x80, 0x02, 0x8a, 0x0a}):
+	case len(data) > 0 && data[0] == 0x80: // a pickle's PROTO opcode
 		f.Format = "legacy"
 		obj, err = readLegacy(data)
 	case len(data) > 262 && string(data[257:262]) == "ustar":
@@ -147,7 +147,6 @@ type lazyTensor struct {
 	st           *storage
 	offset       int
 	size, stride []int
-	requiresGrad bool
 }
 
 // findClass resolves the globals a checkpoint may name and refuses every
@@ -175,11 +174,10 @@ func (rebuild) Call(args ...any) (any, error) {
 	off, ok := args[1].(int)
 	size, err1 := intTuple(args[2])
 	stride, err2 := intTuple(args[3])
-	rg, ok2 := args[4].(bool)
-	if !ok || err1 != nil || err2 != nil || !ok2 || off < 0 || len(size) != len(stride) {
-		return nil, fmt.Errorf("_rebuild_tensor_v2: malformed offset, size or stride")
+	if _, ok2 := args[4].(bool); !ok || err1 != nil || err2 != nil || !ok2 || off < 0 || len(size) != len(stride) {
+		return nil, fmt.Errorf("_rebuild_tensor_v2: malformed offset, size, stride or requires_grad")
 	}
-	return &lazyTensor{st: st, offset: off, size: size, stride: stride, requiresGrad: rg}, nil
+	return &lazyTensor{st: st, offset: off, size: size, stride: stride}, nil
 }
 
 func intTuple(v any) ([]int, error) {
@@ -339,21 +337,20 @@ func readRecord(f *zip.File, limit int) ([]byte, error) {
 // pickled list of storage keys, then each storage as an int64 element
 // count and its raw bytes, in the order of that list.
 func readLegacy(data []byte) (any, error) {
-	none := findClass
 	off := 0
 	next := func(find func(string, string) (any, error), persist func(any) (any, error)) (any, error) {
 		obj, n, err := unpickle(data[off:], find, persist)
 		off += n
 		return obj, err
 	}
-	magic, err := next(none, nil)
+	magic, err := next(findClass, nil)
 	if m, ok := magic.(*big.Int); err != nil || !ok || m.Text(16) != legacyMagic {
 		return nil, fmt.Errorf("%w: legacy stream without the torch magic number", ErrNotCheckpoint)
 	}
-	if v, err := next(none, nil); err != nil || v != 1001 {
+	if v, err := next(findClass, nil); err != nil || v != 1001 {
 		return nil, fmt.Errorf("legacy protocol version %v is not supported (want 1001)", v)
 	}
-	info, err := next(none, nil)
+	info, err := next(findClass, nil)
 	if err != nil {
 		return nil, fmt.Errorf("legacy system info: %w", err)
 	}
@@ -370,7 +367,7 @@ func readLegacy(data []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	keysObj, err := next(none, nil)
+	keysObj, err := next(findClass, nil)
 	if err != nil {
 		return nil, fmt.Errorf("legacy storage keys: %w", err)
 	}

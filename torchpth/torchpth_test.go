@@ -452,3 +452,18 @@ func ExampleLoad() {
 	// resnet20 wcat 4 bits, 20 quantized weights
 	// first codes of conv1: [3 3 7 -2 4 0]
 }
+
+// A float ResNet-18 in torchvision's layout (no quantizer keys) imports as
+// resnet18, Normal, its three downsample convs float as the WCAT code
+// builds them, with every tensor as written.
+func TestTorchvisionResNet18(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping: 11.7 M-parameter ResNet-18")
+	}
+	m := randomModel(t, "resnet18", 3, 224, 224, wcat.Config{Method: wcat.Normal, Bits: 4, Grid: wcat.GridReference, PLClip: 0.1}, seed.Stream(18))
+	back, info := roundTrip(t, m, 5, Options{})
+	sameState(t, m, back)
+	if back.Net.Arch() != "resnet18" || info.Method != wcat.Normal || !back.Cfg.SkipDownsample || len(back.Layers) != len(m.Layers)-3 {
+		t.Fatalf("imported %s %s skip=%v with %d quantized weights", back.Net.Arch(), info.Method, back.Cfg.SkipDownsample, len(back.Layers))
+	}
+}

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
-	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,22 +17,22 @@ import (
 
 const fixtures = "../../torchpth/testdata/"
 
-// sameTensors fails unless a and b hold bit-identical tensors.
+// sameTensors fails unless a and b write byte-identical .pth files, that
+// is, hold the same tensors bit for bit.
 func sameTensors(t *testing.T, a, b *wcat.Model) {
 	t.Helper()
-	sa, sb := a.State(), b.State()
-	if len(sa) != len(sb) {
-		t.Fatalf("%d tensors, want %d", len(sb), len(sa))
+	var files [2]bytes.Buffer
+	for i, m := range []*wcat.Model{a, b} {
+		ts, err := torchpth.Export(m, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := torchpth.Write(&files[i], ts); err != nil {
+			t.Fatal(err)
+		}
 	}
-	for i := range sa {
-		if sa[i].Name != sb[i].Name {
-			t.Fatalf("tensor %d is %s, want %s", i, sb[i].Name, sa[i].Name)
-		}
-		for k, v := range sa[i].Data() {
-			if math.Float32bits(v) != math.Float32bits(sb[i].Data()[k]) {
-				t.Fatalf("%s[%d] = %v, want %v", sa[i].Name, k, sb[i].Data()[k], v)
-			}
-		}
+	if !bytes.Equal(files[0].Bytes(), files[1].Bytes()) {
+		t.Fatal("the models hold different tensors")
 	}
 }
 
@@ -204,7 +204,7 @@ func TestImportedResNet20EvalSweep(t *testing.T) {
 	}
 
 	rep := filepath.Join(dir, "rep")
-	code, out, errs = cosim(t, "sweep", "--model", pth, "--model", exported, "--data", data, "--vmin", "0.40", "--vmax", "0.44", "--vstep", "0.04",
+	code, out, errs = cosim(t, "sweep", "--model", pth, "--data", data, "--vmin", "0.40", "--vmax", "0.44", "--vstep", "0.04",
 		"--trials", "3", "--subset", "200", "--out", rep, "--quiet")
 	if code != 0 {
 		t.Fatalf("sweep: exit %d\n%s\n%s", code, out, errs)
@@ -218,8 +218,8 @@ func TestImportedResNet20EvalSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Points) != 4 {
-		t.Fatalf("%d sweep points, want 2 models × 2 voltages", len(r.Points))
+	if len(r.Points) != 2 {
+		t.Fatalf("%d sweep points, want 2 voltages", len(r.Points))
 	}
 	for _, p := range r.Points {
 		if p.Method != "wcat" || !(p.AccMean >= 0 && p.AccMean <= 100) {
