@@ -239,3 +239,24 @@ func TestReaderZeroSpaceRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseProtection: any accepted string is valid and reads back through
+// its label to the same protection.
+func FuzzParseProtection(f *testing.F) {
+	for _, s := range []string{"none", "secded", "secded:zero", "zero-space", "zero-space:keep", "msb:0.5", "msb:1e-3", "msb:", "x:y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParseProtection(s)
+		if err != nil {
+			return
+		}
+		if err := p.Validate(); err != nil {
+			t.Fatalf("%q accepted but invalid: %v", s, err)
+		}
+		q, err := ParseProtection(p.Label())
+		if err != nil || q != p {
+			t.Fatalf("%q → %q → %+v, %v", s, p.Label(), q, err)
+		}
+	})
+}
