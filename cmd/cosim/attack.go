@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"cosim/attack"
+	"cosim/dnn"
+	"cosim/wcat"
+)
+
+func init() {
+	register("attack", "adversarial bit flips: `attack bfa` (progressive bit search, N_flip to random-guess accuracy) and `attack tbfa` (targeted)", cmdAttack)
+}
+
+func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "bfa" && args[0] != "tbfa") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(stderr, "Usage: cosim attack bfa|tbfa [flags]   (cosim attack bfa -h for the flags)")
+			return flag.ErrHelp
+		}
+		return inputErrf("attack: want a sub-command, bfa or tbfa (cosim attack bfa -h)")
+	}
+	kind := attack.Kind(args[0])
+	synopsis := "--model CHECKPOINT [--model …] --data DIR [--trials N] [--seed S] [--preset wcat|rakin] [--json] [--out DIR]"
+	if kind == attack.TBFA {
+		synopsis = "--model CHECKPOINT [--model …] --data DIR --source CLASS --target CLASS [--trials N] [--seed S] [--json] [--out DIR]"
+	}
+	fs := newFlags("attack "+args[0], synopsis, stderr)
+	var models stringList
+	fs.Var(&models, "model", "trained checkpoint to attack (repeat for several)")
+	data := fs.String("data", "", "data directory of the data set")
+	trials := fs.Int("trials", 5, "attack trials per model (trial t draws its attack images from (seed, t))")
+	seedV := fs.Uint64("seed", 1337, "random seed")
+	preset := fs.String("preset", "wcat", "BFA settings: wcat (the WCAT authors': k_top 100, 64 test images, stop at 100/C+1/C %) or rakin (Rakin et al.'s: k_top 10, 128 training images labelled by the model, stop at 11% or 20 iterations)")
+	kTop := fs.Int("k-top", 0, "weights per layer whose bits are scored (default: the preset's)")
+	batch := fs.Int("batch", 0, "attack images (default: the preset's)")
+	threshold := fs.Float64("threshold", 0, "BFA: stop once the accuracy is at most this percent (default: the preset's)")
+	goal := fs.Float64("goal", 99.9, "T-BFA: stop once the attack success rate on held-out source images reaches this percent")
+	source := fs.Int("source", -1, "T-BFA: source class")
+	target := fs.Int("target", -1, "T-BFA: target class")
+	maxFlips := fs.Int("max-flips", 0, "flip budget per trial (default: 1000 for BFA, 200 for T-BFA)")
+	fullCheck := fs.Bool("full-check", false, "score the whole evaluation set after every flip (exact accuracy per flip; the flips and N_flip are the same)")
+	threads := fs.Int("threads", 0, "threads of the inference engine (default: all cores; results do not depend on it)")
+	out := fs.String("out", "", "write KIND.json, KIND.csv, KIND-flips.csv and KIND.html into this directory (after every trial)")
+	resume := fs.Bool("resume", false, "keep the finished trials of --out's KIND.json and run only the others")
+	asJSON := fs.Bool("json", false, "print the result as JSON instead of a table")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	name := "attack " + args[0]
+	if len(models) == 0 {
+		return inputErrf("%s: --model is required", name)
+	}
+	if *trials < 1 {
+		return inputErrf("%s: --trials %d: want ≥ 1", name, *trials)
+	}
+	if *resume && *out == "" {
+		return inputErrf("%s: --resume needs --out", name)
+	}
+	if kind == attack.TBFA && (set["preset"] || set["threshold"]) {
+		return inputErrf("%s: --preset and --threshold are BFA flags", name)
+	}
+	if kind == attack.BFA && (set["source"] || set["target"] || set["goal"]) {
+		return inputErrf("%s: --source, --target and --goal are T-BFA flags", name)
+	}
+	if kind == attack.TBFA && (!set["source"] || !set["target"]) {
+		return inputErrf("%s: --source and --target are required", name)
+	}
+	// Load and check everything before any attack runs or any file is written.
+	var qs []*wcat.Model
+	var infos []wcat.Info
+	dsName := ""
+	for _, p := range models {
+		q, info, err := wcat.Load(p)
+		if err != nil {
+			return inputErr(err)
+		}
+		ds, err := dnn.DatasetFor(q.Net.Arch())
+		if err != nil {
+			return inputErrf("%s: %v", p, err)
+		}
+		if dsName != "" && ds != dsName {
+			return inputErrf("%s: model of %s, but %s is of %s", name, ds, models[0], dsName)
+		}
+		dsName = ds
+		qs, infos = append(qs, q), append(infos, info)
+	}
+	train, test, err := dnn.LoadDataset(dsName, *data)
+	if err != nil {
+		return inputErrf("%s: %v", name, err)
+	}
+	presetName := *preset
+	if kind == attack.TBFA {
+		presetName = "tbfa"
+	}
+	s, err := attack.Preset(presetName, test.Classes)
+	if err != nil {
+		return inputErrf("%s: --preset: %v", name, err)
+	}
+	custom := false
+	for _, o := range []struct {
+		flag string
+		dst  any
+		val  any
+	}{{"k-top", &s.KTop, *kTop}, {"batch", &s.Batch, *batch}, {"threshold", &s.ThresholdPct, *threshold}, {"goal", &s.GoalPct, *goal},
+		{"max-flips", &s.MaxFlips, *maxFlips}} {
+		if !set[o.flag] {
+			continue
+		}
+		custom = custom || o.flag != "goal"
+		switch d := o.dst.(type) {
+		case *int:
+			*d = o.val.(int)
+		case *float64:
+			*d = o.val.(float64)
+		}
+	}
+	if custom {
+		s.Preset += "+custom"
+	}
+	s.FullCheck = *fullCheck
+	s.Source, s.Target = max(*source, 0), max(*target, 0)
+	var atts []*attack.Attacker
+	res := attack.Result{Attack: kind, Settings: s, Seed: *seedV, Dataset: test.Name}
+	for i, q := range qs {
+		mname := strings.TrimSuffix(filepath.Base(models[i]), filepath.Ext(models[i]))
+		if slices.ContainsFunc(res.Models, func(m attack.Model) bool { return m.Name == mname }) {
+			return inputErrf("%s: two models named %s", name, mname)
+		}
+		a, err := attack.New(kind, s, attack.Target{Name: mname, Model: q, Test: test, Train: train})
+		if err != nil {
+			return inputErrf("%s: %s: %v", name, models[i], err)
+		}
+		atts = append(atts, a)
+		res.Models = append(res.Models, attack.Model{Name: mname, Path: models[i], Arch: q.Net.Arch(), Method: infos[i].Config().Label(),
+			Bits: q.Cfg.Bits, Layers: a.LayerNames()})
+	}
+	done := map[string]bool{}
+	if *resume {
+		path := filepath.Join(*out, attack.JSONFile(kind))
+		prev, err := attack.ReadResult(path)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+		case err != nil:
+			return inputErr(err)
+		case prev.Settings != s || prev.Seed != *seedV || prev.Dataset != test.Name:
+			return inputErrf("%s: %s was written with other settings, seed or data; run without --resume or with another --out", name, path)
+		default:
+			for _, t := range prev.Trials {
+				if slices.ContainsFunc(res.Models, func(m attack.Model) bool { return m.Name == t.Model }) && t.Trial < *trials {
+					res.Trials = append(res.Trials, t)
+					done[fmt.Sprintf("%s\x00%d", t.Model, t.Trial)] = true
+				}
+			}
+		}
+	}
+	for i, a := range atts {
+		for t := range *trials {
+			if done[fmt.Sprintf("%s\x00%d", res.Models[i].Name, t)] {
+				continue
+			}
+			tr, err := a.Run(ctx, t, attack.Options{Seed: *seedV, Threads: *threads})
+			if err != nil {
+				return err
+			}
+			res.EvalImages = evalImages(kind, s, test)
+			res.Trials = append(res.Trials, tr)
+			fmt.Fprintf(stderr, "%s trial %d: N_flip %d (reached %v), %.2f%% → %.2f%%, %.1f s\n", tr.Model, tr.Trial, tr.NFlip, tr.Reached, tr.CleanPct, tr.FinalPct, tr.Seconds)
+			if *out != "" {
+				if err := attack.WriteFiles(*out, res); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	res.EvalImages = evalImages(kind, s, test)
+	res.Summarise()
+	if *out != "" {
+		if err := attack.WriteFiles(*out, res); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	what := map[attack.Kind]string{attack.BFA: fmt.Sprintf("bits flipped until the accuracy is ≤ %g%%", s.ThresholdPct),
+		attack.TBFA: fmt.Sprintf("bits flipped until %g%% of held-out class-%d images are classified as %d", s.GoalPct, s.Source, s.Target)}[kind]
+	fmt.Fprintf(stdout, "%s (%s settings, seed %d) on %s: N_flip = %s\n", kind, s.Preset, *seedV, test.Name, what)
+	for _, m := range res.Summaries {
+		fmt.Fprintf(stdout, "%-28s %-10s N_flip %6.1f ± %5.1f  min %4d  max %4d  reached %d/%d  clean %.2f%%  final %.2f%%",
+			m.Model, m.Method, m.Mean, m.Std, m.Min, m.Max, m.Reached, m.Trials, m.CleanPct, m.FinalPct)
+		if kind == attack.TBFA {
+			fmt.Fprintf(stdout, "  other classes %.2f%%", m.OtherPct)
+		}
+		fmt.Fprintln(stdout)
+	}
+	return nil
+}
+
+// evalImages is the size of the evaluation set of an attack.
+func evalImages(k attack.Kind, s attack.Settings, test *dnn.Dataset) int {
+	switch {
+	case k == attack.TBFA:
+		n := 0
+		for _, l := range test.Labels {
+			if int(l) == s.Source {
+				n++
+			}
+		}
+		return n - min(s.Batch/2, n-1)
+	case s.FromTrain:
+		return test.Len()
+	}
+	return test.Len() - s.Batch
+}
