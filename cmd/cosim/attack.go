@@ -226,3 +226,24 @@ func evalImages(k attack.Kind, s attack.Settings, test *dnn.Dataset) int {
 	}
 	return test.Len() - s.Batch
 }
+
+// reportAttack merges attack result files and writes their report into out.
+func reportAttack(ins []string, out string, stdout io.Writer) error {
+	var rs []attack.Result
+	for _, in := range ins {
+		r, err := attack.ReadResult(in)
+		if err != nil {
+			return inputErrf("report: %v", err)
+		}
+		rs = append(rs, r)
+	}
+	r, err := attack.Merge(rs, ins)
+	if err != nil {
+		return inputErrf("report: %v", err)
+	}
+	if err := attack.WriteFiles(out, r); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	fmt.Fprintf(stdout, "%d %s trials of %d models from %d files; wrote %s\n", len(r.Trials), r.Attack, len(r.Models), len(ins), filepath.Join(out, string(r.Attack)+".html"))
+	return nil
+}

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"cosim/attack"
 	"cosim/pareto"
 	"cosim/sweep"
 )
@@ -29,6 +30,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if len(ins) == 0 || *out == "" {
 		return inputErrf("report: --in and --out are required")
+	}
+	if attack.IsResult(ins[0]) {
+		return reportAttack(ins, *out, stdout)
 	}
 	rep := pareto.Report{Title: "cosim report"}
 	arches := map[string]bool{}
