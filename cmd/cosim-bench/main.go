@@ -31,6 +31,8 @@
 //	sweep-resnet20-51pts-seconds      `cosim sweep` of a trained ResNet-20 over 51 voltages 0.30–0.80 V
 //	                                  with the default adaptive Monte Carlo (±0.5-point CI) on the
 //	                                  CIFAR-10 test set
+//	resnet20-bfa-trial-seconds        one whole BFA trial (the WCAT authors' settings, attack.Preset
+//	                                  "wcat") on the trained WCAT ResNet-20 and CIFAR-10, all cores
 //
 // The kernel path's name is not a number, so it is not a figure of its own:
 // it is named on stderr (with the paths available) at the start of every
@@ -77,6 +79,7 @@ import (
 	"strings"
 	"time"
 
+	"cosim/attack"
 	"cosim/dnn"
 	"cosim/dnn/kernels"
 	"cosim/internal/seed"
@@ -195,6 +198,17 @@ func main() {
 			fail(err)
 		}
 		line("resnet56-eval-peak-rss-mib", rss, "MiB")
+	}
+	if want("resnet20-bfa") {
+		secs, err := bfaTrialSeconds(*model, *dataDir)
+		switch {
+		case errors.Is(err, errSkipped):
+			fmt.Fprintln(os.Stderr, "cosim-bench: resnet20-bfa-trial-seconds skipped:", err)
+		case err != nil:
+			fail(err)
+		default:
+			line("resnet20-bfa-trial-seconds", secs, "s")
+		}
 	}
 	if want("sweep") {
 		secs, err := sweepSeconds(*cosimBin, *model, *dataDir)
@@ -558,5 +572,33 @@ func sweepSeconds(bin, model, dataDir string) (float64, error) {
 	if err := cmd.Run(); err != nil {
 		return 0, fmt.Errorf("cosim sweep: %w", err)
 	}
+	return time.Since(start).Seconds(), nil
+}
+
+// bfaTrialSeconds times trial 0 of the WCAT authors' BFA on the trained
+// ResNet-20 and the CIFAR-10 test set.
+func bfaTrialSeconds(model, dataDir string) (float64, error) {
+	q, _, err := wcat.Load(model)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", errSkipped, err)
+	}
+	_, test, err := dnn.LoadCIFAR10(dataDir)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", errSkipped, err)
+	}
+	s, err := attack.Preset("wcat", test.Classes)
+	if err != nil {
+		return 0, err
+	}
+	a, err := attack.New(attack.BFA, s, attack.Target{Name: filepath.Base(model), Model: q, Test: test})
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	tr, err := a.Run(context.Background(), 0, attack.Options{Seed: 1337})
+	if err != nil {
+		return 0, err
+	}
+	fmt.Fprintf(os.Stderr, "cosim-bench: BFA trial on %s: N_flip %d, %.2f%% → %.2f%%\n", model, tr.NFlip, tr.CleanPct, tr.FinalPct)
 	return time.Since(start).Seconds(), nil
 }
