@@ -1,12 +1,12 @@
 package attack
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -231,20 +231,71 @@ func (r Result) Report() pareto.Report {
 
 // ReadResult reads a result file written by WriteFiles.
 func ReadResult(path string) (Result, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return Result{}, err
 	}
+	defer f.Close()
+	return DecodeResult(f, path)
+}
+
+// DecodeResult reads a result (JSON, unknown keys refused) from rd and
+// validates it; errors name the file and the field.
+func DecodeResult(rd io.Reader, name string) (Result, error) {
 	var r Result
-	dec := json.NewDecoder(bytes.NewReader(data))
+	dec := json.NewDecoder(rd)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
-		return Result{}, fmt.Errorf("%s: %w", path, err)
+		return Result{}, fmt.Errorf("%s: %w", name, err)
 	}
-	if r.Attack != BFA && r.Attack != TBFA {
-		return Result{}, fmt.Errorf("%s: attack %q: not an attack result (want bfa or tbfa)", path, r.Attack)
+	if err := r.Validate(); err != nil {
+		return Result{}, fmt.Errorf("%s: %w", name, err)
 	}
 	return r, nil
+}
+
+// Validate checks that r is a result this package can summarise and draw:
+// a known attack, models with distinct names, and trials of those models
+// whose flips name their layers and count up from 1.
+func (r Result) Validate() error {
+	if r.Attack != BFA && r.Attack != TBFA {
+		return fmt.Errorf("attack: %q is not an attack (want bfa or tbfa)", r.Attack)
+	}
+	layers := map[string]int{}
+	for i, m := range r.Models {
+		if m.Name == "" {
+			return fmt.Errorf("models[%d].name: empty", i)
+		}
+		if _, dup := layers[m.Name]; dup {
+			return fmt.Errorf("models[%d].name: %q appears twice", i, m.Name)
+		}
+		layers[m.Name] = len(m.Layers)
+	}
+	for i, t := range r.Trials {
+		nl, ok := layers[t.Model]
+		switch {
+		case !ok:
+			return fmt.Errorf("trials[%d].model: %q is not among the models", i, t.Model)
+		case t.Trial < 0:
+			return fmt.Errorf("trials[%d].trial: %d is negative", i, t.Trial)
+		case t.NFlip != len(t.Flips):
+			return fmt.Errorf("trials[%d].n_flip: %d, but %d flips are listed", i, t.NFlip, len(t.Flips))
+		}
+		for j, f := range t.Flips {
+			if f.Layer < 0 || f.Layer >= nl {
+				return fmt.Errorf("trials[%d].flips[%d].layer: %d outside 0..%d", i, j, f.Layer, nl-1)
+			}
+			if f.N != j+1 {
+				return fmt.Errorf("trials[%d].flips[%d].n: %d, want %d", i, j, f.N, j+1)
+			}
+		}
+		for _, v := range []float64{t.CleanPct, t.FinalPct, t.OtherCleanPct, t.OtherPct, t.Seconds} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("trials[%d]: a value is not finite", i)
+			}
+		}
+	}
+	return nil
 }
 
 // IsResult reports whether the JSON file at path looks like an attack
