@@ -82,6 +82,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseCACTI$$' -fuzztime $(FUZZTIME) ./sram
 	$(GO) test -run '^$$' -fuzz '^FuzzParseSpec$$' -fuzztime $(FUZZTIME) ./sweep
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./torchpth
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeResult$$' -fuzztime $(FUZZTIME) ./attack
 
 clean:
 	rm -rf bin $(REPORTS)/index.html $(REPORTS)/sweep.csv $(REPORTS)/sweep.json $(REPORTS)/models
