@@ -254,9 +254,11 @@ type state struct {
 	lab    []uint8
 }
 
-func (a *Attacker) newState(trial int) *state {
+// newState returns the clean network of a trial whose random bits come
+// from rng.
+func (a *Attacker) newState(rng *rand.Rand) *state {
 	m := a.t.Model
-	st := &state{a: a, inf: a.base.Clone(), net: m.Net.Clone(), sign: 1, rng: seed.Stream(0, 0)}
+	st := &state{a: a, inf: a.base.Clone(), net: m.Net.Clone(), sign: 1, rng: rng}
 	if f, ok := st.net.(interface{ FreezeBatchNorm(bool) }); ok {
 		f.FreezeBatchNorm(true)
 	}
@@ -541,9 +543,8 @@ func (k *accCheck) run(full bool) (bool, float64, int) {
 // Run attacks the model once as trial number trial.
 func (a *Attacker) Run(ctx context.Context, trial int, opt Options) (Trial, error) {
 	start := time.Now()
-	st := a.newState(trial)
+	st := a.newState(seed.Stream(opt.Seed, uint64(trial), 1))
 	st.inf.SetThreads(opt.Threads)
-	st.rng = seed.Stream(opt.Seed, uint64(trial), 1)
 	draw := seed.Stream(opt.Seed, uint64(trial), 0)
 	test := a.t.Test
 	res := Trial{Model: a.t.Name, Trial: trial}

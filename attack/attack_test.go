@@ -121,7 +121,7 @@ func TestBitScoresMatchFiniteDifferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := a.newState(0)
+	st := a.newState(seed.Stream(1))
 	idx := make([]int, 16)
 	labels := make([]uint8, 16)
 	for i := range idx {
