@@ -128,8 +128,10 @@ type Options struct {
 	// state written for another recipe, configuration or data set is an
 	// error.
 	StatePath string
-	// StopAcc, if positive, ends training after the first epoch whose
-	// validation accuracy (percent) reaches it.
+	// StopAcc, if positive, ends training at the first epoch whose
+	// validation accuracy (percent) reaches it — before the first epoch
+	// when the starting model already does, which Train then returns as
+	// the single statistics entry of epoch 0.
 	StopAcc float64
 }
 
@@ -172,6 +174,18 @@ func Train(ctx context.Context, m *Model, data *dnn.Dataset, r Recipe, opts Opti
 			return r.AlphaDecay
 		}
 		return r.WeightDecay
+	}
+	if opts.StopAcc > 0 && len(st.Stats) == 0 && valid.Len() > 0 {
+		t0 := time.Now()
+		m.Quantize(nil)
+		acc := 100 * float64(dnn.Evaluate(m.Net, valid, 1000)) / float64(valid.Len())
+		if acc >= opts.StopAcc {
+			es := EpochStats{Epoch: 0, Epochs: r.Epochs, TrainLoss: math.NaN(), TrainAcc: math.NaN(), ValidAcc: acc, Best: true, Seconds: time.Since(t0).Seconds()}
+			if opts.Hooks.Epoch != nil {
+				opts.Hooks.Epoch(es)
+			}
+			return []EpochStats{es}, nil
+		}
 	}
 	var (
 		x       []float32

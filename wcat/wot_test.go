@@ -54,13 +54,13 @@ func TestWOTFromTrained(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := MNISTRecipe()
-	r.Epochs, r.LR, r.ConstantLR = 3, 1e-4, true
-	st, err := Train(context.Background(), m, train, r, Options{StopAcc: 1})
+	r.Epochs, r.LR, r.ConstantLR = 1, 1e-4, true
+	st, err := Train(context.Background(), m, train, r, Options{StopAcc: 101}) // never reached: one epoch
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(st) != 1 {
-		t.Fatalf("ran %d epochs; the first reaches 1%% validation accuracy, so training should stop there", len(st))
+	if len(st) != 1 || st[0].Epoch != 1 {
+		t.Fatalf("epochs %+v, want one", st)
 	}
 	if n := outside(m); n != 0 {
 		t.Fatalf("%d range-limited codes outside [−64, 63] after WOT", n)
@@ -85,6 +85,14 @@ func TestWOTFromTrained(t *testing.T) {
 				t.Fatalf("code %s[%d] changed on reload", l.W.Name, j)
 			}
 		}
+	}
+	// A starting model that already reaches the target stops before the
+	// first epoch, throttled.
+	again, _ := New(plain.Net, Config{Method: WOT, Bits: 8, Grid: GridReference})
+	r.Epochs = 3
+	st, err = Train(context.Background(), again, train, r, Options{StopAcc: 1})
+	if err != nil || len(st) != 1 || st[0].Epoch != 0 || !(st[0].ValidAcc >= 1) || outside(again) != 0 {
+		t.Fatalf("stop before training: %v, stats %+v, %d codes outside", err, st, outside(again))
 	}
 	if _, err := New(plain.Net, Config{Method: WOT, Bits: 3, Grid: GridReference}); err == nil {
 		t.Fatal("3-bit WOT accepted")

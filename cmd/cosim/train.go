@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -29,7 +28,7 @@ var modelAliases = map[string]string{"mlp": "mlp-784-100-10"}
 func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("train", "--model NAME --method METHOD --out FILE [flags]", stderr)
 	model := fs.String("model", "mlp", "architecture: mlp (= mlp-784-100-10, the paper's appendix-A MLP on MNIST), mlp-<in>-<hidden>…-<out>")
-	method := fs.String("method", "wcat", "quantization method: normal, wcat, plclip, lsq, wot (normal with throttling for zero-space ECC; with --from it stops at the first epoch whose validation accuracy reaches the starting model's)")
+	method := fs.String("method", "wcat", "quantization method: normal, wcat, plclip, lsq, wot (normal with throttling for zero-space ECC; with --from it stops as soon as the validation accuracy reaches the starting model's, before the first epoch when the throttled start already does)")
 	from := fs.String("from", "", "start from the network weights and batch-norm statistics of this trained checkpoint (its architecture; its quantizer is replaced by --method/--bits)")
 	schedule := fs.String("lr-schedule", "cosine", "learning-rate schedule: cosine (annealed to 0 over the epochs) or constant")
 	bits := fs.Int("bits", 4, "weight bits")
@@ -57,8 +56,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *out == "" {
 		return inputErrf("train: --out is required")
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	set := setFlags(fs)
 	for name, v := range map[string]int{"epochs": *epochs, "batch": *batch} {
 		if set[name] && v < 1 {
 			return inputErrf("train: --%s %d: want ≥ 1", name, v)
@@ -147,6 +145,14 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return inputErrf("train: %v", err)
 	}
+	if *resume {
+		if !fileExists(statePath) {
+			return inputErrf("train: --resume: there is no training state %s to continue; leave out --resume to start", statePath)
+		}
+		if err := wcat.CheckState(statePath, qm, recipe, train); err != nil {
+			return inputErrf("train: --resume: %v; delete it to start over", err)
+		}
+	}
 	fmt.Fprintf(stderr, "training %s, %s %d-bit%s, %d epochs on %s (%d images, %d%% held out)\n",
 		arch, m, *bits, bfnNote(*bfn), recipe.Epochs, train.Name, train.Len(), int(math.Round(100*recipe.ValidFraction)))
 	var bar *progressbar.ProgressBar
@@ -186,9 +192,12 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return fmt.Errorf("train: %w", err)
 	}
-	info := wcat.Info{Recipe: &recipe, EpochsRun: len(stats), Dataset: train.Name, DatasetSHA256: train.Hash(),
+	info := wcat.Info{Recipe: &recipe, Dataset: train.Name, DatasetSHA256: train.Hash(),
 		Command: "cosim train " + strings.Join(args, " ")}
 	for _, s := range stats {
+		if s.Epoch > 0 { // epoch 0: the starting model already reached --method wot's target
+			info.EpochsRun++
+		}
 		info.TrainSeconds += s.Seconds
 		if s.Best {
 			info.BestEpoch, info.ValidAcc = s.Epoch, s.ValidAcc
