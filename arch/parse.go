@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"cosim/ecc"
+	"cosim/internal/fileio"
 	"cosim/sram"
 )
 
@@ -67,7 +68,7 @@ type Options struct {
 func Load(path string) (*Spec, error) { return load(path, Options{}) }
 
 func load(path string, o Options) (*Spec, error) {
-	data, err := os.ReadFile(path)
+	data, err := fileio.ReadFile(path, fileio.SpecLimit)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -579,6 +580,9 @@ func (p *parser) voltage(a *fields, s *Spec) error {
 	}
 	if s.NominalV, err = v.positive("nominal-v"); err != nil {
 		return err
+	}
+	if err := sram.CheckSupply(s.NominalV); err != nil {
+		return v.bad("nominal-v", "%v", err)
 	}
 	if v.has("rescale-cacti") {
 		if s.RescaleCACTI, err = v.boolean("rescale-cacti"); err != nil {

@@ -100,12 +100,18 @@ func WriteCheckpoint(w io.Writer, arch string, input [3]int, classes int, meta a
 
 // ReadCheckpoint decodes a checkpoint; name is used in error messages.
 func ReadCheckpoint(r io.Reader, name string) (*Checkpoint, error) {
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%s: not a valid cosim checkpoint: %s", name, fmt.Sprintf(format, a...))
+	}
+	// The magic bytes first, so that a stream that is not a checkpoint
+	// (/dev/zero) is refused before it is read whole.
+	br := bufio.NewReader(r)
+	if head, _ := br.Peek(len(checkpointMagic)); len(head) == len(checkpointMagic) && string(head) != checkpointMagic {
+		return nil, bad("wrong magic bytes %q", head)
+	}
+	raw, err := io.ReadAll(br)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if len(raw) < len(checkpointMagic)+4+sha256.Size {
 		return nil, bad("%d bytes is too short", len(raw))

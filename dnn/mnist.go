@@ -46,6 +46,9 @@ func readMNIST(dir, prefix string) (*Dataset, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mnist: %s: %w", iname, describeIDX(err))
 	}
+	if rows != 28 || cols != 28 {
+		return nil, fmt.Errorf("mnist: %s: %d×%d images, but MNIST's are 28×28", iname, rows, cols)
+	}
 	labs, err := mnist.ReadLabelFile(lname)
 	if err != nil {
 		return nil, fmt.Errorf("mnist: %s: %w", lname, describeIDX(err))

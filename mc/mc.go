@@ -205,6 +205,10 @@ func NewEngineWith(m *wcat.Model, wordBits int, data *dnn.Dataset, opt EngineOpt
 	if data.Len() == 0 {
 		return nil, fmt.Errorf("mc: evaluation set %s is empty", data.Name)
 	}
+	if c, h, w := m.Net.InputShape(); c != data.C || h != data.H || w != data.W || m.Net.Classes() != data.Classes {
+		return nil, fmt.Errorf("mc: %s takes %d×%d×%d inputs in %d classes, but %s has %d×%d×%d images in %d classes",
+			m.Net.Arch(), c, h, w, m.Net.Classes(), data.Name, data.C, data.H, data.W, data.Classes)
+	}
 	mem, err := storeModel(m, wordBits)
 	if err != nil {
 		return nil, err
@@ -477,7 +481,10 @@ func (e *Engine) normalise(p float64, opt Options) (Options, error) {
 	if opt.Subset > e.data.Len() || opt.Protocol == ProtocolReference {
 		opt.Subset = e.data.Len()
 	}
-	if opt.Workers <= 0 {
+	if opt.Workers < 0 {
+		return opt, fmt.Errorf("mc: workers = %d, want ≥ 0", opt.Workers)
+	}
+	if opt.Workers == 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
 	opt.Workers = min(opt.Workers, opt.Trials)

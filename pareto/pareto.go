@@ -300,6 +300,15 @@ func checkText(path, s string, required bool) *FieldError {
 	return nil
 }
 
+// CheckLabel checks a model or method label as a report will: non-empty,
+// valid UTF-8, no control characters but tab.
+func CheckLabel(s string) error {
+	if err := checkText("label", s, true); err != nil {
+		return err
+	}
+	return nil
+}
+
 func checkFinite(path string, v float64) *FieldError {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return fieldErr(path, "%v is not a finite number", v)

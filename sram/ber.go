@@ -13,6 +13,19 @@ import (
 // there (WCAT, Chitsaz et al., TMLR 2023, appendix C, eq. 11: the "min(…, 0.5)").
 const BERSaturation = 0.5
 
+// MaxSupplyV bounds every supply voltage cosim accepts [V]: no SRAM of the
+// CACTI tables runs above 1.1 V, so a larger value is a typo (millivolts
+// written as volts, a misplaced decimal point), not a design.
+const MaxSupplyV = 5.0
+
+// CheckSupply checks that v is a usable supply voltage, 0 < v ≤ MaxSupplyV.
+func CheckSupply(v float64) error {
+	if !(v > 0 && v <= MaxSupplyV) {
+		return fmt.Errorf("supply voltage %g V: want 0 < V ≤ %g", v, MaxSupplyV)
+	}
+	return nil
+}
+
 // BERModel is the bit error rate of an SRAM cell as a function of its supply
 // voltage, ε(V) = min(exp(A + B·V + C·V²), 0.5) with V in volts (WCAT,
 // appendix C, eq. 11).

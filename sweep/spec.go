@@ -6,14 +6,15 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
 
 	"cosim/ecc"
+	"cosim/internal/fileio"
 	"cosim/mc"
+	"cosim/pareto"
 	"cosim/sram"
 )
 
@@ -82,7 +83,7 @@ func DefaultMC(p mc.Protocol) mc.Options {
 
 // LoadSpec reads and checks a sweep spec file.
 func LoadSpec(path string) (*Spec, error) {
-	data, err := os.ReadFile(path)
+	data, err := fileio.ReadFile(path, fileio.SpecLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -282,6 +283,9 @@ func (p *specParser) spec(doc *yaml.Node) (*Spec, error) {
 			if sm.Label, err = p.str(l, "label"); err != nil {
 				return nil, err
 			}
+			if err := pareto.CheckLabel(sm.Label); err != nil {
+				return nil, p.errf(l, "%v", err)
+			}
 		}
 		if pn, ok := m["protection"]; ok {
 			items := []*yaml.Node{pn}
@@ -331,8 +335,8 @@ func (p *specParser) voltages(n, parent *yaml.Node) ([]float64, error) {
 			if err != nil {
 				return nil, err
 			}
-			if !(v > 0) || v > 5 {
-				return nil, p.errf(it, "voltage %g V: want 0 < V ≤ 5", v)
+			if err := sram.CheckSupply(v); err != nil {
+				return nil, p.errf(it, "%v", err)
 			}
 			if seen[v] {
 				return nil, p.errf(it, "voltage %g V appears twice", v)

@@ -35,6 +35,7 @@ import (
 	"cosim/internal/seed"
 	"cosim/mc"
 	"cosim/pareto"
+	"cosim/sram"
 	"cosim/wcat"
 )
 
@@ -88,11 +89,17 @@ func Voltages(vmin, vmax, step float64) ([]float64, error) {
 	if !(vmin > 0) || !(vmax >= vmin) || !(step > 0) || math.IsInf(vmax, 0) {
 		return nil, fmt.Errorf("voltage grid %g..%g step %g: want 0 < vmin ≤ vmax and step > 0", vmin, vmax, step)
 	}
-	n := int(math.Floor((vmax-vmin)/step+1e-9)) + 1
-	if n > 100000 {
-		return nil, fmt.Errorf("voltage grid %g..%g step %g has %d points (at most 100000)", vmin, vmax, step, n)
+	for _, v := range []float64{vmin, vmax} {
+		if err := sram.CheckSupply(v); err != nil {
+			return nil, fmt.Errorf("voltage grid %g..%g step %g: %v", vmin, vmax, step, err)
+		}
 	}
-	vs := make([]float64, n)
+	const maxPoints = 100000
+	nf := math.Floor((vmax-vmin)/step+1e-9) + 1
+	if nf > maxPoints {
+		return nil, fmt.Errorf("voltage grid %g..%g step %g has %.3g points (at most %d)", vmin, vmax, step, nf, maxPoints)
+	}
+	vs := make([]float64, int(nf))
 	for i := range vs {
 		vs[i] = math.Round((vmin+float64(i)*step)*1e6) / 1e6
 	}
@@ -122,6 +129,13 @@ func (c Config) prepare() (*arch.Component, *eyeriss.Model, []*accel.EnergyRepor
 	}
 	if c.MC.Trials < 1 {
 		return nil, nil, nil, fmt.Errorf("sweep: trials = %d, want ≥ 1", c.MC.Trials)
+	}
+	for _, m := range c.Models {
+		for _, l := range []string{m.Name, m.Method} {
+			if err := pareto.CheckLabel(l); err != nil {
+				return nil, nil, nil, fmt.Errorf("sweep: model %q, method %q: %v", m.Name, m.Method, err)
+			}
+		}
 	}
 	mem, err := c.Spec.FaultyWeightMemory()
 	if err != nil {

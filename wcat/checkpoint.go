@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"cosim/dnn"
 	"cosim/internal/atomicfile"
+	"cosim/internal/fileio"
 	"cosim/internal/seed"
 )
 
@@ -60,7 +60,7 @@ func Save(path string, m *Model, info Info) error {
 // Load reads a checkpoint written by Save and rebuilds the quantized model,
 // with its clean codes computed (Quantize(nil)).
 func Load(path string) (*Model, Info, error) {
-	f, err := os.Open(path)
+	f, err := fileio.Open(path, fileio.CheckpointLimit)
 	if err != nil {
 		return nil, Info{}, err
 	}

@@ -8,10 +8,10 @@ import (
 	"io"
 	"io/fs"
 	"math"
-	"os"
 
 	"cosim/dnn"
 	"cosim/internal/atomicfile"
+	"cosim/internal/fileio"
 )
 
 // State is the resumable state of a training run at the end of an epoch:
@@ -90,38 +90,55 @@ func (st *State) save(path string, m *Model, r Recipe, data *dnn.Dataset) error 
 	})
 }
 
+// CheckState checks, without changing m, that the training state at path
+// can resume training m with recipe r on data: that it exists, is intact,
+// and was written for the same network, quantizer, recipe and data.
+func CheckState(path string, m *Model, r Recipe, data *dnn.Dataset) error {
+	_, _, err := readState(path, m, r, data)
+	return err
+}
+
+// readState reads and checks the state at path (see CheckState).
+func readState(path string, m *Model, r Recipe, data *dnn.Dataset) (*dnn.Checkpoint, stateMeta, error) {
+	var meta stateMeta
+	f, err := fileio.Open(path, fileio.CheckpointLimit)
+	if err != nil {
+		return nil, meta, err
+	}
+	defer f.Close()
+	ck, err := dnn.ReadCheckpoint(f, path)
+	if err != nil {
+		return nil, meta, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(ck.Header.Meta))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&meta); err != nil || meta.Kind != stateKind {
+		return nil, meta, fmt.Errorf("%s: not a cosim training state (%v)", path, err)
+	}
+	switch {
+	case ck.Header.Arch != m.Net.Arch():
+		err = fmt.Errorf("%s: training state of a %s, resuming a %s", path, ck.Header.Arch, m.Net.Arch())
+	case meta.Config != m.Cfg:
+		err = fmt.Errorf("%s: training state was written for quantizer %+v, resuming with %+v", path, meta.Config, m.Cfg)
+	case meta.Recipe != r:
+		err = fmt.Errorf("%s: training state was written for recipe %+v, resuming with %+v", path, meta.Recipe, r)
+	case meta.DatasetSHA256 != data.Hash():
+		err = fmt.Errorf("%s: training state was written for another data set (sha256 %s)", path, meta.DatasetSHA256)
+	case len(meta.Epochs) > r.Epochs:
+		err = fmt.Errorf("%s: %d epochs done, the recipe has %d", path, len(meta.Epochs), r.Epochs)
+	}
+	return ck, meta, err
+}
+
 // load restores a state written by save into st and m. It reports false
 // (and changes nothing) when path does not exist.
 func (st *State) load(path string, m *Model, r Recipe, data *dnn.Dataset) (bool, error) {
-	f, err := os.Open(path)
+	ck, meta, err := readState(path, m, r, data)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
-	}
-	defer f.Close()
-	ck, err := dnn.ReadCheckpoint(f, path)
-	if err != nil {
-		return false, err
-	}
-	var meta stateMeta
-	dec := json.NewDecoder(bytes.NewReader(ck.Header.Meta))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&meta); err != nil || meta.Kind != stateKind {
-		return false, fmt.Errorf("%s: not a cosim training state (%v)", path, err)
-	}
-	switch {
-	case ck.Header.Arch != m.Net.Arch():
-		return false, fmt.Errorf("%s: training state of a %s, resuming a %s", path, ck.Header.Arch, m.Net.Arch())
-	case meta.Config != m.Cfg:
-		return false, fmt.Errorf("%s: training state was written for quantizer %+v, resuming with %+v", path, meta.Config, m.Cfg)
-	case meta.Recipe != r:
-		return false, fmt.Errorf("%s: training state was written for recipe %+v, resuming with %+v", path, meta.Recipe, r)
-	case meta.DatasetSHA256 != data.Hash():
-		return false, fmt.Errorf("%s: training state was written for another data set (sha256 %s)", path, meta.DatasetSHA256)
-	case len(meta.Epochs) > r.Epochs:
-		return false, fmt.Errorf("%s: %d epochs done, the recipe has %d", path, len(meta.Epochs), r.Epochs)
 	}
 	tensors := m.State()
 	vel := make([]*dnn.Param, len(m.Params()))

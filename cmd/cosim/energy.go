@@ -60,14 +60,17 @@ func cmdEnergy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return inputErr(err)
 	}
 	v := spec.NominalV
-	if *vdd != 0 {
-		if !(*vdd > 0 && *vdd <= 5) {
-			return inputErrf("energy: --vdd %g: want 0 < V ≤ 5", *vdd)
+	if setFlags(fs)["vdd"] {
+		if err := sram.CheckSupply(*vdd); err != nil {
+			return inputErrf("energy: --vdd: %v", err)
 		}
 		v = *vdd
 	}
 	var wl accel.Workload
 	if slices.Contains(accel.BuiltinWorkloadNames(), *model) {
+		if setFlags(fs)["bits"] && (*bits < 1 || *bits > 32) {
+			return inputErrf("energy: --bits %d: want 1..32", *bits)
+		}
 		if *bits == 0 {
 			*bits = spec.WeightWordBits()
 		}

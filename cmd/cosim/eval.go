@@ -77,6 +77,9 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *trials < 1 {
 		return inputErrf("eval: --trials %d: want ≥ 1", *trials)
 	}
+	if *workers < 0 {
+		return inputErrf("eval: --workers %d: want ≥ 0 (0: all cores)", *workers)
+	}
 	proto, err := mc.ParseProtocol(*protocol)
 	if err != nil {
 		return inputErrf("eval: --protocol: %v", err)

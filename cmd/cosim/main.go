@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -120,9 +121,6 @@ func usage(w io.Writer) {
 	}
 }
 
-// errFlagsReported means the flag package already printed the problem.
-var errFlagsReported = errors.New("bad flags")
-
 // newFlags makes a flag set that reports errors to stderr and returns them.
 func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -134,14 +132,24 @@ func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args; a parse error becomes errFlagsReported, and stray
-// positional arguments are bad input.
+// errFlagsReported means the flag package already printed the problem.
+var errFlagsReported = errors.New("bad flags")
+
+// parseFlags parses args; --help prints the flags, and a bad flag or a
+// stray positional argument is bad input, reported in one line.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errFlagsReported
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	fs.SetOutput(out)
+	if errors.Is(err, flag.ErrHelp) {
+		usage()
+		return err
+	}
+	if err != nil {
+		return inputErrf("%s: %v (cosim help %s lists the flags)", fs.Name(), err, fs.Name())
 	}
 	if fs.NArg() > 0 {
 		return inputErrf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
@@ -154,3 +162,36 @@ type stringList []string
 
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// setFlags returns the names of the flags given on the command line.
+func setFlags(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
+}
+
+// checkOutDir checks, before any work, that the output directory dir exists
+// and is writable, or can be created: its nearest existing ancestor is a
+// writable directory. It creates nothing.
+func checkOutDir(dir string) error {
+	d := dir
+	for {
+		st, err := os.Stat(d)
+		if err == nil {
+			if !st.IsDir() {
+				return fmt.Errorf("output directory %s: %s is not a directory", dir, d)
+			}
+			f, err := os.CreateTemp(d, ".cosim-write-check-*")
+			if err != nil {
+				return fmt.Errorf("output directory %s: cannot write in %s: %w", dir, d, errors.Unwrap(err))
+			}
+			f.Close()
+			return os.Remove(f.Name())
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return fmt.Errorf("output directory %s: %w", dir, err)
+		}
+		d = parent
+	}
+}

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
 	"cosim/attack"
+	"cosim/internal/fileio"
 	"cosim/pareto"
 	"cosim/sweep"
 )
@@ -33,6 +33,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if attack.IsResult(ins[0]) {
 		return reportAttack(ins, *out, stdout)
+	}
+	if err := checkOutDir(*out); err != nil {
+		return inputErrf("report: --out: %v", err)
 	}
 	rep := pareto.Report{Title: "cosim report"}
 	arches := map[string]bool{}
@@ -89,7 +92,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // readResults reads a results file by its extension.
 func readResults(path string) (pareto.Report, error) {
-	f, err := os.Open(path)
+	f, err := fileio.Open(path, fileio.TableLimit)
 	if err != nil {
 		return pareto.Report{}, err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -55,8 +54,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	*quiet = *quiet || !isTerminal(stderr)
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	set := setFlags(fs)
 
 	var sp *sweep.Spec
 	if *specFile != "" {
@@ -124,8 +122,14 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			protections = append(protections, p)
 		}
 	}
+	if *workers < 0 {
+		return inputErrf("sweep: --workers %d: want ≥ 0 (0: all cores)", *workers)
+	}
 	spec, err := arch.ResolveWith(sp.Arch, arch.Options{EnergyModel: sp.EnergyModel})
 	if err != nil {
+		if sp.File != "" {
+			return inputErrf("%s: arch: %v", sp.File, err)
+		}
 		return inputErr(err)
 	}
 	cfg := sweep.Config{Spec: spec, Voltages: sp.Voltages, MC: sp.MC, Seed: sp.Seed}
@@ -174,6 +178,9 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if err := cfg.Validate(); err != nil {
 		return inputErr(err)
+	}
+	if err := checkOutDir(*out); err != nil {
+		return inputErrf("sweep: %v", err)
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("sweep: %w", err)
