@@ -39,6 +39,7 @@ func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Var(&models, "model", "trained checkpoint to attack (repeat for several)")
 	data := fs.String("data", "", "data directory of the data set")
 	trials := fs.Int("trials", 5, "attack trials per model (trial t draws its attack images from (seed, t))")
+	first := fs.Int("first-trial", 0, "number of the first trial: runs trials first … first+trials−1 (a part of a run, to merge with cosim report)")
 	seedV := fs.Uint64("seed", 1337, "random seed")
 	preset := fs.String("preset", "wcat", "BFA settings: wcat (the WCAT authors': k_top 100, 64 test images, stop at 100/C+1/C %) or rakin (Rakin et al.'s: k_top 10, 128 training images labelled by the model, stop at 11% or 20 iterations)")
 	kTop := fs.Int("k-top", 0, "weights per layer whose bits are scored (default: the preset's)")
@@ -64,6 +65,9 @@ func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *trials < 1 {
 		return inputErrf("%s: --trials %d: want ≥ 1", name, *trials)
+	}
+	if *first < 0 {
+		return inputErrf("%s: --first-trial %d: want ≥ 0", name, *first)
 	}
 	if *resume && *out == "" {
 		return inputErrf("%s: --resume needs --out", name)
@@ -158,7 +162,7 @@ func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return inputErrf("%s: %s was written with other settings, seed or data; run without --resume or with another --out", name, path)
 		default:
 			for _, t := range prev.Trials {
-				if slices.ContainsFunc(res.Models, func(m attack.Model) bool { return m.Name == t.Model }) && t.Trial < *trials {
+				if slices.ContainsFunc(res.Models, func(m attack.Model) bool { return m.Name == t.Model }) && t.Trial >= *first && t.Trial < *first+*trials {
 					res.Trials = append(res.Trials, t)
 					done[fmt.Sprintf("%s\x00%d", t.Model, t.Trial)] = true
 				}
@@ -166,7 +170,7 @@ func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	for i, a := range atts {
-		for t := range *trials {
+		for t := *first; t < *first+*trials; t++ {
 			if done[fmt.Sprintf("%s\x00%d", res.Models[i].Name, t)] {
 				continue
 			}

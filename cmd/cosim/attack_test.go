@@ -52,9 +52,17 @@ func TestAttackCommand(t *testing.T) {
 	if len(more.Trials) != 3 || !reflect.DeepEqual(more.Trials[:2], first.Trials) {
 		t.Fatalf("resumed run: %d trials, first two kept: %v", len(more.Trials), reflect.DeepEqual(more.Trials[:2], first.Trials))
 	}
+	// A part of the run (trial 3 alone) merges with the rest in the report.
+	part := filepath.Join(dir, "part")
+	if code, _, errs := cosim(t, "attack", "bfa", "--model", ckpt, "--threshold", "30", "--max-flips", "60", "--first-trial", "3", "--trials", "1", "--out", part); code != 0 {
+		t.Fatalf("part: exit %d: %s", code, errs)
+	}
 	rep := filepath.Join(dir, "report")
-	if code, stdout, errs := cosim(t, "report", "--in", filepath.Join(out, "bfa.json"), "--out", rep); code != 0 || !strings.Contains(stdout, "3 bfa trials") {
+	if code, stdout, errs := cosim(t, "report", "--in", filepath.Join(out, "bfa.json"), "--in", filepath.Join(part, "bfa.json"), "--out", rep); code != 0 || !strings.Contains(stdout, "4 bfa trials") {
 		t.Fatalf("report: exit %d: %s%s", code, stdout, errs)
+	}
+	if code, _, errs := cosim(t, "report", "--in", filepath.Join(out, "bfa.json"), "--in", filepath.Join(out, "bfa.json"), "--out", rep); code != 2 || !strings.Contains(errs, "both hold trial") {
+		t.Fatalf("report of a trial twice: exit %d: %s", code, errs)
 	}
 	if html, err := os.ReadFile(filepath.Join(rep, "bfa.html")); err != nil || !strings.Contains(string(html), "flipped bits") {
 		t.Fatalf("report HTML: %v", err)
@@ -80,6 +88,7 @@ func TestAttackCommand(t *testing.T) {
 		{[]string{"attack"}, "want a sub-command"},
 		{[]string{"attack", "bfa", "--out", bad}, "--model is required"},
 		{[]string{"attack", "bfa", "--model", ckpt, "--trials", "0", "--out", bad}, "--trials 0"},
+		{[]string{"attack", "bfa", "--model", ckpt, "--first-trial", "-1", "--out", bad}, "--first-trial -1"},
 		{[]string{"attack", "bfa", "--model", ckpt, "--resume"}, "--resume needs --out"},
 		{[]string{"attack", "bfa", "--model", ckpt, "--source", "3", "--out", bad}, "T-BFA flags"},
 		{[]string{"attack", "bfa", "--model", ckpt, "--preset", "fast", "--out", bad}, "unknown attack preset"},
