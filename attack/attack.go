@@ -248,17 +248,20 @@ type state struct {
 	x      []float32    // attack batch
 	labels []uint8      // its labels (T-BFA: the target for source images)
 	dlog   []float32
-	sign   float64    // +1: maximise the loss (BFA), −1: minimise (T-BFA)
-	rng    *rand.Rand // random bits on all-zero gradients
-	buf    []float32  // evaluation batch
-	lab    []uint8
+	sign   float64 // +1: maximise the loss (BFA), −1: minimise (T-BFA)
+	// cur is the attack loss of the current weights when known (the kept
+	// candidate's, measured with the same weights in the same engine), or NaN.
+	cur float64
+	rng *rand.Rand // random bits on all-zero gradients
+	buf []float32  // evaluation batch
+	lab []uint8
 }
 
 // newState returns the clean network of a trial whose random bits come
 // from rng.
 func (a *Attacker) newState(rng *rand.Rand) *state {
 	m := a.t.Model
-	st := &state{a: a, inf: a.base.Clone(), net: m.Net.Clone(), sign: 1, rng: rng}
+	st := &state{a: a, inf: a.base.Clone(), net: m.Net.Clone(), sign: 1, rng: rng, cur: math.NaN()}
 	if f, ok := st.net.(interface{ FreezeBatchNorm(bool) }); ok {
 		f.FreezeBatchNorm(true)
 	}
@@ -428,7 +431,10 @@ func (st *state) try(l int, chs []change) float64 {
 // the changes it keeps (layer −1: nothing to flip) and the loss after.
 func (st *state) iterate() (layer int, chs []change, loss float64) {
 	st.gradient()
-	l0 := st.sign * st.loss()
+	if math.IsNaN(st.cur) {
+		st.cur = st.loss()
+	}
+	l0 := st.sign * st.cur
 	nl := len(st.codes)
 	rs := make([]ranked, nl)
 	for l := range nl {
@@ -457,8 +463,10 @@ func (st *state) iterate() (layer int, chs []change, loss float64) {
 	}
 }
 
-// apply makes layer l's changes permanent.
-func (st *state) apply(l int, chs []change) {
+// apply makes layer l's changes permanent; loss is the attack loss they
+// were measured at.
+func (st *state) apply(l int, chs []change, loss float64) {
+	st.cur = loss
 	for _, c := range chs {
 		st.set(l, c.index, c.to, true)
 	}
@@ -638,7 +646,7 @@ func (a *Attacker) Run(ctx context.Context, trial int, opt Options) (Trial, erro
 		if l < 0 {
 			break // no layer has a bit to flip
 		}
-		st.apply(l, chs)
+		st.apply(l, chs, loss)
 		goOn, v, s = check(false)
 		for _, ch := range chs {
 			q := ch.before
