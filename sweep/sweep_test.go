@@ -55,6 +55,16 @@ func builtinYAML(t *testing.T, edit func(string) string) *arch.Spec {
 // tiny trains a 16-8-2 MLP on a synthetic task (no data files needed).
 func tiny(t *testing.T, method wcat.Method) (*wcat.Model, *dnn.Dataset) {
 	t.Helper()
+	m, d, err := toy(method)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, d
+}
+
+// toy trains a 16-8-2 MLP with 4-bit weights on a synthetic two-class task
+// of 4×4 images.
+func toy(method wcat.Method) (*wcat.Model, *dnn.Dataset, error) {
 	r := seed.Stream(1)
 	d := &dnn.Dataset{Name: "synthetic", C: 1, H: 4, W: 4, Classes: 2, Mean: []float32{0.5}, Std: []float32{0.25}}
 	for i := 0; i < 400; i++ {
@@ -70,14 +80,14 @@ func tiny(t *testing.T, method wcat.Method) (*wcat.Model, *dnn.Dataset) {
 	}
 	m, err := wcat.New(dnn.NewMLP(1, 4, 4, []int{8}, 2, seed.Stream(2)), wcat.Config{Method: method, Bits: 4, Grid: wcat.GridReference})
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	rec := wcat.MNISTRecipe()
 	rec.Epochs, rec.BatchSize = 5, 20
 	if _, err := wcat.Train(context.Background(), m, d, rec, wcat.Options{}); err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
-	return m, d
+	return m, d, nil
 }
 
 func TestRun(t *testing.T) {
