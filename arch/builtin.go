@@ -32,6 +32,16 @@ func BuiltinNames() []string {
 func Builtin(name string) (*Spec, error) { return builtin(name, Options{}) }
 
 func builtin(name string, o Options) (*Spec, error) {
+	data, err := BuiltinSource(name)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWith("arch/specs/"+name+".yaml", data, o)
+}
+
+// BuiltinSource returns the YAML text of the embedded spec name, comments
+// included: a starting point for a spec of one's own.
+func BuiltinSource(name string) ([]byte, error) {
 	if !slices.Contains(BuiltinNames(), name) {
 		return nil, fmt.Errorf("arch: no built-in architecture %q (built-ins: %s)", name, strings.Join(BuiltinNames(), ", "))
 	}
@@ -39,7 +49,7 @@ func builtin(name string, o Options) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("arch: built-in %q: %w", name, err)
 	}
-	return ParseWith("arch/specs/"+name+".yaml", data, o)
+	return data, nil
 }
 
 // Resolve returns a built-in spec or a spec file. An argument that contains a

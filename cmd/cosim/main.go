@@ -138,23 +138,37 @@ var errFlagsReported = errors.New("bad flags")
 // parseFlags parses args; --help prints the flags, and a bad flag or a
 // stray positional argument is bad input, reported in one line.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	pos, err := parseFlagsArgs(fs, args)
+	if err == nil && len(pos) > 0 {
+		return inputErrf("%s: unexpected argument %q", fs.Name(), pos[0])
+	}
+	return err
+}
+
+// parseFlagsArgs parses args whose flags and positional arguments may be
+// interleaved, and returns the positional ones; --help prints the flags,
+// and a bad flag is bad input, reported in one line.
+func parseFlagsArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	usage, out := fs.Usage, fs.Output()
 	fs.Usage = func() {}
 	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	fs.Usage = usage
-	fs.SetOutput(out)
-	if errors.Is(err, flag.ErrHelp) {
-		usage()
-		return err
+	defer func() { fs.Usage = usage; fs.SetOutput(out) }()
+	var pos []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			usage()
+			return nil, err
+		}
+		if err != nil {
+			return nil, inputErrf("%s: %v (cosim help %s lists the flags)", fs.Name(), err, fs.Name())
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if err != nil {
-		return inputErrf("%s: %v (cosim help %s lists the flags)", fs.Name(), err, fs.Name())
-	}
-	if fs.NArg() > 0 {
-		return inputErrf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
-	}
-	return nil
 }
 
 // stringList is a repeatable string flag.
