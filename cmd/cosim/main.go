@@ -21,6 +21,7 @@ import (
 	"syscall"
 
 	"cosim/dnn/kernels"
+	"cosim/internal/outlock"
 )
 
 // command is one cosim sub-command.
@@ -208,4 +209,18 @@ func checkOutDir(dir string) error {
 		}
 		d = parent
 	}
+}
+
+// lockOutDir creates the output directory dir if needed and takes it for
+// this run (internal/outlock): another run into it is refused until
+// release.
+func lockOutDir(dir string) (release func(), err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	release, err = outlock.Lock(dir)
+	if errors.Is(err, outlock.ErrBusy) {
+		return nil, inputErr(err)
+	}
+	return release, err
 }

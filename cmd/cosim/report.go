@@ -83,6 +83,11 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		rep.BERCurve = append(rep.BERCurve, pareto.BERPoint{VddV: v, BER: b})
 	}
 	sort.Slice(rep.BERCurve, func(i, j int) bool { return rep.BERCurve[i].VddV < rep.BERCurve[j].VddV })
+	release, err := lockOutDir(*out)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	defer release()
 	if err := pareto.WriteAll(*out, rep); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

@@ -182,9 +182,11 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkOutDir(*out); err != nil {
 		return inputErrf("sweep: %v", err)
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	release, err := lockOutDir(*out)
+	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
+	defer release()
 	jpath := filepath.Join(*out, journalFile)
 	journal, done, err := sweep.OpenJournal(jpath, cfg.Fingerprint(), *resume)
 	if err != nil {
