@@ -872,10 +872,10 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 <h2>Lowest supply voltage at a yield</h2>
 <p class="caption">Goal: {{.YieldSpec}}. A chip passes at V when it keeps the target at V and at every swept voltage above. V<sub>min</sub> is the lowest swept voltage at which the observed fraction of passing chips reaches the yield; the interval is a confidence interval for the true V<sub>min</sub> on the grid: from the lowest voltage whose upper yield bound reaches the yield to the lowest whose lower bound does (the conservative choice, shown to reach the yield).{{if .YieldNeed}} A lower bound can reach this yield only with at least {{.YieldNeed}} chips, all passing; with fewer the conservative end is "not reached".{{end}} Energy saved is against the nominal supply.</p>
 <table>
-<thead><tr><th>model</th><th>method</th><th>chips</th><th>V<sub>min</sub> (V)</th><th>interval (V)</th><th>energy at V<sub>min</sub> (µJ)</th><th>saved (%)</th><th>conservative V<sub>min</sub> (V)</th><th>energy there (µJ)</th><th>saved (%)</th></tr></thead>
+<thead><tr><th>model</th><th>method</th><th>chips</th><th>V<sub>min</sub> (V)</th><th>interval (V)</th><th>chips passing at V<sub>min</sub> (yield interval)</th><th>energy at V<sub>min</sub> (µJ)</th><th>saved (%)</th><th>conservative V<sub>min</sub> (V)</th><th>energy there (µJ)</th><th>saved (%)</th></tr></thead>
 <tbody>
 {{- range .Yield}}
-<tr><td>{{.Model}}</td><td>{{.Method}}</td><td class="num">{{.Chips}}</td><td class="num">{{.VminV}}</td><td class="num">{{.Interval}}</td><td class="num">{{.EnergyUJ}}</td><td class="num">{{.Saving}}</td><td class="num">{{.VminHighV}}</td><td class="num">{{.EnergyHighUJ}}</td><td class="num">{{.SavingHigh}}</td></tr>
+<tr><td>{{.Model}}</td><td>{{.Method}}</td><td class="num">{{.Chips}}</td><td class="num">{{.VminV}}</td><td class="num">{{.Interval}}</td><td class="num">{{.AtVmin}}</td><td class="num">{{.EnergyUJ}}</td><td class="num">{{.Saving}}</td><td class="num">{{.VminHighV}}</td><td class="num">{{.EnergyHighUJ}}</td><td class="num">{{.SavingHigh}}</td></tr>
 {{- end}}
 </tbody>
 </table>

@@ -99,6 +99,16 @@ func (c ChipYield) SavingPct() float64 { return 100 * (1 - c.EnergyPJ/c.NominalP
 // SavingHighPct is the energy saved at the conservative VminHighV, in percent.
 func (c ChipYield) SavingHighPct() float64 { return 100 * (1 - c.EnergyHighPJ/c.NominalPJ) }
 
+// At returns the chips passing at swept voltage v and the Clopper–Pearson interval of the yield
+// there; ok is false when v was not swept (NaN included).
+func (c ChipYield) At(v float64) (passing int, lo, hi float64, ok bool) {
+	i := slices.Index(c.Voltages, v)
+	if i < 0 {
+		return 0, 0, 0, false
+	}
+	return c.Passing[i], c.YieldLow[i], c.YieldHigh[i], true
+}
+
 // ChipsNeeded is the least number of chips for which a Clopper–Pearson lower bound (two-sided
 // interval at level) can reach the yield y at all: all chips passing gives ((1−level)/2)^(1/n).
 func ChipsNeeded(y, level float64) int {
@@ -251,7 +261,8 @@ func AtYield(r Report, y, level float64) ([]Point, error) {
 // yieldRow is one row of the V_min table of the HTML page.
 type yieldRow struct {
 	Model, Method, Chips                string
-	VminV, Interval, EnergyUJ, Saving   string
+	VminV, Interval, AtVmin             string
+	EnergyUJ, Saving                    string
 	VminHighV, EnergyHighUJ, SavingHigh string
 }
 
@@ -345,12 +356,18 @@ func yieldPage(r Report) ([]section, []pageChart, []yieldRow, error) {
 			Model: c.Model, Method: c.Method, Chips: strconv.Itoa(c.Chips),
 			VminV:        fmtVolt(c.VminV),
 			Interval:     fmtVolt(c.VminLowV) + " – " + fmtVolt(c.VminHighV),
+			AtVmin:       "–",
 			EnergyUJ:     fmtMaybe(c.EnergyPJ, func(v float64) string { return fmtSig(pjToUJ(v), 5) }),
 			Saving:       fmtMaybe(c.SavingPct(), func(v float64) string { return fmtFixed(v, 1) }),
 			VminHighV:    fmtVolt(c.VminHighV),
 			EnergyHighUJ: fmtMaybe(c.EnergyHighPJ, func(v float64) string { return fmtSig(pjToUJ(v), 5) }),
 			SavingHigh:   fmtMaybe(c.SavingHighPct(), func(v float64) string { return fmtFixed(v, 1) }),
 		})
+	}
+	for i, c := range ys {
+		if k, lo, hi, ok := c.At(c.VminV); ok {
+			rows[i].AtVmin = fmt.Sprintf("%d of %d (%s – %s)", k, c.Chips, pct(lo), pct(hi))
+		}
 	}
 	return secs, chs, rows, nil
 }

@@ -171,7 +171,7 @@ func TestYieldHTMLAndJSON(t *testing.T) {
 		}
 	}
 	table := sectionHTML(t, page, "vmin-yield")
-	for _, want := range []string{"<td class=\"num\">0.5</td>", "0.4 – not reached", "<td class=\"num\">30.0</td>", "at least 80% accuracy for 75% of chips"} {
+	for _, want := range []string{"<td class=\"num\">0.5</td>", "0.4 – not reached", "<td class=\"num\">30.0</td>", "at least 80% accuracy for 75% of chips", "3 of 4 ("} {
 		if !strings.Contains(table, want) {
 			t.Errorf("V_min table lacks %q:\n%s", want, table)
 		}
