@@ -20,6 +20,11 @@
 // (EngineOptions.ModelForward), which is kept as the reference and the
 // fallback.
 //
+// Chips (RunChips, Faults): instead of a fresh draw per point, trial c can be
+// one chip (sram.Chip) scored at every bit error rate of a sweep on the same
+// images, its failing bits nested as the rate grows; each rate still has
+// exactly the i.i.d. marginal above.
+//
 // # Protocols
 //
 // The quantity estimated is μ = E_F[A(F)], the accuracy A on the whole
@@ -423,12 +428,18 @@ func (e *Engine) subset(r interface{ IntN(int) int }, n int, idx []int, wt []flo
 // trial runs trial t and returns its value (percent) and flip count.
 func (e *Engine) trial(w *worker, p float64, opt Options, t int) (float64, int) {
 	flips := sram.SampleFlips(seed.Stream(opt.Seed, opt.Key, uint64(t)), e.storedBits(), p, nil)
+	return e.faulty(w, flips, opt, t), len(flips)
+}
+
+// faulty scores the network with flips installed on the images of trial t
+// (its subset, or the whole set) and returns the trial's value (percent).
+func (e *Engine) faulty(w *worker, flips []int, opt Options, t int) float64 {
 	if len(flips) == 0 || !e.install(w, flips) {
-		return e.cleanAcc, len(flips)
+		return e.cleanAcc
 	}
 	if opt.Protocol == ProtocolReference || opt.Subset >= e.data.Len() {
 		w.correct = growBools(w.correct, len(e.all))
-		return 100 * float64(e.score(w, e.all, w.correct)) / float64(len(e.all)), len(flips)
+		return 100 * float64(e.score(w, e.all, w.correct)) / float64(len(e.all))
 	}
 	idx, wt := e.subset(seed.Stream(opt.Seed, opt.Key, uint64(t), 1), opt.Subset, nil, nil)
 	w.correct = growBools(w.correct, len(idx))
@@ -437,7 +448,7 @@ func (e *Engine) trial(w *worker, p float64, opt Options, t int) (float64, int) 
 	for k, i := range idx {
 		y += wt[k] * (b2f(w.correct[k]) - b2f(e.clean[i]))
 	}
-	return math.Min(100, math.Max(0, 100*y)), len(flips)
+	return math.Min(100, math.Max(0, 100*y))
 }
 
 func b2f(b bool) float64 {
@@ -456,6 +467,12 @@ func growBools(b []bool, n int) []bool {
 
 // normalise fills defaults and checks the options.
 func (e *Engine) normalise(p float64, opt Options) (Options, error) {
+	return normalise(p, opt, e.data.Len())
+}
+
+// normalise fills defaults and checks the options of an estimate on an
+// evaluation set of n images.
+func normalise(p float64, opt Options, n int) (Options, error) {
 	if opt.Protocol == "" {
 		opt.Protocol = ProtocolSubset
 	}
@@ -478,8 +495,8 @@ func (e *Engine) normalise(p float64, opt Options) (Options, error) {
 	if opt.Subset <= 0 {
 		opt.Subset = 1000
 	}
-	if opt.Subset > e.data.Len() || opt.Protocol == ProtocolReference {
-		opt.Subset = e.data.Len()
+	if opt.Subset > n || opt.Protocol == ProtocolReference {
+		opt.Subset = n
 	}
 	if opt.Workers < 0 {
 		return opt, fmt.Errorf("mc: workers = %d, want ≥ 0", opt.Workers)
@@ -499,20 +516,55 @@ func (e *Engine) Run(ctx context.Context, p float64, opt Options) (Summary, erro
 	}
 	accs := make([]float64, opt.Trials)
 	flips := make([]int, opt.Trials)
+	used, err := e.parallel(ctx, opt, func(w *worker, t int) {
+		accs[t], flips[t] = e.trial(w, p, opt, t)
+	}, func(t int) bool { return stops(opt, accs[:t+1]) })
+	if err != nil {
+		return Summary{}, err
+	}
+	return e.summary(p, opt, accs[:used], flips[:used]), nil
+}
+
+// summary summarises the trial values accs and flip counts flips at p.
+func (e *Engine) summary(p float64, opt Options, accs []float64, flips []int) Summary {
+	s := newSummary(p, opt, accs, flips)
+	s.CleanAcc, s.MemoryBits = e.cleanAcc, e.storedBits()
+	return s
+}
+
+// newSummary summarises the trial values accs and flip counts flips at p
+// (normalised options).
+func newSummary(p float64, opt Options, accs []float64, flips []int) Summary {
+	s := Summary{BER: p, Protocol: opt.Protocol, Images: opt.Subset, Trials: len(accs), Accs: accs, Flips: flips}
+	for _, f := range s.Flips {
+		if f == 0 {
+			s.ZeroFlipTrials++
+		}
+	}
+	s.summarise()
+	return s
+}
+
+// parallel runs do(w, t) for trials t = 0 … opt.Trials−1 on opt.Workers
+// goroutines, each with its own worker, and takes the trials in trial order
+// as they finish: opt.OnTrial(t), then stop(t), which ends the run after t
+// when it returns true. It returns the number of trials taken; the result
+// depends only on trials 0 … t, so not on the number of workers.
+func (e *Engine) parallel(ctx context.Context, opt Options, do func(w *worker, t int), stop func(t int) bool) (int, error) {
 	done := make([]chan struct{}, opt.Trials)
 	for i := range done {
 		done[i] = make(chan struct{})
 	}
 	var (
-		mu   sync.Mutex
-		next int
-		stop bool
-		wg   sync.WaitGroup
+		mu      sync.Mutex
+		next    int
+		stopped bool
+		wg      sync.WaitGroup
 	)
 	take := func() (int, bool) {
 		mu.Lock()
 		defer mu.Unlock()
-		if stop || next >= opt.Trials || ctx.Err() != nil {
+		if stopped || next >= opt.Trials || ctx.Err() != nil {
 			return 0, false
 		}
 		next++
@@ -531,7 +583,7 @@ func (e *Engine) Run(ctx context.Context, p float64, opt Options) (Summary, erro
 				if w == nil {
 					w = e.newWorker()
 				}
-				accs[t], flips[t] = e.trial(w, p, opt, t)
+				do(w, t)
 				close(done[t])
 			}
 		}()
@@ -548,27 +600,23 @@ func (e *Engine) Run(ctx context.Context, p float64, opt Options) (Summary, erro
 		if opt.OnTrial != nil {
 			opt.OnTrial(t)
 		}
-		if opt.CIHalfWidth > 0 && t+1 >= opt.MinTrials && halfWidth(accs[:t+1]) <= opt.CIHalfWidth {
+		if stop(t) {
 			used = t + 1
 			break
 		}
 	}
 	mu.Lock()
-	stop = true
+	stopped = true
 	mu.Unlock()
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return Summary{}, err
-	}
-	s := Summary{BER: p, Protocol: opt.Protocol, Images: opt.Subset, Trials: used, Accs: accs[:used], Flips: flips[:used],
-		CleanAcc: e.cleanAcc, MemoryBits: e.storedBits()}
-	for _, f := range s.Flips {
-		if f == 0 {
-			s.ZeroFlipTrials++
-		}
-	}
-	s.summarise()
-	return s, nil
+	return used, ctx.Err()
+}
+
+// stops is the adaptive stopping rule: the trials accs (0 … T−1, in order)
+// end the estimate once T ≥ MinTrials and their 95% CI half-width is at most
+// CIHalfWidth.
+func stops(opt Options, accs []float64) bool {
+	return opt.CIHalfWidth > 0 && len(accs) >= opt.MinTrials && halfWidth(accs) <= opt.CIHalfWidth
 }
 
 // halfWidth is the 95% Student-t CI half-width of the mean of xs.

@@ -117,14 +117,7 @@ func TestTrialMatchesHandFlippedMemory(t *testing.T) {
 	for _, b := range flips {
 		mem.Flip(b)
 	}
-	net := m.Net.Clone()
-	for i, p := range m.LayerParams(net) {
-		codes := mem.Load(i, nil)
-		eff := make([]float32, len(codes))
-		wcat.Dequantize(codes, m.Layers[i].Step, eff)
-		p.SetEffective(eff)
-	}
-	want := 100 * float64(dnn.Evaluate(net, d, 100)) / float64(d.Len())
+	want := memoryAccuracy(m, mem, d)
 	if s.Accs[0] != want {
 		t.Fatalf("trial accuracy %v, hand-flipped %v", s.Accs[0], want)
 	}

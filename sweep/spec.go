@@ -35,8 +35,14 @@ import (
 //	    min-trials: 10
 //	    ci-half-width: 0.5          # accuracy points; 0 runs max-trials
 //	    subset: 1000                # images per trial (subset protocol)
+//	  faults: iid                   # optional: iid (default), chip or chip-stuck
 //	  seed: 1337
 //	  out: reports/figure7          # optional output directory
+//
+// Under chip or chip-stuck faults every trial is one chip scored at every
+// voltage (mc.Faults): max-trials is the number of chips, and adaptive
+// stopping does not apply (ci-half-width defaults to 0, and any other value
+// is an error).
 //
 // Relative paths are relative to the spec file's directory. Unknown keys,
 // wrong types and impossible values are errors naming file:line:col.
@@ -50,6 +56,7 @@ type Spec struct {
 	Models      []SpecModel
 	Voltages    []float64
 	MC          mc.Options
+	Faults      mc.Faults
 	Seed        uint64
 	Out         string
 }
@@ -214,7 +221,7 @@ func (p *specParser) spec(doc *yaml.Node) (*Spec, error) {
 	if !ok {
 		return nil, p.errf(doc.Content[0], "missing key \"sweep\"")
 	}
-	f, err := p.mapping(body, "sweep", "arch", "energy-model", "data", "models", "voltages", "monte-carlo", "seed", "out")
+	f, err := p.mapping(body, "sweep", "arch", "energy-model", "data", "models", "voltages", "monte-carlo", "faults", "seed", "out")
 	if err != nil {
 		return nil, err
 	}
@@ -317,6 +324,9 @@ func (p *specParser) spec(doc *yaml.Node) (*Spec, error) {
 			return nil, err
 		}
 	}
+	if err := p.faults(f["faults"], f["monte-carlo"], s); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -367,8 +377,11 @@ func (p *specParser) voltages(n, parent *yaml.Node) ([]float64, error) {
 	return vs, nil
 }
 
+// monteCarloKeys are the keys of the monte-carlo mapping.
+var monteCarloKeys = []string{"protocol", "max-trials", "min-trials", "ci-half-width", "subset"}
+
 func (p *specParser) monteCarlo(n *yaml.Node, s *Spec) error {
-	m, err := p.mapping(n, "monte-carlo", "protocol", "max-trials", "min-trials", "ci-half-width", "subset")
+	m, err := p.mapping(n, "monte-carlo", monteCarloKeys...)
 	if err != nil {
 		return err
 	}
@@ -411,5 +424,32 @@ func (p *specParser) monteCarlo(n *yaml.Node, s *Spec) error {
 	if s.MC.MinTrials > s.MC.Trials {
 		return p.errf(n, "min-trials %d exceeds max-trials %d", s.MC.MinTrials, s.MC.Trials)
 	}
+	return nil
+}
+
+// faults reads the fault model; chips take no adaptive stopping, so their
+// CI half-width is 0 unless the spec sets another value, which is an error.
+func (p *specParser) faults(n, mcNode *yaml.Node, s *Spec) error {
+	s.Faults = mc.FaultsIID
+	if n == nil {
+		return nil
+	}
+	v, err := p.str(n, "faults")
+	if err != nil {
+		return err
+	}
+	if s.Faults, err = mc.ParseFaults(v); err != nil {
+		return p.errf(n, "faults: %v", err)
+	}
+	if !s.Faults.Chips() {
+		return nil
+	}
+	if mcNode != nil {
+		m, _ := p.mapping(mcNode, "monte-carlo", monteCarloKeys...)
+		if c, ok := m["ci-half-width"]; ok && s.MC.CIHalfWidth != 0 {
+			return p.errf(c, "ci-half-width %g: %s faults score every chip at every voltage, so there is no adaptive stopping (omit it or set 0)", s.MC.CIHalfWidth, s.Faults)
+		}
+	}
+	s.MC.CIHalfWidth = 0
 	return nil
 }

@@ -93,6 +93,7 @@ func FuzzParseSpec(f *testing.F) {
 	f.Add([]byte(goodSpec))
 	f.Add([]byte("sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n"))
 	f.Add([]byte("sweep: {voltages: {from: 1e308, to: 1e308, step: 1e-308}}"))
+	f.Add([]byte("sweep:\n  models: [{checkpoint: a}]\n  voltages: [0.4]\n  faults: chip\n  monte-carlo: {max-trials: 20, ci-half-width: 0}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := ParseSpec("f.yaml", data)
 		if err != nil {
@@ -101,7 +102,7 @@ func FuzzParseSpec(f *testing.F) {
 			}
 			return
 		}
-		if len(s.Models) == 0 || len(s.Voltages) == 0 || s.MC.Trials < 1 || s.MC.MinTrials > s.MC.Trials {
+		if len(s.Models) == 0 || len(s.Voltages) == 0 || s.MC.Trials < 1 || s.MC.MinTrials > s.MC.Trials || s.Faults.Chips() && s.MC.CIHalfWidth != 0 {
 			t.Fatalf("accepted an incomplete spec: %+v", s)
 		}
 	})

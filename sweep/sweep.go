@@ -65,6 +65,10 @@ type Config struct {
 	// per point.
 	MC   mc.Options
 	Seed uint64
+	// Faults is the fault model ("" or mc.FaultsIID: a fresh draw per
+	// point; mc.FaultsChip or mc.FaultsChipStuck: each trial is one chip,
+	// scored at every voltage, see chipSummaries).
+	Faults mc.Faults
 	// Test is fingerprinted by its name and content hash.
 	Test *dnn.Dataset `fingerprint:"-"`
 	// Done holds points finished by an earlier run of the same sweep (from
@@ -130,6 +134,9 @@ func (c Config) prepare() (*arch.Component, *eyeriss.Model, []*accel.EnergyRepor
 	if c.MC.Trials < 1 {
 		return nil, nil, nil, fmt.Errorf("sweep: trials = %d, want ≥ 1", c.MC.Trials)
 	}
+	if err := c.checkFaults(); err != nil {
+		return nil, nil, nil, err
+	}
 	for _, m := range c.Models {
 		for _, l := range []string{m.Name, m.Method} {
 			if err := pareto.CheckLabel(l); err != nil {
@@ -158,6 +165,9 @@ func (c Config) prepare() (*arch.Component, *eyeriss.Model, []*accel.EnergyRepor
 			return nil, nil, nil, err
 		}
 		if m.Protection.WithDefaults().Scheme != ecc.None {
+			if c.Faults.Chips() {
+				return nil, nil, nil, fmt.Errorf("sweep: %s %s: chip faults are drawn over the unprotected memory; use iid faults with a protection", m.Name, m.Method)
+			}
 			if err := mc.CheckProtection(m.Q, mem.WidthBits, m.Protection); err != nil {
 				return nil, nil, nil, fmt.Errorf("sweep: %s %s: %w", m.Name, m.Method, err)
 			}
@@ -212,7 +222,8 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 		energy := energies[mi]
 		var eng *mc.Engine
 		var mine []pareto.Point
-		for _, v := range vs {
+		var chips []mc.Summary // chip faults: every voltage's summary, computed at once
+		for vi, v := range vs {
 			if p, ok := done[pointKey{m.Name, m.Method, v}]; ok {
 				rep.Points = append(rep.Points, p)
 				mine = append(mine, p)
@@ -221,22 +232,28 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 				continue
 			}
 			if eng == nil {
-				if eng, err = mc.NewEngineWith(m.Q, mem.WidthBits, cfg.Test, mc.EngineOptions{Protection: m.Protection}); err != nil {
+				if eng, err = cfg.engine(m, mem); err != nil {
 					return rep, err
 				}
 			}
 			ber := cfg.Spec.BER.BER(v)
-			opt := cfg.MC
-			opt.Seed, opt.Key = cfg.Seed, seed.Float(v)
+			opt := cfg.pointMC(v)
 			current := fmt.Sprintf("%s %s %.3f V", m.Name, m.Method, v)
 			opt.OnTrial = func(t int) { emit(Event{Trial: t + 1, Current: current}) }
-			s, err := eng.Run(ctx, ber, opt)
-			if err != nil {
+			var s mc.Summary
+			if cfg.Faults.Chips() {
+				if chips == nil {
+					current := fmt.Sprintf("%s %s, chips at %d voltages", m.Name, m.Method, len(vs))
+					opt.OnTrial = func(t int) { emit(Event{Trial: t + 1, Current: current}) }
+					if chips, err = cfg.chipSummaries(ctx, eng, vs, opt); err != nil {
+						return rep, err
+					}
+				}
+				s = chips[vi]
+			} else if s, err = eng.Run(ctx, ber, opt); err != nil {
 				return rep, err
 			}
-			p := pareto.Point{Model: m.Name, Method: m.Method, VddV: v, BER: ber, EnergyPJ: energy.TotalPJ(v),
-				AccMean: s.Mean, AccStd: s.Std, AccMin: s.Min, AccMax: s.Max, CILow: s.CILow, CIHigh: s.CIHigh, Trials: s.Trials,
-				Protocol: string(s.Protocol), Images: s.Images}
+			p := cfg.point(m, v, energy.TotalPJ(v), s)
 			if cfg.OnPoint != nil {
 				if err := cfg.OnPoint(p); err != nil {
 					return rep, err
@@ -261,8 +278,7 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 	rep.Notes = []string{
 		fmt.Sprintf("architecture %s (%s); faulty weight memory %s, %d-bit words", cfg.Spec.Name, cfg.Spec.File, mem.Name, mem.WidthBits),
 		fmt.Sprintf("BER(V) = min(exp(%g %s·V %s·V²), 0.5)%s; nominal %g V", cfg.Spec.BER.A, signed(cfg.Spec.BER.B), signed(cfg.Spec.BER.C), berSource(cfg.Spec), cfg.Spec.NominalV),
-		fmt.Sprintf("Monte Carlo (%s protocol): up to %d trials per point, each a whole-model fault realisation; stop at a 95%% CI half-width of %g points; evaluation set %s (%d images); seed %d",
-			proto, cfg.MC.Trials, cfg.MC.CIHalfWidth, cfg.Test.Name, cfg.Test.Len(), cfg.Seed),
+		cfg.mcNote(proto),
 		fmt.Sprintf("energy model: %s, batch 1; savings are against the nominal %g V", acc.Name(), cfg.Spec.NominalV),
 	}
 	for _, m := range cfg.Models {
@@ -281,6 +297,28 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 		rep.Notes = append(rep.Notes, fmt.Sprintf("warning: %d swept voltages have BER above %g; the network is noise there", n, NoisyBER))
 	}
 	return rep, nil
+}
+
+// engine is the Monte Carlo engine of model m in the faulty weight memory
+// mem.
+func (c Config) engine(m Model, mem *arch.Component) (*mc.Engine, error) {
+	return mc.NewEngineWith(m.Q, mem.WidthBits, c.Test, mc.EngineOptions{Protection: m.Protection})
+}
+
+// pointMC is the Monte Carlo options of the point at voltage v: its trials
+// draw from (Seed, v, trial).
+func (c Config) pointMC(v float64) mc.Options {
+	opt := c.MC
+	opt.Seed, opt.Key = c.Seed, seed.Float(v)
+	return opt
+}
+
+// newPoint is the point of model m at v with energy energyPJ and the Monte
+// Carlo summary s.
+func newPoint(m Model, v, energyPJ float64, s mc.Summary) pareto.Point {
+	return pareto.Point{Model: m.Name, Method: m.Method, VddV: v, BER: s.BER, EnergyPJ: energyPJ,
+		AccMean: s.Mean, AccStd: s.Std, AccMin: s.Min, AccMax: s.Max, CILow: s.CILow, CIHigh: s.CIHigh, Trials: s.Trials,
+		Protocol: string(s.Protocol), Images: s.Images}
 }
 
 // berSource says where the spec's BER model came from.

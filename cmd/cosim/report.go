@@ -25,6 +25,8 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Var(&ins, "in", "results file: sweep.json, sweep.csv or points.jsonl (repeat to merge several sweeps)")
 	out := fs.String("out", "", "output directory (required)")
 	title := fs.String("title", "", "report title (default: the first JSON input's)")
+	target := fs.Float64("target", 0, "with --yield: add the V_min-at-yield section and the frontier at that yield (chip-fault results; see cosim yield)")
+	yieldF := fs.Float64("yield", 0, "with --target: the fraction of chips that must keep the target accuracy")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -71,6 +73,15 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *title != "" {
 		rep.Title = *title
+	}
+	if *target != 0 || *yieldF != 0 {
+		rep.Yield = pareto.YieldSpec{TargetPct: *target, Yield: *yieldF}
+		if err := rep.Yield.Validate(); err != nil {
+			return inputErrf("report: --target/--yield: %v", err)
+		}
+		if _, err := pareto.Yields(rep, rep.Yield); err != nil {
+			return inputErrf("report: --yield: %v", err)
+		}
 	}
 	if rep.Arch == "" {
 		rep.Arch = "unknown (not recorded in the inputs)"

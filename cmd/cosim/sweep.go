@@ -30,7 +30,7 @@ const journalFile = "points.jsonl"
 
 func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("sweep", "(--spec FILE | --model CHECKPOINT [--model …] [flags])", stderr)
-	specFile := fs.String("spec", "", "sweep spec YAML (architecture, models, voltages, Monte Carlo settings, seed, output); excludes --arch, --model, --v*, --protocol, --trials, --min-trials, --ci, --subset, --seed")
+	specFile := fs.String("spec", "", "sweep spec YAML (architecture, models, voltages, Monte Carlo settings, seed, output); excludes --arch, --model, --v*, --protocol, --trials, --min-trials, --ci, --subset, --seed, --faults")
 	archName := fs.String("arch", "eyeriss-onchip", "architecture: a built-in name ("+joinNames(arch.BuiltinNames())+") or a YAML file")
 	energyModel := fs.String("energy-model", "", "override the architecture's default energy(V) model of its scaled memories: paper, dynamic-only or physical (also with --spec)")
 	var models stringList
@@ -45,6 +45,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	ci := fs.Float64("ci", sweep.DefaultCIHalfWidth, "stop a point when its 95% CI half-width reaches this many accuracy points (0: always run --trials)")
 	subset := fs.Int("subset", sweep.DefaultSubset, "images per trial of the subset protocol")
 	seedV := fs.Uint64("seed", 1337, "random seed of the fault realisations")
+	faults := fs.String("faults", string(mc.FaultsIID), "fault model: iid (a fresh draw per point, the paper's), chip (each trial one chip whose weak cells persist as V drops, scored at every voltage; --trials chips, no --ci) or chip-stuck (chip, with failing cells stuck at 0 or 1 per cell)")
 	data := fs.String("data", "", "data directory of the evaluation set (MNIST: default the GoMNIST module's data folder)")
 	workers := fs.Int("workers", 0, "parallel trials (default: all cores)")
 	out := fs.String("out", "reports", "output directory for index.html, sweep.csv, sweep.json")
@@ -58,7 +59,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	var sp *sweep.Spec
 	if *specFile != "" {
-		for _, f := range []string{"arch", "model", "vmin", "vmax", "vstep", "protocol", "trials", "min-trials", "ci", "subset", "seed"} {
+		for _, f := range []string{"arch", "model", "vmin", "vmax", "vstep", "protocol", "trials", "min-trials", "ci", "subset", "seed", "faults"} {
 			if set[f] {
 				return inputErrf("sweep: --%s cannot be combined with --spec (set it in the spec)", f)
 			}
@@ -107,7 +108,17 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		case o.Subset < 1:
 			return inputErrf("sweep: --subset %d: want ≥ 1", o.Subset)
 		}
-		sp = &sweep.Spec{Arch: *archName, EnergyModel: sram.EnergyModelKind(*energyModel), Voltages: vs, MC: o, Seed: *seedV}
+		f, err := mc.ParseFaults(*faults)
+		if err != nil {
+			return inputErrf("sweep: --faults: %v", err)
+		}
+		if f.Chips() {
+			if set["ci"] && o.CIHalfWidth != 0 {
+				return inputErrf("sweep: --ci %g: --faults %s scores every chip at every voltage, so there is no adaptive stopping (give the chips with --trials)", o.CIHalfWidth, f)
+			}
+			o.CIHalfWidth = 0
+		}
+		sp = &sweep.Spec{Arch: *archName, EnergyModel: sram.EnergyModelKind(*energyModel), Voltages: vs, MC: o, Faults: f, Seed: *seedV}
 		for _, m := range models {
 			sp.Models = append(sp.Models, sweep.SpecModel{Checkpoint: m})
 		}
@@ -132,7 +143,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return inputErr(err)
 	}
-	cfg := sweep.Config{Spec: spec, Voltages: sp.Voltages, MC: sp.MC, Seed: sp.Seed}
+	cfg := sweep.Config{Spec: spec, Voltages: sp.Voltages, MC: sp.MC, Faults: sp.Faults, Seed: sp.Seed}
 	cfg.MC.Workers = *workers
 	dsName := ""
 	for _, sm := range sp.Models {
