@@ -1,6 +1,9 @@
 package accel
 
-import "cosim/arch"
+import (
+	"cosim/arch"
+	"cosim/workload"
+)
 
 // Access counts the actions of one component for one layer, summed over all
 // its instances. Memories count accesses of their `width` bits: Reads and
@@ -51,5 +54,5 @@ type Accelerator interface {
 	// Spec is the architecture the model maps onto.
 	Spec() *arch.Spec
 	// Map counts the accesses and cycles of one validated layer.
-	Map(l Layer) (Counts, error)
+	Map(l workload.Layer) (Counts, error)
 }

@@ -1,6 +1,5 @@
-// Package accel is the accelerator-neutral model of cosim: layer workload
-// shapes (Layer, Workload) and the built-in layer sets (BuiltinWorkload:
-// AlexNet CONV1–5, VGG-16, CIFAR ResNet-20/32/44/56, ResNet-18), the counts a
+// Package accel is the accelerator-neutral model of cosim: it prices the
+// workloads of package workload. It holds the counts a
 // dataflow mapping produces (Counts: reads, writes and updates per memory,
 // operations per mac, cycles and bandwidth stalls, active PEs, the mapping),
 // the Accelerator interface that a mapping model (accel/eyeriss) implements,

@@ -8,6 +8,7 @@ import (
 	"cosim/arch"
 	"cosim/ecc"
 	"cosim/sram"
+	"cosim/workload"
 )
 
 // ComponentCost is the price list of one component at the nominal voltage.
@@ -164,7 +165,7 @@ type EnergyReport struct {
 
 // LayerEnergy is the priced counts of one layer at the nominal voltage.
 type LayerEnergy struct {
-	Layer       Layer
+	Layer       workload.Layer
 	Cycles      int64
 	StallCycles int64     // part of Cycles spent waiting for memory bandwidth
 	ActivePEs   int       // Counts.ActivePEs
@@ -178,7 +179,7 @@ type LayerEnergy struct {
 // the protection of the spec's faulty weight memory (PriceWith). It checks
 // that the mapping only counts components of the spec, reads and writes
 // only on memories, operations only on macs, and no negative counts.
-func Price(a Accelerator, w Workload) (*EnergyReport, error) {
+func Price(a Accelerator, w workload.Workload) (*EnergyReport, error) {
 	var p ecc.Protection
 	if mem, err := a.Spec().FaultyWeightMemory(); err == nil {
 		p = mem.Protection
@@ -189,7 +190,7 @@ func Price(a Accelerator, w Workload) (*EnergyReport, error) {
 // PriceWith is Price with protection p of the faulty weight memory in
 // place of the spec's: the components it adds (protectionCosts) follow the
 // spec's, doing the memory's accesses.
-func PriceWith(a Accelerator, w Workload, p ecc.Protection) (*EnergyReport, error) {
+func PriceWith(a Accelerator, w workload.Workload, p ecc.Protection) (*EnergyReport, error) {
 	if err := w.Validate(); err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"cosim/arch"
 	"cosim/sram"
+	"cosim/workload"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -27,7 +28,7 @@ type fixedCounts struct {
 
 func (f fixedCounts) Name() string     { return "fixed counts (test)" }
 func (f fixedCounts) Spec() *arch.Spec { return f.spec }
-func (f fixedCounts) Map(l Layer) (Counts, error) {
+func (f fixedCounts) Map(l workload.Layer) (Counts, error) {
 	return f.counts[l.Name], nil
 }
 
@@ -62,7 +63,7 @@ func tinyReportWith(t testing.TB, model string) *EnergyReport {
 		"b": {Layer: "b", Cycles: 5, Access: map[string]Access{
 			"wmem": {Reads: 1}, "buf": {Reads: 2, Writes: 1}, "spad": {Reads: 18, Writes: 8}, "mac": {Ops: 6}}},
 	}}
-	w := Workload{Name: "two-fc", Layers: []Layer{FC("a", 1, 4, 2, 4), FC("b", 1, 2, 3, 4)}}
+	w := workload.Workload{Name: "two-fc", Layers: []workload.Layer{workload.FC("a", 1, 4, 2, 4), workload.FC("b", 1, 2, 3, 4)}}
 	r, err := Price(a, w)
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +105,7 @@ func TestCosts(t *testing.T) {
 // 10 ns, so leakage costs mW × cycles × 10 pJ. An update is priced as a
 // write (layer a's spad: 4 writes + 6 updates = 10 writes' worth).
 //
-// Layer a (10 cycles):
+// workload.Layer a (10 cycles):
 //
 //	wmem 2 × 0.659038                  = 1.318076
 //	buf  4 × 1.25244 + 1 × 1.88928     = 6.89904
@@ -113,7 +114,7 @@ func TestCosts(t *testing.T) {
 //	leak (0.0363625 + 0.0324279 + 0.004) × 100 = 3.63625 + 3.24279 + 0.4
 //	total                              = 23.896156
 //
-// Layer b (5 cycles):
+// workload.Layer b (5 cycles):
 //
 //	wmem 1 × 0.659038                  = 0.659038
 //	buf  2 × 1.25244 + 1 × 1.88928     = 4.39416
@@ -221,7 +222,7 @@ func TestEnergyModelsHand(t *testing.T) {
 
 func TestPriceErrors(t *testing.T) {
 	s := tinySpec(t)
-	w := Workload{Name: "w", Layers: []Layer{FC("a", 1, 4, 2, 4)}}
+	w := workload.Workload{Name: "w", Layers: []workload.Layer{workload.FC("a", 1, 4, 2, 4)}}
 	cases := []struct {
 		name string
 		c    Counts
@@ -250,7 +251,7 @@ func TestPriceErrors(t *testing.T) {
 			}
 		})
 	}
-	bad := Workload{Name: "w", Layers: []Layer{FC("a", 1, 0, 2, 4)}}
+	bad := workload.Workload{Name: "w", Layers: []workload.Layer{workload.FC("a", 1, 0, 2, 4)}}
 	if _, err := Price(fixedCounts{spec: s}, bad); err == nil || !strings.Contains(err.Error(), "C = 0") {
 		t.Errorf("invalid workload: %v", err)
 	}
@@ -412,7 +413,7 @@ func TestRescaleCACTIAndOverheads(t *testing.T) {
 	// 7 words × 0.5 pJ + 10 × 1 pJ.
 	a := fixedCounts{spec: sr, counts: map[string]Counts{"a": {Layer: "a", Cycles: 10, StallCycles: 4, Access: map[string]Access{
 		"mac": {Ops: 8}, "net": {Ops: 7}}}}}
-	rep, err := Price(a, Workload{Name: "w", Layers: []Layer{FC("a", 1, 4, 2, 4)}})
+	rep, err := Price(a, workload.Workload{Name: "w", Layers: []workload.Layer{workload.FC("a", 1, 4, 2, 4)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,7 +432,7 @@ func TestRescaleCACTIAndOverheads(t *testing.T) {
 	}
 	// Counting reads on an overhead is an error.
 	a.counts["a"].Access["clk"] = Access{Reads: 1}
-	if _, err := Price(a, Workload{Name: "w", Layers: []Layer{FC("a", 1, 4, 2, 4)}}); err == nil || !strings.Contains(err.Error(), "reads, writes or updates counted on overhead clk") {
+	if _, err := Price(a, workload.Workload{Name: "w", Layers: []workload.Layer{workload.FC("a", 1, 4, 2, 4)}}); err == nil || !strings.Contains(err.Error(), "reads, writes or updates counted on overhead clk") {
 		t.Errorf("reads on an overhead: %v", err)
 	}
 }

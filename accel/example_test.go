@@ -6,6 +6,7 @@ import (
 	"cosim/accel"
 	"cosim/accel/eyeriss"
 	"cosim/arch"
+	"cosim/workload"
 )
 
 // Price a network on an architecture: map every layer with the
@@ -22,7 +23,7 @@ func ExamplePrice() {
 		fmt.Println(err)
 		return
 	}
-	wl, err := accel.BuiltinWorkload("resnet20", 1, 4) // batch 1, 4-bit weights
+	wl, err := workload.BuiltinWorkload("resnet20", 1, 4) // batch 1, 4-bit weights
 	if err != nil {
 		fmt.Println(err)
 		return

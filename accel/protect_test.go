@@ -9,6 +9,7 @@ import (
 	"cosim/accel/eyeriss"
 	"cosim/arch"
 	"cosim/ecc"
+	"cosim/workload"
 )
 
 // TestProtectionEnergy prices ResNet-20 on eyeriss-onchip under every
@@ -23,7 +24,7 @@ func TestProtectionEnergy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := accel.BuiltinWorkload("resnet20", 1, 8)
+	w, err := workload.BuiltinWorkload("resnet20", 1, 8)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestProtectionEnergy(t *testing.T) {
 			}
 		}
 	}
-	w4, _ := accel.BuiltinWorkload("resnet20", 1, 3)
+	w4, _ := workload.BuiltinWorkload("resnet20", 1, 3)
 	if _, err := accel.PriceWith(acc, w4, ecc.Protection{Scheme: ecc.ZeroSpace}); err == nil || !strings.Contains(err.Error(), "3-bit") {
 		t.Errorf("zero-space with 3-bit weights: %v", err)
 	}

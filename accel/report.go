@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"cosim/workload"
 	"gopkg.in/yaml.v3"
 )
 
@@ -73,7 +74,7 @@ type AccessCount struct {
 // energy of every component (indexed like Summary.Components).
 type LayerSummary struct {
 	Name        string        `json:"name" yaml:"name"`
-	Kind        Kind          `json:"kind" yaml:"kind"`
+	Kind        workload.Kind `json:"kind" yaml:"kind"`
 	Shape       LayerShape    `json:"shape" yaml:"shape"`
 	MACs        int64         `json:"macs" yaml:"macs"`
 	Weights     int64         `json:"weights" yaml:"weights"`
@@ -88,7 +89,7 @@ type LayerSummary struct {
 	Components  []AccessCount `json:"components" yaml:"components"`
 }
 
-// LayerShape is a layer's dimensions (Layer's fields in lower case).
+// LayerShape is a layer's dimensions (workload.Layer's fields in lower case).
 type LayerShape struct {
 	N          int `json:"n" yaml:"n"`
 	C          int `json:"c" yaml:"c"`
@@ -102,7 +103,7 @@ type LayerShape struct {
 	Stride     int `json:"stride" yaml:"stride"`
 	Padding    int `json:"padding" yaml:"padding"`
 	WeightBits int `json:"weight_bits" yaml:"weight_bits"`
-	// IfmapZeroFrac is Layer.IfmapZeroFrac (absent when 0).
+	// IfmapZeroFrac is workload.Layer.IfmapZeroFrac (absent when 0).
 	IfmapZeroFrac float64 `json:"ifmap_zero_frac,omitempty" yaml:"ifmap_zero_frac,omitempty"`
 }
 

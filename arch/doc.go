@@ -76,7 +76,7 @@
 //   - mac: `datawidth`, optional `zero-gating` (true or false, default
 //     false: the PE skips the MAC, the ifmap-spad read and the filter-spad
 //     read when its ifmap operand is zero, as the Eyeriss chip does; applied with
-//     accel.Layer.IfmapZeroFrac) and a required `energy: {op-pj, source}`
+//     workload.Layer.IfmapZeroFrac) and a required `energy: {op-pj, source}`
 //     (no CACTI row covers arithmetic).
 //   - overhead: energy that is neither a memory access nor a MAC (clock
 //     network, on-chip network, control): only a required `energy:

@@ -207,7 +207,7 @@ type Component struct {
 	// ZeroGating is the mac attribute `zero-gating`: the PE skips the
 	// multiply-accumulate and the filter (weight) spad read when the ifmap
 	// operand is zero (Eyeriss's data gating, JSSC 2017); mapping models
-	// apply it with accel.Layer.IfmapZeroFrac.
+	// apply it with workload.Layer.IfmapZeroFrac.
 	ZeroGating bool
 
 	// Energy holds the energies written in the YAML: always for DRAM and mac,

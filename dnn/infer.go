@@ -274,7 +274,7 @@ func (rb *resnetBuilder) convOpt(c *Conv2d, bn *BatchNorm2d, in, out, res int, i
 
 func compileResNet(m *ResNet, opt CompileOptions) (*Inference, error) {
 	s := m.spec
-	e := &Inference{arch: s.arch, c: s.c, h: s.h, w: s.w, classes: s.classes, nbuf: 4}
+	e := &Inference{arch: s.Arch, c: s.C, h: s.H, w: s.W, classes: s.Classes, nbuf: 4}
 	scales := map[*Param][]float32{}
 	scales[m.Conv1.W], _ = foldBN(m.BN1)
 	for _, b := range m.Blocks {
@@ -289,7 +289,7 @@ func compileResNet(m *ResNet, opt CompileOptions) (*Inference, error) {
 		return nil, err
 	}
 	rb := &resnetBuilder{e: e, idx: idx}
-	e.inShape = kernels.LaneShape{C: s.c, H: s.h, W: s.w, Pad: m.Conv1.Pad}
+	e.inShape = kernels.LaneShape{C: s.C, H: s.H, W: s.W, Pad: m.Conv1.Pad}
 	// Buffers: x (block input), t (conv1 output), o (block output), d
 	// (downsample output). The input is loaded into buffer 0.
 	x, t, o, d := 0, 1, 2, 3

@@ -1,6 +1,7 @@
 package dnn
 
 import (
+	"cosim/workload"
 	"fmt"
 	"math/rand/v2"
 
@@ -150,16 +151,6 @@ func (b *BasicBlock) clone(ws *workspace) *BasicBlock {
 	return c
 }
 
-// resnetSpec describes a ResNet of BasicBlocks.
-type resnetSpec struct {
-	arch                   string
-	c, h, w                int // input image shape
-	classes                int
-	stemKernel, stemStride int // stem conv (padding stemKernel/2)
-	maxPool                bool
-	widths, depths         []int // per stage; stage i > 0 starts with stride 2
-}
-
 // ResNet is a residual network of BasicBlocks: the CIFAR ResNet-20/32/44/56
 // of He et al. (2016) with option-B shortcuts (as in
 // chenyaofo/pytorch-cifar-models, which the WCAT code adapts) and
@@ -177,7 +168,7 @@ type ResNet struct {
 	Avg    GlobalAvgPool
 	FC     *Linear
 
-	spec resnetSpec
+	spec workload.ResNet
 	ws   workspace
 
 	xT    []float32    // input, [C][N][H][W]
@@ -201,12 +192,11 @@ type ResNet struct {
 // pooling and fc 64→classes. Arch is "resnet<depth>". It panics for a depth
 // that is not 6n+2 with n ≥ 1.
 func NewResNetCIFAR(depth, classes int, r *rand.Rand) *ResNet {
-	if depth < 8 || (depth-2)%6 != 0 {
-		panic(fmt.Sprintf("dnn: CIFAR ResNet depth %d is not 6n+2", depth))
+	spec, err := workload.CIFARResNet(depth, classes)
+	if err != nil {
+		panic("dnn: " + err.Error())
 	}
-	n := (depth - 2) / 6
-	return newResNet(resnetSpec{arch: fmt.Sprintf("resnet%d", depth), c: 3, h: 32, w: 32, classes: classes,
-		stemKernel: 3, stemStride: 1, widths: []int{16, 32, 64}, depths: []int{n, n, n}}, r)
+	return newResNet(spec, r)
 }
 
 // NewResNet18 builds torchvision's ResNet-18 for 3×224×224 images: stem
@@ -215,24 +205,23 @@ func NewResNetCIFAR(depth, classes int, r *rand.Rand) *ResNet {
 // and layer4.0), global average pooling and fc 512→classes. Arch is
 // "resnet18".
 func NewResNet18(classes int, r *rand.Rand) *ResNet {
-	return newResNet(resnetSpec{arch: "resnet18", c: 3, h: 224, w: 224, classes: classes,
-		stemKernel: 7, stemStride: 2, maxPool: true, widths: []int{64, 128, 256, 512}, depths: []int{2, 2, 2, 2}}, r)
+	return newResNet(workload.ResNet18(classes), r)
 }
 
-func newResNet(s resnetSpec, r *rand.Rand) *ResNet {
-	if s.classes < 1 {
-		panic(fmt.Sprintf("dnn: %s with %d classes", s.arch, s.classes))
+func newResNet(s workload.ResNet, r *rand.Rand) *ResNet {
+	if s.Classes < 1 {
+		panic(fmt.Sprintf("dnn: %s with %d classes", s.Arch, s.Classes))
 	}
 	m := &ResNet{spec: s,
-		Conv1: NewConv2d("conv1", s.c, s.widths[0], s.stemKernel, s.stemStride, s.stemKernel/2, r),
-		BN1:   NewBatchNorm2d("bn1", s.widths[0]),
+		Conv1: NewConv2d("conv1", s.C, s.Widths[0], s.StemKernel, s.StemStride, s.StemKernel/2, r),
+		BN1:   NewBatchNorm2d("bn1", s.Widths[0]),
 	}
-	if s.maxPool {
+	if s.MaxPool {
 		m.Pool = &MaxPool2d{Kernel: 3, Stride: 2, Pad: 1}
 	}
-	in := s.widths[0]
-	for i, width := range s.widths {
-		for j := range s.depths[i] {
+	in := s.Widths[0]
+	for i, width := range s.Widths {
+		for j := range s.Depths[i] {
 			stride := 1
 			if i > 0 && j == 0 {
 				stride = 2
@@ -241,7 +230,7 @@ func newResNet(s resnetSpec, r *rand.Rand) *ResNet {
 			in = width
 		}
 	}
-	m.FC = NewLinear("fc", in, s.classes, true, r)
+	m.FC = NewLinear("fc", in, s.Classes, true, r)
 	m.wire()
 	return m
 }
@@ -255,13 +244,13 @@ func (m *ResNet) wire() {
 }
 
 // Arch is "resnet20", "resnet32", …, or "resnet18".
-func (m *ResNet) Arch() string { return m.spec.arch }
+func (m *ResNet) Arch() string { return m.spec.Arch }
 
 // InputShape is 3×32×32 for the CIFAR ResNets and 3×224×224 for ResNet-18.
-func (m *ResNet) InputShape() (int, int, int) { return m.spec.c, m.spec.h, m.spec.w }
+func (m *ResNet) InputShape() (int, int, int) { return m.spec.C, m.spec.H, m.spec.W }
 
 // Classes is the number of outputs of fc.
-func (m *ResNet) Classes() int { return m.spec.classes }
+func (m *ResNet) Classes() int { return m.spec.Classes }
 
 // Params lists the learnable tensors in PyTorch state_dict order: conv1,
 // bn1, each block (conv1, bn1, conv2, bn2, downsample.0, downsample.1), fc.
@@ -287,7 +276,7 @@ func (m *ResNet) Buffers() []*Param {
 // maxActivation is the largest per-image activation (values) of the
 // network for its input size: stem, pool and block outputs.
 func (m *ResNet) maxActivation() int {
-	h, w := m.Conv1.OutSize(m.spec.h, m.spec.w)
+	h, w := m.Conv1.OutSize(m.spec.H, m.spec.W)
 	best := m.Conv1.Out * h * w
 	if m.Pool != nil {
 		h, w = m.Pool.OutSize(h, w)
@@ -309,9 +298,9 @@ func (m *ResNet) growArena(n int) {
 
 // Forward computes the logits [n][classes] of n images x ([n][3][H][W]).
 func (m *ResNet) Forward(x []float32, n int, train bool) []float32 {
-	c, h, w := m.spec.c, m.spec.h, m.spec.w
+	c, h, w := m.spec.C, m.spec.H, m.spec.W
 	if n < 1 || len(x) != n*c*h*w {
-		panic(fmt.Sprintf("dnn: %s: input has %d values, want %d images of %d×%d×%d", m.spec.arch, len(x), n, c, h, w))
+		panic(fmt.Sprintf("dnn: %s: input has %d values, want %d images of %d×%d×%d", m.spec.Arch, len(x), n, c, h, w))
 	}
 	m.xT = grow(m.xT, len(x))
 	hw := h * w
@@ -328,10 +317,10 @@ func (m *ResNet) Forward(x []float32, n int, train bool) []float32 {
 
 func (m *ResNet) forwardTrain(n int) []float32 {
 	s := m.spec
-	sp, sq := m.Conv1.OutSize(s.h, s.w)
+	sp, sq := m.Conv1.OutSize(s.H, s.W)
 	c0 := m.Conv1.Out
 	m.h0, m.a0 = grow(m.h0, c0*n*sp*sq), grow(m.a0, c0*n*sp*sq)
-	m.Conv1.Forward(m.h0, m.xT, n, s.h, s.w, true)
+	m.Conv1.Forward(m.h0, m.xT, n, s.H, s.W, true)
 	m.BN1.Forward(m.a0, m.h0, n*sp*sq, true, true)
 	x, h, w := m.a0, sp, sq
 	if m.Pool != nil {
@@ -356,7 +345,7 @@ func (m *ResNet) infer(n int) []float32 {
 	m.growArena(n)
 	a := m.arena
 	c0 := m.Conv1.Out
-	h, w := m.Conv1.Forward(a[0], m.xT, n, s.h, s.w, false)
+	h, w := m.Conv1.Forward(a[0], m.xT, n, s.H, s.W, false)
 	m.BN1.Forward(a[0], a[0], n*h*w, false, true)
 	x := a[0]
 	if m.Pool != nil {
@@ -399,7 +388,7 @@ func (m *ResNet) Backward(dlogits []float32) { m.backward(dlogits, nil) }
 // dinput when it is not nil.
 func (m *ResNet) backward(dlogits, dinput []float32) {
 	if m.n == 0 {
-		panic(fmt.Sprintf("dnn: %s: Backward without a training Forward", m.spec.arch))
+		panic(fmt.Sprintf("dnn: %s: Backward without a training Forward", m.spec.Arch))
 	}
 	n := m.n
 	m.growArena(n)
@@ -422,12 +411,12 @@ func (m *ResNet) backward(dlogits, dinput []float32) {
 		return
 	}
 	s := m.spec
-	m.dxT = grow(m.dxT, s.c*n*s.h*s.w)
+	m.dxT = grow(m.dxT, s.C*n*s.H*s.W)
 	m.Conv1.Backward(m.dxT, d, false)
-	hw := s.h * s.w
+	hw := s.H * s.W
 	for ni := range n {
-		for ci := range s.c {
-			copy(dinput[(ni*s.c+ci)*hw:(ni*s.c+ci+1)*hw], m.dxT[(ci*n+ni)*hw:])
+		for ci := range s.C {
+			copy(dinput[(ni*s.C+ci)*hw:(ni*s.C+ci+1)*hw], m.dxT[(ci*n+ni)*hw:])
 		}
 	}
 }
@@ -436,8 +425,8 @@ func (m *ResNet) backward(dlogits, dinput []float32) {
 // not shared, so clones can run concurrently.
 func (m *ResNet) Clone() Model {
 	c := &ResNet{spec: m.spec, Conv1: m.Conv1.clone(nil), BN1: m.BN1.clone()}
-	c.spec.widths = append([]int(nil), m.spec.widths...)
-	c.spec.depths = append([]int(nil), m.spec.depths...)
+	c.spec.Widths = append([]int(nil), m.spec.Widths...)
+	c.spec.Depths = append([]int(nil), m.spec.Depths...)
 	if m.Pool != nil {
 		c.Pool = &MaxPool2d{Kernel: m.Pool.Kernel, Stride: m.Pool.Stride, Pad: m.Pool.Pad}
 	}

@@ -2,6 +2,7 @@ package dnn
 
 import (
 	"bytes"
+	"cosim/workload"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,15 +22,15 @@ import (
 // and option-B downsample at layer2.0 and layer3.0) with small widths, on
 // 8×8 images.
 func tinyResNet20(r *rand.Rand) *ResNet {
-	return newResNet(resnetSpec{arch: "tiny-resnet20", c: 3, h: 8, w: 8, classes: 3,
-		stemKernel: 3, stemStride: 1, widths: []int{4, 6, 8}, depths: []int{3, 3, 3}}, r)
+	return newResNet(workload.ResNet{Arch: "tiny-resnet20", C: 3, H: 8, W: 8, Classes: 3,
+		StemKernel: 3, StemStride: 1, Widths: []int{4, 6, 8}, Depths: []int{3, 3, 3}}, r)
 }
 
 // tinyResNet18 is ResNet-18's stem (7×7/2 conv, 3×3/2 max pool) with two
 // small stages, on 12×12 images.
 func tinyResNet18(r *rand.Rand) *ResNet {
-	return newResNet(resnetSpec{arch: "tiny-resnet18", c: 3, h: 12, w: 12, classes: 4,
-		stemKernel: 7, stemStride: 2, maxPool: true, widths: []int{4, 6}, depths: []int{2, 1}}, r)
+	return newResNet(workload.ResNet{Arch: "tiny-resnet18", C: 3, H: 12, W: 12, Classes: 4,
+		StemKernel: 7, StemStride: 2, MaxPool: true, Widths: []int{4, 6}, Depths: []int{2, 1}}, r)
 }
 
 func randomImages(m Model, n int, r *rand.Rand) ([]float32, []uint8) {

@@ -3,24 +3,24 @@ package dnn
 import (
 	"fmt"
 
-	"cosim/accel"
+	"cosim/workload"
 )
 
 // Workload describes the convolution and linear layers of m, in execution
 // order, as the accelerator model's layer shapes for a batch of n images
 // whose weights are stored at weightBits bits. Names follow the parameter
 // names (conv1, layer2.0.downsample.0, fc, …).
-func Workload(m Model, n, weightBits int) (accel.Workload, error) {
-	w := accel.Workload{Name: m.Arch()}
+func Workload(m Model, n, weightBits int) (workload.Workload, error) {
+	w := workload.Workload{Name: m.Arch()}
 	c, h, wd := m.InputShape()
 	conv := func(name string, cv *Conv2d, h, wd int) (int, int) {
-		w.Layers = append(w.Layers, accel.Conv(name, n, cv.In, h, wd, cv.Out, cv.Kernel, cv.Kernel, cv.Stride, cv.Pad, weightBits))
+		w.Layers = append(w.Layers, workload.Conv(name, n, cv.In, h, wd, cv.Out, cv.Kernel, cv.Kernel, cv.Stride, cv.Pad, weightBits))
 		return cv.OutSize(h, wd)
 	}
 	switch net := m.(type) {
 	case *MLP:
 		for _, l := range net.Layers {
-			w.Layers = append(w.Layers, accel.FC(trimName(l.W.Name), n, l.In, l.Out, weightBits))
+			w.Layers = append(w.Layers, workload.FC(trimName(l.W.Name), n, l.In, l.Out, weightBits))
 		}
 	case *ResNet:
 		if net.Conv1.In != c {
@@ -38,7 +38,7 @@ func Workload(m Model, n, weightBits int) (accel.Workload, error) {
 			}
 			h, wd = p, q
 		}
-		w.Layers = append(w.Layers, accel.FC("fc", n, net.FC.In, net.FC.Out, weightBits))
+		w.Layers = append(w.Layers, workload.FC("fc", n, net.FC.In, net.FC.Out, weightBits))
 	default:
 		return w, fmt.Errorf("workload of %s: unsupported model type %T", m.Arch(), m)
 	}

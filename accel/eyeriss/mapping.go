@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"cosim/accel"
+	"cosim/workload"
 )
 
 // Mapping is a row-stationary mapping of one layer in the notation of Chen
@@ -97,14 +98,14 @@ type Result struct {
 
 // shape is the per-layer geometry the evaluation needs.
 type shape struct {
-	l                   accel.Layer
+	l                   workload.Layer
 	n, c, m, r, s, e, f int64 // N, C, K, R, S, P, Q
 	macs                int64
 	uw                  int64 // input columns some window covers (inside the input, not padding)
 	vh                  int64 // (filter row, ofmap row) pairs whose input row is inside the input
 }
 
-func newShape(l accel.Layer) shape {
+func newShape(l workload.Layer) shape {
 	sh := shape{l: l, n: int64(l.N), c: int64(l.C), m: int64(l.K), r: int64(l.R), s: int64(l.S), e: int64(l.P), f: int64(l.Q), macs: l.MACs()}
 	sh.uw = covered(l.W, l.S, 0, l.Q, l.Stride, l.Padding)
 	for p := 0; p < l.P; p++ {

@@ -8,6 +8,7 @@ import (
 
 	"cosim/accel"
 	"cosim/arch"
+	"cosim/workload"
 )
 
 func miniModel(t testing.TB, o Objective) *Model {
@@ -57,7 +58,7 @@ func miniModel(t testing.TB, o Objective) *Model {
 // cycles at 100 MHz = 0.62 · 4.72 µs = 2926.4 pJ; total 10642.4 pJ.
 func TestEvaluateHand(t *testing.T) {
 	m := miniModel(t, MinEnergy)
-	l := accel.Conv("c", 1, 2, 4, 4, 3, 3, 3, 1, 1, 8)
+	l := workload.Conv("c", 1, 2, 4, 4, 3, 3, 3, 1, 1, 8)
 	r, err := m.Evaluate(l, Mapping{M: 3, N: 1, E: 4, P: 2, Q: 2, R: 1, T: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +110,7 @@ func TestEvaluateHand(t *testing.T) {
 		t.Errorf("glb-bound: %+v %v", rs, err)
 	}
 	// The same counts priced by package accel give the same energy.
-	rep, err := accel.Price(fixed{m, r.Counts}, accel.Workload{Name: "w", Layers: []accel.Layer{l}})
+	rep, err := accel.Price(fixed{m, r.Counts}, workload.Workload{Name: "w", Layers: []workload.Layer{l}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestEvaluateHand(t *testing.T) {
 // 7440 pJ; total 20132 pJ.
 func TestEvaluateTiledHand(t *testing.T) {
 	m := miniModel(t, MinEnergy)
-	l := accel.Conv("c", 1, 2, 4, 4, 3, 3, 3, 1, 1, 8)
+	l := workload.Conv("c", 1, 2, 4, 4, 3, 3, 3, 1, 1, 8)
 	mp := Mapping{M: 2, N: 1, E: 4, P: 2, Q: 1, R: 1, T: 1, F: 2, C: 1, Order: "NECFM"}
 	r, err := m.Evaluate(l, mp)
 	if err != nil {
@@ -202,11 +203,11 @@ type fixed struct {
 	c accel.Counts
 }
 
-func (f fixed) Map(accel.Layer) (accel.Counts, error) { return f.c, nil }
+func (f fixed) Map(workload.Layer) (accel.Counts, error) { return f.c, nil }
 
 func TestEvaluateIllegal(t *testing.T) {
 	m := miniModel(t, MinEnergy)
-	l := accel.Conv("c", 1, 2, 4, 4, 3, 3, 3, 1, 1, 8)
+	l := workload.Conv("c", 1, 2, 4, 4, 3, 3, 3, 1, 1, 8)
 	ok := Mapping{M: 3, N: 1, E: 4, P: 2, Q: 2, R: 1, T: 1}
 	cases := []struct {
 		edit func(*Mapping)
@@ -242,14 +243,14 @@ func TestEvaluateIllegal(t *testing.T) {
 	}
 	// E = 16: the psums 3·1·4·16 = 192 and two ifmap tiles of 2·6·16 = 192
 	// (rows −1..4 of a 4-row chunk, 6 inside) exceed the 256-word glb.
-	big := accel.Conv("big", 1, 2, 16, 16, 3, 3, 3, 1, 1, 8)
+	big := workload.Conv("big", 1, 2, 16, 16, 3, 3, 3, 1, 1, 8)
 	_, err := m.Evaluate(big, ok)
 	if want := "global buffer glb needs 576 words (psums m·n·e·f and two ifmap tiles n·q·r·rows·cols), holds 256"; err == nil || !strings.HasSuffix(err.Error(), want) {
 		t.Errorf("glb overflow: %v", err)
 	}
 	// Keeping the ifmaps of all C = 8 channels over the GLB passes: psums
 	// 2·1·4·4 = 32 and two ifmap tiles 2·8·4·4 = 256 exceed the 256 words.
-	wide := accel.Conv("wide", 1, 8, 4, 4, 3, 3, 3, 1, 1, 8)
+	wide := workload.Conv("wide", 1, 8, 4, 4, 3, 3, 3, 1, 1, 8)
 	_, err = m.Evaluate(wide, Mapping{M: 2, N: 1, E: 4, P: 2, Q: 2, R: 1, T: 1, Order: "NECFM"})
 	if want := "global buffer glb needs 288 words (psums m·n·e·f and two ifmap tiles n·c·rows·cols), holds 256"; err == nil || !strings.HasSuffix(err.Error(), want) {
 		t.Errorf("glb overflow keeping ifmaps: %v", err)

@@ -5,6 +5,7 @@ import (
 
 	"cosim/accel"
 	"cosim/arch"
+	"cosim/workload"
 )
 
 // maxSlots bounds the components the model touches: a mac, three spads and
@@ -159,7 +160,7 @@ func (m *Model) Hierarchy() Hierarchy { return m.h }
 func (m *Model) Objective() Objective { return m.objective }
 
 // Map validates l, searches the best legal mapping and returns its counts.
-func (m *Model) Map(l accel.Layer) (accel.Counts, error) {
+func (m *Model) Map(l workload.Layer) (accel.Counts, error) {
 	r, err := m.Search(l)
 	if err != nil {
 		return accel.Counts{}, err
@@ -169,7 +170,7 @@ func (m *Model) Map(l accel.Layer) (accel.Counts, error) {
 
 // prepare validates l against the model's fixed constraints and returns its
 // geometry.
-func (m *Model) prepare(l accel.Layer) (shape, error) {
+func (m *Model) prepare(l workload.Layer) (shape, error) {
 	if err := l.Validate(); err != nil {
 		return shape{}, err
 	}
@@ -199,7 +200,7 @@ func (m *Model) prepare(l accel.Layer) (shape, error) {
 
 // Evaluate counts l under the given mapping, or says why the mapping is
 // not legal on this spec.
-func (m *Model) Evaluate(l accel.Layer, mp Mapping) (Result, error) {
+func (m *Model) Evaluate(l workload.Layer, mp Mapping) (Result, error) {
 	sh, err := m.prepare(l)
 	if err != nil {
 		return Result{}, err

@@ -7,6 +7,7 @@ import (
 	"cosim/accel"
 	"cosim/arch"
 	"cosim/internal/seed"
+	"cosim/workload"
 )
 
 // oracleCounts is what oracle finds by walking every pass and every PE.
@@ -27,7 +28,7 @@ type oracleCounts struct {
 // columns; the GLB's psum tile is followed from one tile to the next (it
 // spills when the next tile is another one, and comes back when a tile is
 // visited again): the independent check of evaluate's closed forms.
-func oracle(l accel.Layer, mp Mapping) oracleCounts {
+func oracle(l workload.Layer, mp Mapping) oracleCounts {
 	var o oracleCounts
 	inside := func(x, n int) bool { return x >= 0 && x < n }
 	sizes := func(total, per int) []int { // total split over sets of at most per
@@ -165,7 +166,7 @@ func oracle(l accel.Layer, mp Mapping) oracleCounts {
 
 // oracleAccess turns oracle counts into accesses per component the way
 // the package doc states (bits per action, ⌈bits/width⌉).
-func oracleAccess(h Hierarchy, l accel.Layer, o oracleCounts) map[string]accel.Access {
+func oracleAccess(h Hierarchy, l workload.Layer, o oracleCounts) map[string]accel.Access {
 	type bits struct{ r, w, u, ops int64 }
 	b := map[*arch.Component]*bits{}
 	get := func(c *arch.Component) *bits {
@@ -229,9 +230,9 @@ func TestEvaluateMatchesOracle(t *testing.T) {
 		pad := rng.IntN(r/2 + 1)
 		hw := r + rng.IntN(14)
 		bits := []int{4, 8, 16}[rng.IntN(3)]
-		l := accel.Conv("x", 1+rng.IntN(3), 1+rng.IntN(20), hw, hw, 1+rng.IntN(40), r, r, stride, pad, bits)
+		l := workload.Conv("x", 1+rng.IntN(3), 1+rng.IntN(20), hw, hw, 1+rng.IntN(40), r, r, stride, pad, bits)
 		if rng.IntN(8) == 0 {
-			l = accel.FC("x", 1+rng.IntN(3), 1+rng.IntN(100), 1+rng.IntN(50), bits)
+			l = workload.FC("x", 1+rng.IntN(3), 1+rng.IntN(100), 1+rng.IntN(50), bits)
 		}
 		if l.Validate() != nil {
 			continue

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"cosim/accel"
+	"cosim/workload"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -17,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 // checking a change).
 func TestReportGolden(t *testing.T) {
 	m := builtinModel(t, "eyeriss-onchip", MinEnergy)
-	w, err := accel.BuiltinWorkload("resnet20", 1, 4)
+	w, err := workload.BuiltinWorkload("resnet20", 1, 4)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"cosim/accel"
 	"cosim/arch"
+	"cosim/workload"
 )
 
 // builtinModel is New on a built-in spec.
@@ -108,14 +108,14 @@ func TestRolesErrors(t *testing.T) {
 func TestLayerErrors(t *testing.T) {
 	m := builtinModel(t, "eyeriss-onchip", MinEnergy)
 	cases := []struct {
-		l    accel.Layer
+		l    workload.Layer
 		want string
 	}{
-		{accel.FC("f", 1, 4, 4, 17), `eyeriss: layer "f": 17-bit weights exceed the 16-bit words of weights_spad or the 16-bit datawidth of mac`},
-		{accel.Conv("c", 1, 3, 20, 20, 4, 13, 13, 1, 0, 4), `eyeriss: layer "c": filter height R = 13 exceeds the 12 rows of the PE array (folding filter rows is not modelled)`},
+		{workload.FC("f", 1, 4, 4, 17), `eyeriss: layer "f": 17-bit weights exceed the 16-bit words of weights_spad or the 16-bit datawidth of mac`},
+		{workload.Conv("c", 1, 3, 20, 20, 4, 13, 13, 1, 0, 4), `eyeriss: layer "c": filter height R = 13 exceeds the 12 rows of the PE array (folding filter rows is not modelled)`},
 		// 3·112·112 + 64·56·56 words of 16 b do not fit the 108 KiB glb.
-		{accel.Conv("big", 1, 3, 112, 112, 64, 3, 3, 2, 1, 4), `eyeriss: layer "big" needs 3813376 bits of glb, which holds 884736`},
-		{accel.FC("f", 1, 0, 4, 4), `accel: layer "f": C = 0, must be ≥ 1`},
+		{workload.Conv("big", 1, 3, 112, 112, 64, 3, 3, 2, 1, 4), `eyeriss: layer "big" needs 3813376 bits of glb, which holds 884736`},
+		{workload.FC("f", 1, 0, 4, 4), `accel: layer "f": C = 0, must be ≥ 1`},
 	}
 	for _, c := range cases {
 		if _, err := m.Map(c.l); err == nil || err.Error() != c.want {

@@ -3,7 +3,7 @@ package eyeriss
 import (
 	"fmt"
 
-	"cosim/accel"
+	"cosim/workload"
 )
 
 // better reports whether (energy, cycles) beats the best so far under o.
@@ -20,7 +20,7 @@ func (o Objective) better(energy float64, cycles int64, bestEnergy float64, best
 
 // Search finds the legal mapping of l that minimises the model's objective
 // (see the package doc for the space searched).
-func (m *Model) Search(l accel.Layer) (Result, error) {
+func (m *Model) Search(l workload.Layer) (Result, error) {
 	sh, err := m.prepare(l)
 	if err != nil {
 		return Result{}, err

@@ -7,6 +7,7 @@ import (
 
 	"cosim/accel"
 	"cosim/internal/seed"
+	"cosim/workload"
 )
 
 // TestSearchBeatsSampledMappings draws random legal mappings (any e, n and
@@ -27,7 +28,7 @@ func TestSearchBeatsSampledMappings(t *testing.T) {
 			for trial := 0; trial < 400 && checked < 80; trial++ {
 				r := []int{1, 3, 3, 5}[rng.IntN(4)]
 				hw := r + rng.IntN(12)
-				l := accel.Conv("x", 1+rng.IntN(4), 1+rng.IntN(24), hw, hw, 1+rng.IntN(24), r, r, 1+rng.IntN(2), rng.IntN(r/2+1), 8)
+				l := workload.Conv("x", 1+rng.IntN(4), 1+rng.IntN(24), hw, hw, 1+rng.IntN(24), r, r, 1+rng.IntN(2), rng.IntN(r/2+1), 8)
 				if l.Validate() != nil {
 					continue
 				}
@@ -78,7 +79,7 @@ func beats(o Objective, a, b Result) bool {
 // the results are identical.
 func TestSearchDeterministic(t *testing.T) {
 	m := builtinModel(t, "eyeriss-onchip", MinEnergy)
-	w, err := accel.BuiltinWorkload("resnet20", 1, 4)
+	w, err := workload.BuiltinWorkload("resnet20", 1, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestSearchNothingFits(t *testing.T) {
 	m := miniModel(t, MinEnergy)
 	// 40×40 ifmap rows: even one row chunk of one channel (2·1·3·40 words)
 	// plus one psum row (1·40) leaves no room in the 256-word glb.
-	l := accel.Conv("wide", 1, 1, 40, 40, 1, 3, 3, 1, 1, 8)
+	l := workload.Conv("wide", 1, 1, 40, 40, 1, 3, 3, 1, 1, 8)
 	if _, err := m.Search(l); err == nil || err.Error() != `eyeriss: layer "wide": no legal row-stationary mapping on mini` {
 		t.Errorf("got %v", err)
 	}
@@ -118,7 +119,7 @@ func TestSearchNothingFits(t *testing.T) {
 // and fc layers, batch 1, 4-bit weights) on eyeriss-onchip.
 func BenchmarkPriceResNet56(b *testing.B) {
 	m := builtinModel(b, "eyeriss-onchip", MinEnergy)
-	w, err := accel.BuiltinWorkload("resnet56", 1, 4)
+	w, err := workload.BuiltinWorkload("resnet56", 1, 4)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"cosim/accel"
 	"cosim/arch"
+	"cosim/workload"
 )
 
 // TestJSSCAlexNet checks the model against the Eyeriss chip (Chen et al.,
@@ -14,7 +15,7 @@ import (
 // its measured processing latencies; the model's own search (for delay, for
 // energy and for EDP) is at least as fast as Table III's mapping.
 func TestJSSCAlexNet(t *testing.T) {
-	w, err := accel.BuiltinWorkload("alexnet", 4, 16)
+	w, err := workload.BuiltinWorkload("alexnet", 4, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +165,7 @@ func TestTimeloopReferencePricing(t *testing.T) {
 // mapping: Timeloop's random-pruned mapper stops at a minimum-delay mapping
 // whose energy depends on the run (see the package doc).
 func TestTimeloopVGG02Layer5(t *testing.T) {
-	l := accel.Conv("VGG02_layer5", 1, 128, 56, 56, 256, 3, 3, 1, 1, 8)
+	l := workload.Conv("VGG02_layer5", 1, 128, 56, 56, 256, 3, 3, 1, 1, 8)
 	if l.MACs() != 924844032 {
 		t.Fatalf("MACs %d", l.MACs())
 	}
@@ -189,7 +190,7 @@ func TestTimeloopVGG02Layer5(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := accel.Price(fixed{m, r.Counts}, accel.Workload{Name: "w", Layers: []accel.Layer{l}})
+		rep, err := accel.Price(fixed{m, r.Counts}, workload.Workload{Name: "w", Layers: []workload.Layer{l}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -254,7 +255,7 @@ func TestWCATResNets(t *testing.T) {
 	m := builtinModel(t, "eyeriss-onchip", MinEnergy)
 	prev := 0.0
 	for _, name := range []string{"resnet20", "resnet32", "resnet44", "resnet56"} {
-		w, err := accel.BuiltinWorkload(name, 1, 4)
+		w, err := workload.BuiltinWorkload(name, 1, 4)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,7 +282,7 @@ func TestWCATResNets(t *testing.T) {
 // checks that the levels add up to the total.
 func TestAlexNetCONV3Levels(t *testing.T) {
 	m := builtinModel(t, "eyeriss", MinEnergy)
-	w, err := accel.BuiltinWorkload("alexnet", 4, 16)
+	w, err := workload.BuiltinWorkload("alexnet", 4, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +334,7 @@ var jsscAlexNet = []struct {
 // 115.3 ms waiting on the link with the clock running (logged as "idle").
 func TestJSSCAlexNetEnergy(t *testing.T) {
 	m := builtinModel(t, "eyeriss", MinEnergy)
-	w, err := accel.BuiltinWorkload("alexnet", 4, 16)
+	w, err := workload.BuiltinWorkload("alexnet", 4, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +345,7 @@ func TestJSSCAlexNetEnergy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := accel.Price(fixed{m, r.Counts}, accel.Workload{Name: "alexnet", Layers: []accel.Layer{l}})
+		rep, err := accel.Price(fixed{m, r.Counts}, workload.Workload{Name: "alexnet", Layers: []workload.Layer{l}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -394,7 +395,7 @@ func TestJSSCAlexNetEnergy(t *testing.T) {
 // filter-spad reads, and nothing else changes (spad writes, psum accesses,
 // cycles); a spec without zero gating ignores the zeros.
 func TestZeroGating(t *testing.T) {
-	dense := accel.Conv("c", 2, 16, 13, 13, 32, 3, 3, 1, 1, 8)
+	dense := workload.Conv("c", 2, 16, 13, 13, 32, 3, 3, 1, 1, 8)
 	sparse := dense
 	sparse.IfmapZeroFrac = 0.5
 	mp := Mapping{M: 32, N: 2, E: 13, P: 8, Q: 2, R: 1, T: 2}

@@ -13,6 +13,7 @@ import (
 	"cosim/dnn"
 	"cosim/sram"
 	"cosim/wcat"
+	"cosim/workload"
 )
 
 // checkWeights is the architecture's capacity check for a checkpoint.
@@ -31,7 +32,7 @@ func init() {
 func cmdEnergy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("energy", "--arch NAME|FILE --model NAME|CHECKPOINT [--vdd V] [--json|--yaml]", stderr)
 	archName := fs.String("arch", "eyeriss-onchip", "architecture: a built-in name ("+joinNames(arch.BuiltinNames())+") or a YAML file")
-	model := fs.String("model", "", "a built-in layer set ("+strings.Join(accel.BuiltinWorkloadNames(), ", ")+") or a trained checkpoint (required)")
+	model := fs.String("model", "", "a built-in layer set ("+strings.Join(workload.BuiltinWorkloadNames(), ", ")+") or a trained checkpoint (required)")
 	energyModel := fs.String("energy-model", "", "override the architecture's default energy(V) model of its scaled memories: paper, dynamic-only or physical")
 	vdd := fs.Float64("vdd", 0, "supply voltage of the scaled memories [V] (default: the nominal voltage)")
 	batch := fs.Int("batch", 1, "images per inference batch")
@@ -66,22 +67,22 @@ func cmdEnergy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		v = *vdd
 	}
-	var wl accel.Workload
-	if slices.Contains(accel.BuiltinWorkloadNames(), *model) {
+	var wl workload.Workload
+	if slices.Contains(workload.BuiltinWorkloadNames(), *model) {
 		if setFlags(fs)["bits"] && (*bits < 1 || *bits > 32) {
 			return inputErrf("energy: --bits %d: want 1..32", *bits)
 		}
 		if *bits == 0 {
 			*bits = spec.WeightWordBits()
 		}
-		if wl, err = accel.BuiltinWorkload(*model, *batch, *bits); err != nil {
+		if wl, err = workload.BuiltinWorkload(*model, *batch, *bits); err != nil {
 			return inputErrf("energy: %v", err)
 		}
 	} else {
 		q, _, err := loadModel(*model)
 		if err != nil {
 			return inputErrf("energy: --model %q is neither a built-in layer set (%s) nor a readable checkpoint: %v",
-				*model, strings.Join(accel.BuiltinWorkloadNames(), ", "), err)
+				*model, strings.Join(workload.BuiltinWorkloadNames(), ", "), err)
 		}
 		if wl, err = dnn.Workload(q.Net, *batch, q.Cfg.Bits); err != nil {
 			return err

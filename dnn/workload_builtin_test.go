@@ -1,12 +1,12 @@
-package accel_test
+package dnn_test
 
 import (
 	"reflect"
 	"testing"
 
-	"cosim/accel"
 	"cosim/dnn"
 	"cosim/internal/seed"
+	"cosim/workload"
 )
 
 // TestBuiltinResNetsMatchDNN checks that the built-in ResNets are exactly
@@ -26,7 +26,7 @@ func TestBuiltinResNetsMatchDNN(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := accel.BuiltinWorkload(name, 2, 4)
+		got, err := workload.BuiltinWorkload(name, 2, 4)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package accel
+package workload
 
 import (
 	"fmt"
@@ -43,51 +43,21 @@ var builtins = map[string]func(n, bits int) []Layer{
 		}
 		return append(ls, FC("fc6", n, 512*7*7, 4096, b), FC("fc7", n, 4096, 4096, b), FC("fc8", n, 4096, 1000, b))
 	},
-	"resnet20": func(n, b int) []Layer { return resnetCIFAR(3, n, b) },
-	"resnet32": func(n, b int) []Layer { return resnetCIFAR(5, n, b) },
-	"resnet44": func(n, b int) []Layer { return resnetCIFAR(7, n, b) },
-	"resnet56": func(n, b int) []Layer { return resnetCIFAR(9, n, b) },
-	// torchvision's ResNet-18 on 224×224 images: conv1 7×7/2 (pad 3), a
-	// 3×3/2 max pool (pad 1) to 56×56, four stages of two BasicBlocks of
-	// widths 64, 128, 256, 512 (1×1/2 downsample at layer2.0, layer3.0,
-	// layer4.0), fc 512→1000.
-	"resnet18": func(n, b int) []Layer {
-		ls := []Layer{Conv("conv1", n, 3, 224, 224, 64, 7, 7, 2, 3, b)}
-		return resnetStages(ls, n, b, 56, []int{64, 128, 256, 512}, 2, 1000)
-	},
+	"resnet20": cifarResNet(20),
+	"resnet32": cifarResNet(32),
+	"resnet44": cifarResNet(44),
+	"resnet56": cifarResNet(56),
+	"resnet18": func(n, b int) []Layer { return ResNet18(1000).Layers(n, b) },
 }
 
-// resnetCIFAR is the CIFAR ResNet with blocks BasicBlocks per stage (He et
-// al. 2016) as package dnn builds it (wcat-semantics §7.1): conv1 3×3 3→16
-// on 32×32, stages of widths 16, 32, 64 (stride 2 and an option-B 1×1
-// downsample at layer2.0 and layer3.0), fc 64→10.
-func resnetCIFAR(blocks, n, b int) []Layer {
-	ls := []Layer{Conv("conv1", n, 3, 32, 32, 16, 3, 3, 1, 1, b)}
-	return resnetStages(ls, n, b, 32, []int{16, 32, 64}, blocks, 10)
-}
-
-// resnetStages appends the BasicBlock stages to ls in dnn.Workload's order
-// and names (layerS.B.conv1, layerS.B.conv2, layerS.B.downsample.0), then
-// the fc layer. hw is the size of the first stage's input.
-func resnetStages(ls []Layer, n, b, hw int, widths []int, blocks, classes int) []Layer {
-	in := widths[0]
-	for s, width := range widths {
-		for j := range blocks {
-			stride := 1
-			if s > 0 && j == 0 {
-				stride = 2
-			}
-			name := fmt.Sprintf("layer%d.%d", s+1, j)
-			ls = append(ls, Conv(name+".conv1", n, in, hw, hw, width, 3, 3, stride, 1, b))
-			out := OutDim(hw, 3, stride, 1)
-			ls = append(ls, Conv(name+".conv2", n, width, out, out, width, 3, 3, 1, 1, b))
-			if stride != 1 || in != width {
-				ls = append(ls, Conv(name+".downsample.0", n, in, hw, hw, width, 1, 1, stride, 0, b))
-			}
-			in, hw = width, out
-		}
+// cifarResNet is the layer set of the CIFAR ResNet of the given depth with
+// 10 classes.
+func cifarResNet(depth int) func(n, b int) []Layer {
+	r, err := CIFARResNet(depth, 10)
+	if err != nil {
+		panic(err) // the depths above are 6n+2
 	}
-	return append(ls, FC("fc", n, in, classes, b))
+	return r.Layers
 }
 
 // BuiltinWorkloadNames returns the names BuiltinWorkload accepts, sorted.
