@@ -11,6 +11,7 @@ import (
 	"cosim/arch"
 	"cosim/dnn"
 	"cosim/ecc"
+	"cosim/internal/progress"
 	"cosim/internal/seed"
 	"cosim/mc"
 	"cosim/wcat"
@@ -65,6 +66,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	workers := fs.Int("workers", 0, "parallel trials (default: all cores)")
 	protection := fs.String("protection", "", "protection of the weight memory, overriding the architecture's: none, secded, zero-space (models trained with --method wot), msb:FRACTION; secded:zero or zero-space:zero zero the weights of a detected, uncorrectable word")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	quiet := fs.Bool("quiet", false, "no progress bar (there is none either when stderr is not a terminal)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -128,7 +130,10 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	s, err := eng.Run(ctx, *ber, mc.Options{Protocol: proto, Trials: *trials, Subset: *subset, Seed: *seedV, Key: seed.Float(*ber), Workers: *workers})
+	bar := progress.New(stderr, *quiet, *trials, fmt.Sprintf("BER %g, trials", *ber))
+	s, err := eng.Run(ctx, *ber, mc.Options{Protocol: proto, Trials: *trials, Subset: *subset, Seed: *seedV, Key: seed.Float(*ber), Workers: *workers,
+		OnTrial: func(int) { bar.Add(1) }})
+	bar.Finish()
 	if err != nil {
 		return err
 	}

@@ -8,12 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
-
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"cosim/dnn"
+	"cosim/internal/progress"
 	"cosim/internal/seed"
 	"cosim/wcat"
 )
@@ -155,24 +152,18 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stderr, "training %s, %s %d-bit%s, %d epochs on %s (%d images, %d%% held out)\n",
 		arch, m, *bits, bfnNote(*bfn), recipe.Epochs, train.Name, train.Len(), int(math.Round(100*recipe.ValidFraction)))
-	var bar *progressbar.ProgressBar
+	var bar *progress.Bar
+	started := false
 	hooks := wcat.Hooks{
 		Batch: func(b wcat.BatchStats) {
-			if *quiet {
-				return
-			}
-			if bar == nil {
-				bar = progressbar.NewOptions(b.Batches*recipe.Epochs, progressbar.OptionSetWriter(stderr),
-					progressbar.OptionSetPredictTime(true), progressbar.OptionShowCount(), progressbar.OptionSetWidth(30),
-					progressbar.OptionThrottle(200*time.Millisecond))
+			if !started {
+				bar, started = progress.New(stderr, *quiet, b.Batches*recipe.Epochs, ""), true
 			}
 			bar.Describe(fmt.Sprintf("epoch %d/%d loss %.3f acc %5.1f%%", b.Epoch, recipe.Epochs, b.Loss, b.Acc))
 			bar.Add(1)
 		},
 		Epoch: func(s wcat.EpochStats) {
-			if bar != nil {
-				bar.Clear()
-			}
+			bar.Clear()
 			best := ""
 			if s.Best {
 				best = " (best)"
@@ -182,10 +173,7 @@ func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		},
 	}
 	stats, err := wcat.Train(ctx, qm, train, recipe, wcat.Options{Hooks: hooks, StatePath: statePath, StopAcc: stopAcc})
-	if bar != nil {
-		bar.Finish()
-		fmt.Fprintln(stderr)
-	}
+	bar.Finish()
 	if err != nil {
 		if fileExists(statePath) {
 			fmt.Fprintf(stderr, "training state kept in %s: rerun with --resume to continue\n", statePath)
@@ -244,7 +232,4 @@ func fileExists(path string) bool {
 }
 
 // isTerminal reports whether w is a terminal (progress bars only go there).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
+func isTerminal(w io.Writer) bool { return progress.IsTerminal(w) }
