@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
 	"cosim/internal/fingerprint"
 	"cosim/pareto"
@@ -32,9 +33,10 @@ type journalHeader struct {
 	Config map[string]string `json:"config"`
 }
 
+// journalLine is a record (a point, or a shard's part) and its checksum.
 type journalLine struct {
 	SHA256 string          `json:"sha256"`
-	Point  json.RawMessage `json:"point"`
+	Record json.RawMessage `json:"point"`
 }
 
 const journalKind = "cosim-sweep-journal"
@@ -48,6 +50,12 @@ var ErrJournalExists = errors.New("a results journal of an earlier run exists")
 // a journal written for another configuration is an error naming what
 // changed, and so is an existing journal without resume.
 func OpenJournal(path string, config fingerprint.Set, resume bool) (*Journal, []pareto.Point, error) {
+	return openJournal(path, journalKind, config, resume, pareto.Point.Validate)
+}
+
+// openJournal is OpenJournal for a journal of kind whose records are Ts,
+// each checked by check.
+func openJournal[T any](path, kind string, config fingerprint.Set, resume bool, check func(T) error) (*Journal, []T, error) {
 	raw, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -56,7 +64,7 @@ func OpenJournal(path string, config fingerprint.Set, resume bool) (*Journal, []
 			return nil, nil, err
 		}
 		j := &Journal{f: f, path: path}
-		if err := j.writeLine(journalHeader{Kind: journalKind, Hash: config.Hash(), Config: config.Map()}); err != nil {
+		if err := j.writeLine(journalHeader{Kind: kind, Hash: config.Hash(), Config: config.Map()}); err != nil {
 			f.Close()
 			return nil, nil, err
 		}
@@ -73,7 +81,7 @@ func OpenJournal(path string, config fingerprint.Set, resume bool) (*Journal, []
 			return nil, nil, err
 		}
 	}
-	h, pts, err := parseJournal(raw, path)
+	h, pts, err := parseJournal(raw, path, kind, check)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -99,13 +107,16 @@ func (j *Journal) writeLine(v any) error {
 }
 
 // Append records a finished point durably.
-func (j *Journal) Append(p pareto.Point) error {
-	b, err := json.Marshal(p)
+func (j *Journal) Append(p pareto.Point) error { return j.append(p) }
+
+// append records v and its checksum durably.
+func (j *Journal) append(v any) error {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 	sum := sha256.Sum256(b)
-	return j.writeLine(journalLine{SHA256: hex.EncodeToString(sum[:]), Point: b})
+	return j.writeLine(journalLine{SHA256: hex.EncodeToString(sum[:]), Record: b})
 }
 
 // Close closes the journal file.
@@ -121,24 +132,24 @@ func ReadJournal(path string) ([]pareto.Point, error) {
 	if i := bytes.LastIndexByte(raw, '\n'); i+1 != len(raw) {
 		raw = raw[:i+1]
 	}
-	_, pts, err := parseJournal(raw, path)
+	_, pts, err := parseJournal(raw, path, journalKind, pareto.Point.Validate)
 	return pts, err
 }
 
-// parseJournal decodes a journal's whole lines.
-func parseJournal(raw []byte, path string) (journalHeader, []pareto.Point, error) {
+// parseJournal decodes the whole lines of a journal of kind.
+func parseJournal[T any](raw []byte, path, kind string, check func(T) error) (journalHeader, []T, error) {
 	var h journalHeader
 	sc := bufio.NewScanner(bytes.NewReader(raw))
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	var pts []pareto.Point
+	var pts []T
 	line := 0
 	for sc.Scan() {
 		line++
 		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
 		dec.DisallowUnknownFields()
 		if line == 1 {
-			if err := dec.Decode(&h); err != nil || h.Kind != journalKind {
-				return h, nil, fmt.Errorf("%s:1: not a cosim sweep journal", path)
+			if err := dec.Decode(&h); err != nil || h.Kind != kind {
+				return h, nil, fmt.Errorf("%s:1: not a %s", path, strings.ReplaceAll(kind, "-", " "))
 			}
 			continue
 		}
@@ -146,16 +157,16 @@ func parseJournal(raw []byte, path string) (journalHeader, []pareto.Point, error
 		if err := dec.Decode(&l); err != nil {
 			return h, nil, fmt.Errorf("%s:%d: %v", path, line, err)
 		}
-		if sum := sha256.Sum256(l.Point); hex.EncodeToString(sum[:]) != l.SHA256 {
-			return h, nil, fmt.Errorf("%s:%d: point does not match its checksum (the journal was edited or damaged)", path, line)
+		if sum := sha256.Sum256(l.Record); hex.EncodeToString(sum[:]) != l.SHA256 {
+			return h, nil, fmt.Errorf("%s:%d: record does not match its checksum (the journal was edited or damaged)", path, line)
 		}
-		var p pareto.Point
-		pdec := json.NewDecoder(bytes.NewReader(l.Point))
+		var p T
+		pdec := json.NewDecoder(bytes.NewReader(l.Record))
 		pdec.DisallowUnknownFields()
 		if err := pdec.Decode(&p); err != nil {
 			return h, nil, fmt.Errorf("%s:%d: %v", path, line, err)
 		}
-		if err := p.Validate(); err != nil {
+		if err := check(p); err != nil {
 			return h, nil, fmt.Errorf("%s:%d: %v", path, line, err)
 		}
 		pts = append(pts, p)
