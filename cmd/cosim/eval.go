@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"cosim/arch"
@@ -14,6 +15,7 @@ import (
 	"cosim/internal/progress"
 	"cosim/internal/seed"
 	"cosim/mc"
+	"cosim/sram"
 	"cosim/wcat"
 )
 
@@ -56,7 +58,7 @@ type evalResult struct {
 func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval", "--model CHECKPOINT --ber P [--trials N] [flags]", stderr)
 	model := fs.String("model", "", "trained checkpoint (required)")
-	ber := fs.Float64("ber", 0, "bit error rate of every stored weight bit")
+	berList := fs.String("ber", "0", "bit error rate of every stored weight bit, or a comma-separated list of rates (one engine, one clean pass)")
 	trials := fs.Int("trials", 50, "Monte Carlo trials (whole-model fault realisations)")
 	protocol := fs.String("protocol", string(mc.ProtocolReference), "reference (every trial scores the whole test set, as the WCAT code) or subset (stratified subsets with a control variate, see the mc package documentation)")
 	subset := fs.Int("subset", 1000, "images per trial of the subset protocol")
@@ -73,8 +75,9 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *model == "" {
 		return inputErrf("eval: --model is required")
 	}
-	if !(*ber >= 0 && *ber <= 0.5) {
-		return inputErrf("eval: --ber %g: want 0..0.5", *ber)
+	bers, err := parseBERs(*berList)
+	if err != nil {
+		return inputErrf("eval: --ber %s: %v", *berList, err)
 	}
 	if *trials < 1 {
 		return inputErrf("eval: --trials %d: want ≥ 1", *trials)
@@ -130,26 +133,33 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	bar := progress.New(stderr, *quiet, *trials, fmt.Sprintf("BER %g, trials", *ber))
-	s, err := eng.Run(ctx, *ber, mc.Options{Protocol: proto, Trials: *trials, Subset: *subset, Seed: *seedV, Key: seed.Float(*ber), Workers: *workers,
-		OnTrial: func(int) { bar.Add(1) }})
-	bar.Finish()
-	if err != nil {
-		return err
+	var rs []evalResult
+	for _, ber := range bers {
+		bar := progress.New(stderr, *quiet, *trials, fmt.Sprintf("BER %g, trials", ber))
+		s, err := eng.Run(ctx, ber, mc.Options{Protocol: proto, Trials: *trials, Subset: *subset, Seed: *seedV, Key: seed.Float(ber), Workers: *workers,
+			OnTrial: func(int) { bar.Add(1) }})
+		bar.Finish()
+		if err != nil {
+			return err
+		}
+		flips := 0
+		for _, f := range s.Flips {
+			flips += f
+		}
+		rs = append(rs, evalResult{Model: *model, Arch: q.Net.Arch(), Method: info.Config().Label(), Bits: q.Cfg.Bits, Dataset: test.Name,
+			Images: test.Len(), Protocol: string(s.Protocol), PerTrial: s.Images, WordBits: mem.WidthBits, Protection: mem.Protection.Label(), MemoryBits: s.MemoryBits, BER: ber, Trials: s.Trials, Seed: *seedV,
+			CleanAcc: s.CleanAcc, AccMean: s.Mean, AccStd: s.Std, AccMin: s.Min, AccMax: s.Max, CILow: s.CILow, CIHigh: s.CIHigh,
+			MeanFlips: float64(flips) / float64(s.Trials), Accs: s.Accs, FloatWeights: floatWeights(q), Checkpoint: info})
 	}
-	flips := 0
-	for _, f := range s.Flips {
-		flips += f
-	}
-	r := evalResult{Model: *model, Arch: q.Net.Arch(), Method: info.Config().Label(), Bits: q.Cfg.Bits, Dataset: test.Name,
-		Images: test.Len(), Protocol: string(s.Protocol), PerTrial: s.Images, WordBits: mem.WidthBits, Protection: mem.Protection.Label(), MemoryBits: s.MemoryBits, BER: *ber, Trials: s.Trials, Seed: *seedV,
-		CleanAcc: s.CleanAcc, AccMean: s.Mean, AccStd: s.Std, AccMin: s.Min, AccMax: s.Max, CILow: s.CILow, CIHigh: s.CIHigh,
-		MeanFlips: float64(flips) / float64(s.Trials), Accs: s.Accs, FloatWeights: floatWeights(q), Checkpoint: info}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		if len(rs) == 1 {
+			return enc.Encode(rs[0])
+		}
+		return enc.Encode(rs)
 	}
+	r := rs[0]
 	fmt.Fprintf(stdout, "%s: %s %s %d-bit on %s (%d images)\n", r.Model, r.Arch, r.Method, r.Bits, r.Dataset, r.Images)
 	if info.Source != "" {
 		fmt.Fprintf(stdout, "imported from: %s\n", info.Source)
@@ -162,10 +172,36 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "training:   %d epochs (best validation %.2f%% at epoch %d), %.0f s; test accuracy %.2f%% at save\n",
 			info.EpochsRun, info.ValidAcc, info.BestEpoch, info.TrainSeconds, info.TestAcc)
 	}
-	fmt.Fprintf(stdout, "weight memory: %d bits in %d-bit words (protection %s); BER %g → %.1f flipped bits per trial on average\n", r.MemoryBits, r.WordBits, r.Protection, r.BER, r.MeanFlips)
-	fmt.Fprintf(stdout, "clean accuracy      %.2f%%\n", r.CleanAcc)
-	fmt.Fprintf(stdout, "protocol            %s, %d images per trial\n", r.Protocol, r.PerTrial)
-	fmt.Fprintf(stdout, "accuracy (%d trials) mean %.2f%%  std %.2f  min %.2f  max %.2f  95%% CI [%.2f, %.2f]\n",
-		r.Trials, r.AccMean, r.AccStd, r.AccMin, r.AccMax, r.CILow, r.CIHigh)
+	for i, r := range rs {
+		fmt.Fprintf(stdout, "weight memory: %d bits in %d-bit words (protection %s); BER %g → %.1f flipped bits per trial on average\n", r.MemoryBits, r.WordBits, r.Protection, r.BER, r.MeanFlips)
+		if i == 0 {
+			fmt.Fprintf(stdout, "clean accuracy      %.2f%%\n", r.CleanAcc)
+			fmt.Fprintf(stdout, "protocol            %s, %d images per trial\n", r.Protocol, r.PerTrial)
+		}
+		fmt.Fprintf(stdout, "accuracy (%d trials) mean %.2f%%  std %.2f  min %.2f  max %.2f  95%% CI [%.2f, %.2f]\n",
+			r.Trials, r.AccMean, r.AccStd, r.AccMin, r.AccMax, r.CILow, r.CIHigh)
+	}
 	return nil
+}
+
+// parseBERs reads a comma-separated list of distinct bit error rates in
+// [0, 0.5].
+func parseBERs(list string) ([]float64, error) {
+	var out []float64
+	seen := map[float64]bool{}
+	for _, f := range strings.Split(list, ",") {
+		p, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a number", f)
+		}
+		if !(p >= 0 && p <= sram.BERSaturation) {
+			return nil, fmt.Errorf("rate %g: want 0..%g", p, sram.BERSaturation)
+		}
+		if seen[p] {
+			return nil, fmt.Errorf("rate %g appears twice", p)
+		}
+		seen[p] = true
+		out = append(out, p)
+	}
+	return out, nil
 }
