@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/schollz/progressbar/v3"
 
@@ -29,6 +28,12 @@ func init() {
 const journalFile = "points.jsonl"
 
 func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return sweepCommand(ctx, args, stdout, stderr, nil)
+}
+
+// sweepCommand is cmdSweep; with shards, it merges them (cosim merge)
+// instead of running the sweep that args describe.
+func sweepCommand(ctx context.Context, args []string, stdout, stderr io.Writer, shards []*sweep.ShardFile) error {
 	fs := newFlags("sweep", "(--spec FILE | --model CHECKPOINT [--model …] [flags])", stderr)
 	specFile := fs.String("spec", "", "sweep spec YAML (architecture, models, voltages, Monte Carlo settings, seed, output); excludes --arch, --model, --v*, --protocol, --trials, --min-trials, --ci, --subset, --seed, --faults")
 	archName := fs.String("arch", "eyeriss-onchip", "architecture: a built-in name ("+joinNames(arch.BuiltinNames())+") or a YAML file")
@@ -51,7 +56,12 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := fs.String("out", "reports", "output directory for index.html, sweep.csv, sweep.json")
 	resume := fs.Bool("resume", false, "continue an interrupted sweep from OUT/"+journalFile)
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	shardFlag := fs.String("shard", "", "run only shard I/N of the sweep (with --spec) and write OUT/shard-I-of-N.json; cosim merge joins the N shards")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	shard, err := parseShardFlag(*shardFlag, *specFile)
+	if err != nil {
 		return err
 	}
 	*quiet = *quiet || !isTerminal(stderr)
@@ -193,6 +203,12 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkOutDir(*out); err != nil {
 		return inputErrf("sweep: %v", err)
 	}
+	switch {
+	case shards != nil:
+		return mergeShards(ctx, cfg, shards, *out, stdout)
+	case shard.Count > 0:
+		return runShard(ctx, cfg, shard, shardArgs(fs), *out, *resume, *quiet, stdout, stderr)
+	}
 	release, err := lockOutDir(*out)
 	if err != nil {
 		return fmt.Errorf("sweep: %w", err)
@@ -214,9 +230,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	var bar *progressbar.ProgressBar
 	if !*quiet {
-		bar = progressbar.NewOptions(len(sp.Voltages)*len(cfg.Models), progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetPredictTime(true), progressbar.OptionShowCount(), progressbar.OptionSetWidth(30),
-			progressbar.OptionSetDescription("points"), progressbar.OptionThrottle(200*time.Millisecond))
+		bar = newBar(len(sp.Voltages)*len(cfg.Models), "points", stderr)
 	}
 	rep, err := sweep.Run(ctx, cfg, func(e sweep.Event) {
 		if bar == nil {
