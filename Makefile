@@ -6,7 +6,7 @@ BIN     := bin/cosim
 DATA    ?= ../shared/data/cifar10
 REPORTS ?= reports
 
-.PHONY: build test test-generic test-cross demo bench crosscheck fuzz clean
+.PHONY: build test test-generic test-cross test-slurm demo bench crosscheck fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/cosim
@@ -33,6 +33,13 @@ test-generic:
 # an AVX2-only x86-64 CPU (qemu-x86_64 -cpu max); see scripts/test-cross.sh.
 test-cross:
 	scripts/test-cross.sh
+
+# A sharded sweep on a real one-node Slurm (installed and started as root
+# when possible, skipped with a message otherwise): a 4-task job array, two
+# at a time, and its merge must equal the unsharded run byte for byte; see
+# scripts/test-slurm.sh.
+test-slurm:
+	scripts/test-slurm.sh
 
 # Trains the appendix-A MLP on MNIST with 4-bit WCAT and 4-bit Normal
 # quantization, sweeps the weight-SRAM supply of the built-in on-chip
@@ -83,6 +90,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseSpec$$' -fuzztime $(FUZZTIME) ./sweep
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./torchpth
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeResult$$' -fuzztime $(FUZZTIME) ./attack
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeShardFile$$' -fuzztime $(FUZZTIME) ./sweep
 
 clean:
 	rm -rf bin $(REPORTS)/index.html $(REPORTS)/sweep.csv $(REPORTS)/sweep.json $(REPORTS)/models
