@@ -31,8 +31,8 @@
 // At(V) gives the per-component and per-layer breakdown. Energies are in pJ;
 // printed totals in µJ.
 //
-// Leakage is part of the total, as the energy model of issue 4 states. With
-// the WCAT on-chip design the 512 KiB weight SRAM's leakage (CACTI, 65 nm
+// Leakage is part of the total: an inference costs the dynamic energy of its
+// accesses plus the leakage of every memory over its cycles. With the WCAT on-chip design the 512 KiB weight SRAM's leakage (CACTI, 65 nm
 // itrs-lop, 360 K: 23 mW) dominates that memory's energy, so lowering its
 // voltage saves little: its dynamic energy is small because the
 // row-stationary dataflow reads each weight from it only a few times per

@@ -63,7 +63,7 @@ type Settings struct {
 // Preset returns the named settings for a data set of the given number of
 // classes:
 //   - "wcat": the WCAT authors' BFA (attack/BFA.jsonnet and runtime.bfa,
-//     wcat-semantics.md §6): KTop 100, 64 test images, threshold
+//     docs/wcat-semantics.md §6): KTop 100, 64 test images, threshold
 //     100/C + 1/C percent, a random bit on all-zero gradients;
 //   - "rakin": Rakin et al.'s original settings (elliothe/
 //     Neural_Network_Weight_Attack): KTop 10, 128 training images labelled

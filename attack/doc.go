@@ -12,10 +12,10 @@
 // the layer's clean step, exactly as a fault in the memory does. For a
 // Normal model this is the reference's intended fixed α = max|W| (its codes
 // are those of the model's own quantizer); for PLClip the range α_l the
-// model computes from its clean weights (wcat-semantics.md §6.1 asks for
+// model computes from its clean weights (docs/wcat-semantics.md §6.1 asks for
 // max|W_l|, which for PLClip would requantize a different network).
 //
-// # Progressive bit search (wcat-semantics.md §6.2)
+// # Progressive bit search (docs/wcat-semantics.md §6.2)
 //
 // One iteration computes, on the fixed attack batch with the batch norms in
 // evaluation mode, the cross-entropy L0 and its gradient g with respect to

@@ -38,7 +38,7 @@ var (
 // cifar10ClassNames are the labels 0..9, as listed in batches.meta.txt.
 var cifar10ClassNames = []string{"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"}
 
-// CIFAR-10 normalisation of the reference recipe (wcat-semantics.md §5:
+// CIFAR-10 normalisation of the reference recipe (docs/wcat-semantics.md §5:
 // Normalize(mean (0.4914, 0.4822, 0.4465), std (0.2023, 0.1994, 0.2010))).
 var cifar10Mean, cifar10Std = [3]float32{0.4914, 0.4822, 0.4465}, [3]float32{0.2023, 0.1994, 0.2010}
 

@@ -9,7 +9,7 @@
 //     variance in training, running statistics updated with the unbiased
 //     variance and momentum 0.1, eps 1e−5), max and global average pooling.
 //   - Models: MLP (the WCAT paper's appendix-A 784-100-10 network), the CIFAR
-//     ResNet-20/32/44/56 of wcat-semantics.md §7.1 (option-B 1×1 conv + BN
+//     ResNet-20/32/44/56 of docs/wcat-semantics.md §7.1 (option-B 1×1 conv + BN
 //     shortcut at layer2.0 and layer3.0) and the torchvision ResNet-18 shape.
 //     Parameter names and shapes follow PyTorch's state_dict.
 //   - Layout: models take inputs [N][C][H][W] and return logits [N][classes];

@@ -28,9 +28,8 @@ const cifar10Archive = "cifar-10-binary.tar.gz"
 // cifar10MetaFile lists the class names in the archive.
 const cifar10MetaFile = "batches.meta.txt"
 
-// cifar10SHA256 holds the SHA-256 of each uncompressed batch file, copied
-// from ../shared/data/cifar10/PROVENANCE.md ("Files (SHA-256)",
-// uncompressed); they are the official hashes that ankane/torchvision-ruby
+// cifar10SHA256 holds the SHA-256 of each uncompressed batch file of the
+// official CIFAR-10 binary release; they are the hashes that ankane/torchvision-ruby
 // (lib/torchvision/datasets/cifar10.rb) checks the Toronto download with.
 // batches.meta.txt is not in the table: PROVENANCE.md says its hash there is
 // of a file rebuilt to the documented format, not checked against the

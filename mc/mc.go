@@ -7,7 +7,7 @@
 // codes in an sram.Memory (packed into words of the weight memory's width),
 // flips every physical bit independently with probability p, reads the
 // codes back and dequantizes them with the layer's clean step
-// (wcat-semantics.md §2.1). Trial t of a point draws its flips from
+// (docs/wcat-semantics.md §2.1). Trial t of a point draws its flips from
 // seed.Stream(Seed, Key, t) — and, for the subset protocol, its images from
 // seed.Stream(Seed, Key, t, 1) — so results never depend on the number of
 // workers.

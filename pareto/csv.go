@@ -11,7 +11,7 @@ import (
 )
 
 // csvHeader is the CSV column order. The first five columns are exactly those of the WCAT
-// reference code's random_flip_result.csv (reference/wcat-semantics.md §2.1), accuracy in percent.
+// reference code's random_flip_result.csv (docs/wcat-semantics.md §2.1), accuracy in percent.
 var csvHeader = []string{
 	"BER", "acc_mean", "acc_std", "acc_min", "acc_max",
 	"vdd_v", "energy_pj", "model", "method", "trials", "ci_low", "ci_high",

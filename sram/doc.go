@@ -21,7 +21,7 @@
 //     persists across voltages (a threshold u ~ U(0,1) per bit, failing
 //     where u < p), with the same i.i.d. marginal at every p. Encode, Decode and
 //     FlipBit are the code ↔ bit-pattern mapping of the WCAT reference code
-//     (shared/reference/wcat-semantics.md §1.4).
+//     (docs/wcat-semantics.md §1.4).
 //
 // Simplifications, stated exactly:
 //   - Every physical bit fails independently with the same probability

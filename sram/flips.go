@@ -16,7 +16,7 @@ func checkCodeBits(fn string, b int) {
 }
 
 // CodeRange returns the signed b-bit code range [−2^(b−1), 2^(b−1)−1]
-// (wcat-semantics §1.1; 4-bit: −8..7). bits must be in 2..32.
+// (docs/wcat-semantics.md §1.1; 4-bit: −8..7). bits must be in 2..32.
 func CodeRange(bits int) (minQ, maxQ int32) {
 	checkCodeBits("CodeRange", bits)
 	half := int64(1) << (bits - 1)
@@ -24,7 +24,7 @@ func CodeRange(bits int) (minQ, maxQ int32) {
 }
 
 // Encode returns the b-bit two's-complement pattern of code q: q for q ≥ 0,
-// q + 2^b for q < 0 (wcat-semantics §1.4). q must lie in CodeRange(bits);
+// q + 2^b for q < 0 (docs/wcat-semantics.md §1.4). q must lie in CodeRange(bits);
 // bits outside the low b are discarded, so an out-of-range q wraps. bits must
 // be in 2..32.
 func Encode(q int32, bits int) uint32 {
@@ -34,7 +34,7 @@ func Encode(q int32, bits int) uint32 {
 
 // Decode returns the signed code of the b-bit pattern u (bits of u above the
 // low b are ignored): q = −2^(b−1)·bit_{b−1}(u) + (u mod 2^(b−1))
-// (wcat-semantics §1.4). bits must be in 2..32.
+// (docs/wcat-semantics.md §1.4). bits must be in 2..32.
 func Decode(u uint32, bits int) int32 {
 	checkCodeBits("Decode", bits)
 	sign := int64(u>>(bits-1)) & 1

@@ -9,7 +9,7 @@ import (
 const MaxWordBits = 1024
 
 // Memory is a word-organised SRAM holding signed codeBits-bit codes in
-// two's complement (wcat-semantics §1.4), bit by bit, so that physical bit
+// two's complement (docs/wcat-semantics.md §1.4), bit by bit, so that physical bit
 // flips act on it exactly as on silicon.
 //
 // Layout: a word has wordBits physical bits, addressed word·wordBits + j. It

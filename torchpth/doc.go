@@ -12,7 +12,7 @@
 // checked against the file before anything is allocated.
 //
 // Import maps a state dict in the WCAT code's key layout
-// (wcat-semantics.md §7.2: X.weight, X.bias, X.weight_q_range and its
+// (docs/wcat-semantics.md §7.2: X.weight, X.bias, X.weight_q_range and its
 // duplicate X.weight_quantize_module.q_range; weight_step_size and
 // weight_zero_point for LSQ, weight_alpha for PLClip, nothing for Normal;
 // the MLP's layer1, layer2, …; torchvision's names for ResNet-18) onto a

@@ -156,7 +156,7 @@ func (f *File) Describe() string {
 }
 
 // Import builds a cosim model from a checkpoint in the WCAT code's key
-// layout (wcat-semantics.md §7.2; torchvision's for ResNet-18). The model
+// layout (docs/wcat-semantics.md §7.2; torchvision's for ResNet-18). The model
 // quantizes exactly the weights that carry a quantizer range; the layout
 // must match it exactly: a missing, extra or misshapen key, an integer
 // tensor where a float one belongs, a NaN or infinity, a range ≤ 0 or two

@@ -4,7 +4,7 @@
 // 2023) and its baselines, bit-flip-noise (BFN) training, α
 // initialisation, SGD with Nesterov momentum and the training loop with
 // resumable state. The semantics follow the authors' code as described in
-// shared/reference/wcat-semantics.md (cited as §n below).
+// docs/wcat-semantics.md (cited as §n below).
 //
 // Quantizers (one per conv/linear weight tensor, §1–4):
 //   - normal: s = max|w|/2^(b−1), q = round(clamp(w/s, qn, qp)), STE.

@@ -9,7 +9,7 @@ import (
 	"cosim/sram"
 )
 
-// Init names an α initialisation (wcat-semantics.md §3.4).
+// Init names an α initialisation (docs/wcat-semantics.md §3.4).
 type Init string
 
 const (

@@ -55,10 +55,10 @@ type Config struct {
 	PLClip float64
 	// SkipDownsample leaves the 1×1 downsample convolutions of the ResNets
 	// unquantized (float, not stored in the weight SRAM), reproducing the
-	// reference code's accident (wcat-semantics.md §1.3).
+	// reference code's accident (docs/wcat-semantics.md §1.3).
 	SkipDownsample bool
 	// LSQReferenceGrad gives LSQ's step the reference code's gradient
-	// (wcat-semantics.md §4.3 quirk: ∂ŵ/∂s = q − γ·w/s inside the range,
+	// (docs/wcat-semantics.md §4.3 quirk: ∂ŵ/∂s = q − γ·w/s inside the range,
 	// qn or qp outside) instead of standard LSQ's γ·(q − w/s) and γ·qn,
 	// γ·qp. See the package doc for why it is not the default.
 	LSQReferenceGrad bool

@@ -11,7 +11,7 @@ type Grid string
 const (
 	// GridReference is the authors' code (the default): codes in
 	// [−2^(b−1), 2^(b−1)−1], step α/2^(b−1), so −α is a level and the largest
-	// level is (2^(b−1)−1)/2^(b−1)·α (wcat-semantics.md §1.1–1.2).
+	// level is (2^(b−1)−1)/2^(b−1)·α (docs/wcat-semantics.md §1.1–1.2).
 	GridReference Grid = "reference"
 	// GridPaper is the symmetric grid of the paper's eq. 3–4: codes in
 	// ±(2^(b−1)−1), step α/(2^(b−1)−1).
@@ -50,7 +50,7 @@ func roundHalfEven(x float32) float32 { return float32(math.RoundToEven(float64(
 
 // ClipQuantize computes the WCAT codes of w for a clipping range alpha:
 // c = clip(w, ±α), q = clamp(round_half_even(c/s), qn, qp) with s = α/levels
-// (wcat-semantics.md §1.2). It writes the codes into codes and returns s.
+// (docs/wcat-semantics.md §1.2). It writes the codes into codes and returns s.
 func ClipQuantize(w []float32, alpha float32, bits int, g Grid, codes []int32) float32 {
 	s := alpha / g.Levels(bits)
 	qn, qp := g.Range(bits)
@@ -73,7 +73,7 @@ func ClipQuantize(w []float32, alpha float32, bits int, g Grid, codes []int32) f
 }
 
 // StepQuantize computes codes for a given step s the way Normal and LSQ do:
-// q = round_half_even(clamp(w/s, qn, qp)) (wcat-semantics.md §4.1, §4.3).
+// q = round_half_even(clamp(w/s, qn, qp)) (docs/wcat-semantics.md §4.1, §4.3).
 func StepQuantize(w []float32, s float32, bits int, g Grid, codes []int32) {
 	qn, qp := g.Range(bits)
 	fqn, fqp := float32(qn), float32(qp)

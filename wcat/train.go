@@ -12,7 +12,7 @@ import (
 )
 
 // Recipe is a training recipe: optimiser, schedule, data split and
-// augmentation (wcat-semantics.md §5).
+// augmentation (docs/wcat-semantics.md §5).
 type Recipe struct {
 	Epochs      int     `json:"epochs"`
 	BatchSize   int     `json:"batch_size"`

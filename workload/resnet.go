@@ -20,7 +20,7 @@ type ResNet struct {
 
 // CIFARResNet is the CIFAR ResNet of depth 6n+2 (20, 32, 44, 56, …) for
 // 3×32×32 images: stem 3×3 3→16, three stages of n blocks of widths 16, 32,
-// 64, fc 64→classes (wcat-semantics §7.1; chenyaofo/pytorch-cifar-models,
+// 64, fc 64→classes (docs/wcat-semantics.md §7.1; chenyaofo/pytorch-cifar-models,
 // which the WCAT code adapts).
 func CIFARResNet(depth, classes int) (ResNet, error) {
 	if depth < 8 || (depth-2)%6 != 0 {
