@@ -1,6 +1,6 @@
 """Clean-room PyTorch models in the WCAT code's state-dict layout.
 
-Written from ../shared/reference/wcat-semantics.md (sections 1.2, 1.3, 7.1, 7.2), not from the
+Written from docs/wcat-semantics.md (sections 1.2, 1.3, 7.1, 7.2), not from the
 authors' code. A quantized conv/linear module holds its float latent `weight` (and `bias`), the
 quantizer's range registered on the module as `weight_<name>` and, as the same Parameter, on its
 child `weight_quantize_module` as `<name>`; PyTorch's state_dict therefore lists both keys.
