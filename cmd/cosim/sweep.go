@@ -35,11 +35,13 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // instead of running the sweep that args describe.
 func sweepCommand(ctx context.Context, args []string, stdout, stderr io.Writer, shards []*sweep.ShardFile) error {
 	fs := newFlags("sweep", "(--spec FILE | --model CHECKPOINT [--model …] [flags])", stderr)
-	specFile := fs.String("spec", "", "sweep spec YAML (architecture, models, voltages, Monte Carlo settings, seed, output); excludes --arch, --model, --v*, --protocol, --trials, --min-trials, --ci, --subset, --seed, --faults")
+	specFile := fs.String("spec", "", "sweep spec YAML (architecture, models, voltages, Monte Carlo settings, seed, output); excludes --arch, --model, --label, --v*, --protocol, --min-trials, --ci, --subset, --seed, --faults; --trials, --out, --data, --energy-model and --protection override the spec")
 	archName := fs.String("arch", "eyeriss-onchip", "architecture: a built-in name ("+joinNames(arch.BuiltinNames())+") or a YAML file")
 	energyModel := fs.String("energy-model", "", "override the architecture's default energy(V) model of its scaled memories: paper, dynamic-only or physical (also with --spec)")
 	var models stringList
 	fs.Var(&models, "model", "trained checkpoint (cosim train --out); repeat for several")
+	var labels stringList
+	fs.Var(&labels, "label", "label of a --model's series in the reports (default: its training method); repeat once per --model, in the same order")
 	protection := fs.String("protection", "", "protections of the weight memory, comma-separated, overriding the architecture's and the spec's: each model runs once per protection, as its own series (none, secded, zero-space, msb:FRACTION; secded:zero, zero-space:zero)")
 	vmin := fs.Float64("vmin", 0.30, "lowest supply voltage [V]")
 	vmax := fs.Float64("vmax", 0.80, "highest supply voltage [V]")
@@ -69,7 +71,7 @@ func sweepCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 
 	var sp *sweep.Spec
 	if *specFile != "" {
-		for _, f := range []string{"arch", "model", "vmin", "vmax", "vstep", "protocol", "trials", "min-trials", "ci", "subset", "seed", "faults"} {
+		for _, f := range []string{"arch", "model", "label", "vmin", "vmax", "vstep", "protocol", "min-trials", "ci", "subset", "seed", "faults"} {
 			if set[f] {
 				return inputErrf("sweep: --%s cannot be combined with --spec (set it in the spec)", f)
 			}
@@ -79,6 +81,13 @@ func sweepCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 			return inputErr(err)
 		}
 		sp = s
+		if set["trials"] {
+			if *trials < 1 {
+				return inputErrf("sweep: --trials %d: want ≥ 1", *trials)
+			}
+			sp.MC.Trials = *trials
+			sp.MC.MinTrials = min(sp.MC.MinTrials, max(*trials, 2))
+		}
 		if set["energy-model"] {
 			sp.EnergyModel = sram.EnergyModelKind(*energyModel)
 		}
@@ -91,6 +100,9 @@ func sweepCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	} else {
 		if len(models) == 0 {
 			return inputErrf("sweep: at least one --model CHECKPOINT (or --spec FILE) is required")
+		}
+		if len(labels) > 0 && len(labels) != len(models) {
+			return inputErrf("sweep: %d --label for %d --model: give one per model, in the same order", len(labels), len(models))
 		}
 		vs, err := sweep.Voltages(*vmin, *vmax, *vstep)
 		if err != nil {
@@ -129,8 +141,15 @@ func sweepCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 			o.CIHalfWidth = 0
 		}
 		sp = &sweep.Spec{Arch: *archName, EnergyModel: sram.EnergyModelKind(*energyModel), Voltages: vs, MC: o, Faults: f, Seed: *seedV}
-		for _, m := range models {
-			sp.Models = append(sp.Models, sweep.SpecModel{Checkpoint: m})
+		for i, m := range models {
+			sm := sweep.SpecModel{Checkpoint: m}
+			if len(labels) > 0 {
+				if err := pareto.CheckLabel(labels[i]); err != nil {
+					return inputErrf("sweep: --label %q: %v", labels[i], err)
+				}
+				sm.Label = labels[i]
+			}
+			sp.Models = append(sp.Models, sm)
 		}
 	}
 	var protections []ecc.Protection
@@ -156,9 +175,12 @@ func sweepCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	cfg := sweep.Config{Spec: spec, Voltages: sp.Voltages, MC: sp.MC, Faults: sp.Faults, Seed: sp.Seed}
 	cfg.MC.Workers = *workers
 	dsName := ""
-	for _, sm := range sp.Models {
+	for i, sm := range sp.Models {
 		q, info, err := loadModel(sm.Checkpoint)
 		if err != nil {
+			if sp.File != "" {
+				return inputErrf("%s: models[%d].checkpoint: %v (a relative path is resolved against the spec's folder, %s)", sp.File, i, err, filepath.Dir(sp.File))
+			}
 			return inputErr(err)
 		}
 		name, err := dnn.DatasetFor(q.Net.Arch())
