@@ -113,3 +113,40 @@ func TestProtectionEndToEnd(t *testing.T) {
 		t.Error("no weight_sram.ecc-codec energy in the secded series' breakdown")
 	}
 }
+
+// shipped8Bit are the 8-bit ResNet-20s in models/ (resnet20-8bit-METHOD),
+// each with its card, written by scripts/train-8bit-models.sh.
+var shipped8Bit = []wcat.Method{wcat.Normal}
+
+// TestShipped8BitModels checks the shipped 8-bit models: they load with the
+// method and width their names say, have their cards, and the range-limited
+// codes of a WOT model lie in [−64, 63] (so it stores under zero-space ECC)
+// while a Normal model's do not.
+func TestShipped8BitModels(t *testing.T) {
+	z, _ := ecc.NewLayout(8)
+	lo, hi := z.Range()
+	for _, m := range shipped8Bit {
+		path := filepath.Join("..", "..", "models", "resnet20-8bit-"+string(m)+".ckpt")
+		q, info, err := wcat.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Net.Arch() != "resnet20" || q.Cfg.Bits != 8 || info.Method != m {
+			t.Errorf("%s: %s %s %d-bit", path, q.Net.Arch(), info.Method, q.Cfg.Bits)
+		}
+		if _, err := os.Stat(strings.TrimSuffix(path, ".ckpt") + ".txt"); err != nil {
+			t.Error(err)
+		}
+		outside := 0
+		for _, l := range q.Layers {
+			for i, c := range l.Codes {
+				if z.IsConstrained(i) && (c < lo || c > hi) {
+					outside++
+				}
+			}
+		}
+		if (outside == 0) != (m == wcat.WOT) {
+			t.Errorf("%s: %d range-limited codes outside [%d, %d]", path, outside, lo, hi)
+		}
+	}
+}
