@@ -3,6 +3,7 @@ package ecc
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"cosim/sram"
@@ -113,24 +114,12 @@ func TestHsiaoColumns(t *testing.T) {
 		t.Error("repeated check position accepted")
 	}
 	z, _ := NewLayout(8)
-	if got, want := z.CheckPositions(), []int{6, 14, 22, 30, 38, 46, 54}; !equal(got, want) {
+	if got, want := z.CheckPositions(), []int{6, 14, 22, 30, 38, 46, 54}; !slices.Equal(got, want) {
 		t.Errorf("8-bit check positions %v, want %v", got, want)
 	}
 	if c := z.Code(); c.K() != 57 || c.N() != 64 {
 		t.Errorf("zero-space code (%d,%d)", c.N(), c.K())
 	}
-}
-
-func equal(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // wordFailure is the probability that an n-bit SEC-DED word holds two or
