@@ -29,7 +29,7 @@ train() { # OUT ARGS…
 }
 train models/resnet20-8bit-normal.ckpt --from models/resnet20-4bit-normal.ckpt --method normal --bits 8 --epochs 2 --lr 0.01
 train models/resnet20-8bit-wot.ckpt --from models/resnet20-8bit-normal.ckpt --method wot --bits 8 --epochs 3 --lr 1e-4 --lr-schedule constant
-mc=(--trials 50 --protocol subset --subset 2000)
+mc=(--trials 20 --protocol subset --subset 1000)
 for m in normal:secded wot:zero-space; do
   name=resnet20-8bit-${m%%:*}
   [ -f "models/$name.txt" ] && continue
