@@ -21,14 +21,32 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Compile compiles a draft 2020-12 schema; name identifies it in messages.
+// Compile compiles a schema under the draft its $schema names; name
+// identifies it in messages.
 func Compile(name string, schema []byte) (*jsonschema.Schema, error) {
+	return compile(name, schema, nil)
+}
+
+// CompileDraft7 compiles a schema as draft-07, ignoring its $schema: the
+// draft that editors' YAML language servers implement, which skip the newer
+// keywords (prefixItems, dependentSchemas, …) and the siblings of $ref.
+func CompileDraft7(name string, schema []byte) (*jsonschema.Schema, error) {
+	return compile(name, schema, jsonschema.Draft7)
+}
+
+func compile(name string, schema []byte, draft *jsonschema.Draft) (*jsonschema.Schema, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
+	if draft != nil {
+		if m, ok := doc.(map[string]any); ok {
+			delete(m, "$schema")
+		}
+		c.DefaultDraft(draft)
+	}
 	c.AssertFormat()
 	if err := c.AddResource(name, doc); err != nil {
 		return nil, err
@@ -295,6 +313,26 @@ func MustCompile(t testing.TB, name string, schema []byte) *jsonschema.Schema {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// Accepts checks that the schema, read as its own draft and as draft-07,
+// accepts every spec (name → YAML): editors on either draft raise no false
+// alarm.
+func Accepts(t *testing.T, name string, schema []byte, specs map[string][]byte) {
+	t.Helper()
+	s := MustCompile(t, name, schema)
+	s7, err := CompileDraft7(name, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for file, data := range specs {
+		if err := Validate(s, data); err != nil {
+			t.Errorf("%s: %v", file, err)
+		}
+		if err := Validate(s7, data); err != nil {
+			t.Errorf("%s, read as draft-07: %v", file, err)
+		}
+	}
 }
 
 // Rejects checks that the parser and the schema both reject every
