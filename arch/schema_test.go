@@ -95,12 +95,12 @@ func TestSchemaRejectsMalformed(t *testing.T) {
 }
 
 // The schema's closed objects have exactly the keys of the parser's
-// mappings, read from parse.go: one per fields(…) call (the call with
+// mappings, read from parse.go: one per Mapping(…) call (the call with
 // allAttrs reads the attributes of every class), and the schema's per-class
 // narrowing (propertyNames) lists exactly sramAttrs, dramAttrs, macAttrs
 // and overheadAttrs.
 func TestSchemaKeysMatchParser(t *testing.T) {
-	src := schematest.KeysMatch(t, Schema, "parse.go", "fields", 2)
+	src := schematest.KeysMatch(t, Schema, "parse.go", "Mapping", 2)
 	var classSets [][]string
 	var union []string
 	for _, name := range []string{"sramAttrs", "dramAttrs", "macAttrs", "overheadAttrs"} {

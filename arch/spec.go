@@ -1,6 +1,7 @@
 package arch
 
 import (
+	"cosim/internal/yamlspec"
 	"fmt"
 	"math"
 	"slices"
@@ -53,13 +54,7 @@ const (
 )
 
 // Pos is a position in a spec file (1-based line and column).
-type Pos struct {
-	File      string
-	Line, Col int
-}
-
-// String formats p as file:line:col.
-func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
+type Pos = yamlspec.Pos
 
 // Spec is a validated architecture spec. Parse fills and checks every field;
 // callers must treat it as read-only.

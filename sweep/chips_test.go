@@ -100,9 +100,9 @@ func TestParseSpecFaults(t *testing.T) {
 		t.Fatalf("an explicit 0 half-width refused: %v", err)
 	}
 	for _, c := range []struct{ extra, want string }{
-		{"  faults: weak\n", "s.yaml:4:11: faults: unknown fault model \"weak\""},
-		{"  faults: chip\n  monte-carlo: {ci-half-width: 0.5}\n", "s.yaml:5:32: ci-half-width 0.5: chip faults score every chip"},
-		{"  faults: [chip]\n", "s.yaml:4:11: faults must be a non-empty string"},
+		{"  faults: weak\n", "s.yaml:4:11: faults in sweep: unknown fault model \"weak\""},
+		{"  faults: chip\n  monte-carlo: {ci-half-width: 0.5}\n", "s.yaml:5:32: ci-half-width in monte-carlo: 0.5: chip faults score every chip"},
+		{"  faults: [chip]\n", "s.yaml:4:11: faults in sweep: want a string, got a sequence"},
 	} {
 		if _, err := ParseSpec("s.yaml", []byte(base+c.extra)); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: %v, want %q", c.extra, err, c.want)

@@ -28,9 +28,9 @@ func TestSpecProtections(t *testing.T) {
 		t.Fatalf("policy %+v", s.Models[0].Protections[1])
 	}
 	for _, c := range []struct{ yaml, want string }{
-		{"[parity]", `s.yaml:4:41: protection: unknown protection "parity"`},
-		{"[]", "s.yaml:4:40: protection must be a protection or a non-empty list of them"},
-		{"{scheme: secded}", "s.yaml:4:40: protection must be a non-empty string"},
+		{"[parity]", `s.yaml:4:41: protection in model #1: unknown protection "parity"`},
+		{"[]", "s.yaml:4:40: protection in model #1: want a protection or a non-empty list of them"},
+		{"{scheme: secded}", "s.yaml:4:40: protection in model #1: want a string, got a mapping"},
 	} {
 		_, err := ParseSpec("s.yaml", []byte("sweep:\n  arch: eyeriss-onchip\n  models:\n    - {checkpoint: a.ckpt, protection: "+c.yaml+"}\n  voltages: [0.4]\n"))
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -41,24 +41,24 @@ func TestSchemaRejectsMalformed(t *testing.T) {
 		{"unknown model key", "label: normal\n", "label: normal\n      bits: 4\n", `unknown key "bits"`},
 		{"unknown grid key", "step: 0.05}", "step: 0.05, count: 3}", `unknown key "count"`},
 		{"unknown monte-carlo key", "protocol: reference\n", "protocol: reference\n    trials: 5\n", `unknown key "trials"`},
-		{"string for a number", "from: 0.30", "from: low", "must be a number"},
-		{"float for an integer", "seed: 7", "seed: 7.5", "must be an integer"},
-		{"string for an integer", "ci-half-width: 0.25\n", "ci-half-width: 0.25\n    subset: many\n", "must be an integer"},
-		{"mapping for a string", "arch: eyeriss-onchip", "arch: {name: eyeriss-onchip}", "must be a non-empty string"},
-		{"empty string", "arch: eyeriss-onchip", `arch: ""`, "must be a non-empty string"},
-		{"mapping for a list", "models:\n    - checkpoint: models/resnet20-wcat.ckpt\n", "models:\n    checkpoint: models/resnet20-wcat.ckpt\n    extra:\n", "must be a non-empty list"},
+		{"string for a number", "from: 0.30", "from: low", "want a number"},
+		{"float for an integer", "seed: 7", "seed: 7.5", "want an integer"},
+		{"string for an integer", "ci-half-width: 0.25\n", "ci-half-width: 0.25\n    subset: many\n", "want an integer"},
+		{"mapping for a string", "arch: eyeriss-onchip", "arch: {name: eyeriss-onchip}", "want a string"},
+		{"empty string", "arch: eyeriss-onchip", `arch: ""`, "must not be empty"},
+		{"mapping for a list", "models:\n    - checkpoint: models/resnet20-wcat.ckpt\n", "models:\n    checkpoint: models/resnet20-wcat.ckpt\n    extra:\n", "want a sequence"},
 		{"bad protocol", "protocol: reference", "protocol: exact", "unknown Monte Carlo protocol"},
 		{"bad faults", "seed: 7\n", "seed: 7\n  faults: burst\n", "unknown fault model"},
 		{"bad energy model", "seed: 7\n", "seed: 7\n  energy-model: cubic\n", "energy-model"},
 		{"bad protection", "label: normal\n", "label: normal\n      protection: parity\n", "unknown protection"},
 		{"msb without fraction", "label: normal\n", "label: normal\n      protection: [none, msb]\n", "msb:FRACTION"},
 		{"empty protection list", "label: normal\n", "label: normal\n      protection: []\n", "non-empty list"},
-		{"negative seed", "seed: 7", "seed: -7", "must be an integer ≥ 0"},
-		{"one min trial", "ci-half-width: 0.25\n", "ci-half-width: 0.25\n    min-trials: 1\n", "min-trials must be an integer ≥ 2"},
+		{"negative seed", "seed: 7", "seed: -7", "must be at least 0"},
+		{"one min trial", "ci-half-width: 0.25\n", "ci-half-width: 0.25\n    min-trials: 1\n", "min-trials in monte-carlo: must be at least 2"},
 		{"negative half-width", "ci-half-width: 0.25", "ci-half-width: -1", "want ≥ 0"},
 		{"voltage above the bound", "voltages: {from: 0.30, to: 0.80, step: 0.05}", "voltages: [0.4, 50]", "want 0 < V"},
 		{"repeated voltage", "voltages: {from: 0.30, to: 0.80, step: 0.05}", "voltages: [0.4, 0.4]", "appears twice"},
-		{"empty voltages", "voltages: {from: 0.30, to: 0.80, step: 0.05}", "voltages: []", "must not be empty"},
+		{"empty voltages", "voltages: {from: 0.30, to: 0.80, step: 0.05}", "voltages: []", "must list at least one voltage"},
 		{"incomplete grid", "voltages: {from: 0.30, to: 0.80, step: 0.05}", "voltages: {from: 0.30, to: 0.80}", `missing key "step"`},
 		{"missing checkpoint", "- checkpoint: /abs/normal.ckpt\n      label: normal", "- label: normal", `missing key "checkpoint"`},
 		{"label with a newline", "label: normal", `label: "nor\nmal"`, "control character"},
@@ -66,9 +66,9 @@ func TestSchemaRejectsMalformed(t *testing.T) {
 }
 
 // The schema's closed objects have exactly the keys of the parser's
-// mappings, read from spec.go's mapping(…) calls.
+// mappings, read from spec.go's Mapping(…) calls.
 func TestSchemaKeysMatchParser(t *testing.T) {
-	schematest.KeysMatch(t, Schema, "spec.go", "mapping", 2)
+	schematest.KeysMatch(t, Schema, "spec.go", "Mapping", 2)
 }
 
 // The schema's closed vocabularies are the Go packages' own.

@@ -1,18 +1,14 @@
 package sweep
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"path/filepath"
-	"strconv"
 
 	"gopkg.in/yaml.v3"
 
 	"cosim/ecc"
-	"cosim/internal/fileio"
+	"cosim/internal/yamlspec"
 	"cosim/mc"
 	"cosim/pareto"
 	"cosim/sram"
@@ -90,115 +86,43 @@ func DefaultMC(p mc.Protocol) mc.Options {
 
 // LoadSpec reads and checks a sweep spec file.
 func LoadSpec(path string) (*Spec, error) {
-	data, err := fileio.ReadFile(path, fileio.SpecLimit)
+	data, err := yamlspec.ReadFile(path, "sweep spec")
 	if err != nil {
 		return nil, err
 	}
 	return ParseSpec(path, data)
 }
 
-type specError struct {
-	file      string
-	line, col int
-	msg       string
-}
-
-func (e *specError) Error() string {
-	if e.line == 0 {
-		return fmt.Sprintf("%s: %s", e.file, e.msg)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.file, e.line, e.col, e.msg)
-}
-
 // ParseSpec parses a sweep spec; file names it in errors and anchors
-// relative paths.
+// relative paths. Every error is a *yamlspec.Error.
 func ParseSpec(file string, data []byte) (*Spec, error) {
-	p := specParser{file: file}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, &specError{file: file, msg: "empty sweep spec"}
-		}
-		return nil, &specError{file: file, msg: fmt.Sprintf("YAML: %v", err)}
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, &specError{file: file, msg: "more than one YAML document"}
-	}
-	s, err := p.spec(&doc)
+	p := specParser{&yamlspec.Reader{File: file, Kind: "sweep specs"}}
+	root, err := p.Document(data, "sweep")
 	if err != nil {
 		return nil, err
 	}
-	return s, nil
+	return p.spec(root)
 }
 
-type specParser struct{ file string }
+type specParser struct{ *yamlspec.Reader }
 
-func (p *specParser) errf(n *yaml.Node, format string, a ...any) error {
-	return &specError{file: p.file, line: n.Line, col: n.Column, msg: fmt.Sprintf(format, a...)}
+// text reads a non-empty string.
+func (p *specParser) text(n *yaml.Node, label string) (string, error) {
+	v, err := p.Str(n, label)
+	if err == nil && v == "" {
+		err = p.Errorf(n, "%s: must not be empty", label)
+	}
+	return v, err
 }
 
-// mapping returns the key → value nodes of a mapping, rejecting duplicates
-// and keys not in allowed.
-func (p *specParser) mapping(n *yaml.Node, what string, allowed ...string) (map[string]*yaml.Node, error) {
-	if n.Kind == yaml.AliasNode || n.Anchor != "" {
-		return nil, p.errf(n, "anchors and aliases are not supported")
+// optText reads the non-empty string of key, if given.
+func (p *specParser) optText(f *yamlspec.Mapping, key string) (string, bool, error) {
+	n, ok := f.Vals[key]
+	if !ok {
+		return "", false, nil
 	}
-	if n.Kind != yaml.MappingNode {
-		return nil, p.errf(n, "%s must be a mapping", what)
-	}
-	out := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			return nil, p.errf(k, "%s: keys must be plain names", what)
-		}
-		ok := false
-		for _, a := range allowed {
-			ok = ok || a == k.Value
-		}
-		if !ok {
-			return nil, p.errf(k, "unknown key %q in %s", k.Value, what)
-		}
-		if _, dup := out[k.Value]; dup {
-			return nil, p.errf(k, "duplicate key %q in %s", k.Value, what)
-		}
-		if v.Kind == yaml.AliasNode || v.Anchor != "" {
-			return nil, p.errf(v, "anchors and aliases are not supported")
-		}
-		out[k.Value] = v
-	}
-	return out, nil
-}
-
-func (p *specParser) str(n *yaml.Node, field string) (string, error) {
-	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" || n.Value == "" {
-		return "", p.errf(n, "%s must be a non-empty string", field)
-	}
-	return n.Value, nil
-}
-
-func (p *specParser) num(n *yaml.Node, field string) (float64, error) {
-	if n.Kind != yaml.ScalarNode || (n.Tag != "!!float" && n.Tag != "!!int") {
-		return 0, p.errf(n, "%s must be a number", field)
-	}
-	v, err := strconv.ParseFloat(n.Value, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, p.errf(n, "%s must be a finite number", field)
-	}
-	return v, nil
-}
-
-func (p *specParser) integer(n *yaml.Node, field string, lo int) (int, error) {
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-		return 0, p.errf(n, "%s must be an integer", field)
-	}
-	v, err := strconv.Atoi(n.Value)
-	if err != nil || v < lo {
-		return 0, p.errf(n, "%s must be an integer ≥ %d", field, lo)
-	}
-	return v, nil
+	v, err := p.text(n, key+" in "+f.Where)
+	return v, true, err
 }
 
 // path resolves a path relative to the spec file's directory.
@@ -206,173 +130,169 @@ func (p *specParser) path(v string) string {
 	if filepath.IsAbs(v) {
 		return v
 	}
-	return filepath.Join(filepath.Dir(p.file), v)
+	return filepath.Join(filepath.Dir(p.File), v)
 }
 
-func (p *specParser) spec(doc *yaml.Node) (*Spec, error) {
-	if len(doc.Content) != 1 {
-		return nil, &specError{file: p.file, msg: "empty sweep spec"}
-	}
-	top, err := p.mapping(doc.Content[0], "the document", "sweep")
+func (p *specParser) spec(root *yaml.Node) (*Spec, error) {
+	top, err := p.Mapping(root, "the top level", "sweep")
 	if err != nil {
 		return nil, err
 	}
-	body, ok := top["sweep"]
-	if !ok {
-		return nil, p.errf(doc.Content[0], "missing key \"sweep\"")
-	}
-	f, err := p.mapping(body, "sweep", "arch", "energy-model", "data", "models", "voltages", "monte-carlo", "faults", "seed", "out")
+	body, err := top.Need("sweep")
 	if err != nil {
 		return nil, err
 	}
-	s := &Spec{File: p.file, Arch: "eyeriss-onchip", Seed: 1337, MC: DefaultMC(mc.ProtocolSubset)}
-	if n, ok := f["arch"]; ok {
-		if s.Arch, err = p.str(n, "arch"); err != nil {
-			return nil, err
-		}
-		if ext := filepath.Ext(s.Arch); ext == ".yaml" || ext == ".yml" || filepath.Base(s.Arch) != s.Arch {
-			s.Arch = p.path(s.Arch)
+	f, err := p.Mapping(body, "sweep", "arch", "energy-model", "data", "models", "voltages", "monte-carlo", "faults", "seed", "out")
+	if err != nil {
+		return nil, err
+	}
+	s := &Spec{File: p.File, Arch: "eyeriss-onchip", Seed: 1337, MC: DefaultMC(mc.ProtocolSubset)}
+	if v, ok, err := p.optText(f, "arch"); err != nil {
+		return nil, err
+	} else if ok {
+		s.Arch = v
+		if ext := filepath.Ext(v); ext == ".yaml" || ext == ".yml" || filepath.Base(v) != v {
+			s.Arch = p.path(v)
 		}
 	}
-	if n, ok := f["energy-model"]; ok {
-		v, err := p.str(n, "energy-model")
-		if err != nil {
-			return nil, err
-		}
-		s.EnergyModel = sram.EnergyModelKind(v)
-		if err := s.EnergyModel.Validate(); err != nil {
-			return nil, p.errf(n, "energy-model: %v", err)
+	if v, ok, err := p.optText(f, "energy-model"); err != nil {
+		return nil, err
+	} else if ok {
+		if s.EnergyModel = sram.EnergyModelKind(v); s.EnergyModel.Validate() != nil {
+			return nil, f.Bad("energy-model", "%v", s.EnergyModel.Validate())
 		}
 	}
-	if n, ok := f["data"]; ok {
-		v, err := p.str(n, "data")
-		if err != nil {
+	for _, o := range []struct {
+		key string
+		dst *string
+	}{{"data", &s.Data}, {"out", &s.Out}} {
+		if v, ok, err := p.optText(f, o.key); err != nil {
 			return nil, err
+		} else if ok {
+			*o.dst = p.path(v)
 		}
-		s.Data = p.path(v)
 	}
-	if n, ok := f["out"]; ok {
-		v, err := p.str(n, "out")
-		if err != nil {
-			return nil, err
-		}
-		s.Out = p.path(v)
-	}
-	if n, ok := f["seed"]; ok {
-		v, err := p.integer(n, "seed", 0)
+	if f.Has("seed") {
+		v, err := f.Int("seed", 0, math.MaxInt64)
 		if err != nil {
 			return nil, err
 		}
 		s.Seed = uint64(v)
 	}
-	n, ok := f["models"]
-	if !ok {
-		return nil, p.errf(body, "missing key \"models\"")
+	items, err := f.Seq("models")
+	if err != nil {
+		return nil, err
 	}
-	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		return nil, p.errf(n, "models must be a non-empty list")
+	if len(items) == 0 {
+		return nil, f.Bad("models", "must list at least one model")
 	}
-	for _, it := range n.Content {
-		m, err := p.mapping(it, "a models entry", "checkpoint", "label", "protection")
+	for i, it := range items {
+		sm, err := p.model(it, fmt.Sprintf("model #%d", i+1))
 		if err != nil {
 			return nil, err
 		}
-		c, ok := m["checkpoint"]
-		if !ok {
-			return nil, p.errf(it, "missing key \"checkpoint\" in a models entry")
-		}
-		var sm SpecModel
-		if sm.Checkpoint, err = p.str(c, "checkpoint"); err != nil {
-			return nil, err
-		}
-		sm.Checkpoint = p.path(sm.Checkpoint)
-		if l, ok := m["label"]; ok {
-			if sm.Label, err = p.str(l, "label"); err != nil {
-				return nil, err
-			}
-			if err := pareto.CheckLabel(sm.Label); err != nil {
-				return nil, p.errf(l, "%v", err)
-			}
-		}
-		if pn, ok := m["protection"]; ok {
-			items := []*yaml.Node{pn}
-			if pn.Kind == yaml.SequenceNode {
-				items = pn.Content
-				if len(items) == 0 {
-					return nil, p.errf(pn, "protection must be a protection or a non-empty list of them")
-				}
-			}
-			for _, in := range items {
-				v, err := p.str(in, "protection")
-				if err != nil {
-					return nil, err
-				}
-				pr, err := ecc.ParseProtection(v)
-				if err != nil {
-					return nil, p.errf(in, "protection: %v", err)
-				}
-				sm.Protections = append(sm.Protections, pr)
-			}
-		}
 		s.Models = append(s.Models, sm)
 	}
-	if s.Voltages, err = p.voltages(f["voltages"], body); err != nil {
+	if s.Voltages, err = p.voltages(f); err != nil {
 		return nil, err
 	}
-	if n, ok := f["monte-carlo"]; ok {
-		if err := p.monteCarlo(n, s); err != nil {
+	if f.Has("monte-carlo") {
+		if err := p.monteCarlo(f.Vals["monte-carlo"], s); err != nil {
 			return nil, err
 		}
 	}
-	if err := p.faults(f["faults"], f["monte-carlo"], s); err != nil {
+	if err := p.faults(f, s); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-func (p *specParser) voltages(n, parent *yaml.Node) ([]float64, error) {
-	if n == nil {
-		return nil, p.errf(parent, "missing key \"voltages\"")
+func (p *specParser) model(it *yaml.Node, where string) (SpecModel, error) {
+	var sm SpecModel
+	m, err := p.Mapping(it, where, "checkpoint", "label", "protection")
+	if err != nil {
+		return sm, err
+	}
+	c, err := m.Need("checkpoint")
+	if err != nil {
+		return sm, err
+	}
+	if sm.Checkpoint, err = p.text(c, "checkpoint in "+where); err != nil {
+		return sm, err
+	}
+	sm.Checkpoint = p.path(sm.Checkpoint)
+	if m.Has("label") {
+		if sm.Label, err = m.Str("label"); err != nil {
+			return sm, err
+		}
+		if err := pareto.CheckLabel(sm.Label); err != nil {
+			return sm, m.Bad("label", "%v", err)
+		}
+	}
+	if !m.Has("protection") {
+		return sm, nil
+	}
+	pn := m.Vals["protection"]
+	prs := []*yaml.Node{pn}
+	if pn.Kind == yaml.SequenceNode {
+		if prs = pn.Content; len(prs) == 0 {
+			return sm, m.Bad("protection", "want a protection or a non-empty list of them")
+		}
+	}
+	for _, in := range prs {
+		v, err := p.Str(in, "protection in "+where)
+		if err != nil {
+			return sm, err
+		}
+		pr, err := ecc.ParseProtection(v)
+		if err != nil {
+			return sm, p.Errorf(in, "protection in %s: %v", where, err)
+		}
+		sm.Protections = append(sm.Protections, pr)
+	}
+	return sm, nil
+}
+
+func (p *specParser) voltages(f *yamlspec.Mapping) ([]float64, error) {
+	n, err := f.Need("voltages")
+	if err != nil {
+		return nil, err
 	}
 	if n.Kind == yaml.SequenceNode {
 		if len(n.Content) == 0 {
-			return nil, p.errf(n, "voltages must not be empty")
+			return nil, f.Bad("voltages", "must list at least one voltage")
 		}
 		var vs []float64
 		seen := map[float64]bool{}
 		for _, it := range n.Content {
-			v, err := p.num(it, "a voltage")
+			v, err := p.Float(it, "a voltage in voltages")
 			if err != nil {
 				return nil, err
 			}
 			if err := sram.CheckSupply(v); err != nil {
-				return nil, p.errf(it, "%v", err)
+				return nil, p.Errorf(it, "%v", err)
 			}
 			if seen[v] {
-				return nil, p.errf(it, "voltage %g V appears twice", v)
+				return nil, p.Errorf(it, "voltage %g V appears twice", v)
 			}
 			seen[v] = true
 			vs = append(vs, v)
 		}
 		return vs, nil
 	}
-	m, err := p.mapping(n, "voltages", "from", "to", "step")
+	m, err := p.Mapping(n, "voltages", "from", "to", "step")
 	if err != nil {
 		return nil, err
 	}
 	var g [3]float64
 	for i, k := range []string{"from", "to", "step"} {
-		c, ok := m[k]
-		if !ok {
-			return nil, p.errf(n, "missing key %q in voltages", k)
-		}
-		if g[i], err = p.num(c, "voltages."+k); err != nil {
+		if g[i], err = m.Float(k); err != nil {
 			return nil, err
 		}
 	}
 	vs, err := Voltages(g[0], g[1], g[2])
 	if err != nil {
-		return nil, p.errf(n, "%v", err)
+		return nil, p.Errorf(n, "%v", err)
 	}
 	return vs, nil
 }
@@ -381,73 +301,65 @@ func (p *specParser) voltages(n, parent *yaml.Node) ([]float64, error) {
 var monteCarloKeys = []string{"protocol", "max-trials", "min-trials", "ci-half-width", "subset"}
 
 func (p *specParser) monteCarlo(n *yaml.Node, s *Spec) error {
-	m, err := p.mapping(n, "monte-carlo", monteCarloKeys...)
+	m, err := p.Mapping(n, "monte-carlo", monteCarloKeys...)
 	if err != nil {
 		return err
 	}
-	if c, ok := m["protocol"]; ok {
-		v, err := p.str(c, "protocol")
-		if err != nil {
-			return err
-		}
+	if v, ok, err := p.optText(m, "protocol"); err != nil {
+		return err
+	} else if ok {
 		proto, err := mc.ParseProtocol(v)
 		if err != nil {
-			return p.errf(c, "%v", err)
+			return m.Bad("protocol", "%v", err)
 		}
 		s.MC = DefaultMC(proto)
 	}
-	if c, ok := m["max-trials"]; ok {
-		if s.MC.Trials, err = p.integer(c, "max-trials", 1); err != nil {
-			return err
+	for _, k := range []struct {
+		key string
+		lo  int64
+		dst *int
+	}{{"max-trials", 1, &s.MC.Trials}, {"min-trials", 2, &s.MC.MinTrials}, {"subset", 1, &s.MC.Subset}} {
+		if m.Has(k.key) {
+			v, err := m.Int(k.key, k.lo, math.MaxInt32)
+			if err != nil {
+				return err
+			}
+			*k.dst = int(v)
 		}
 	}
-	if c, ok := m["min-trials"]; ok {
-		if s.MC.MinTrials, err = p.integer(c, "min-trials", 2); err != nil {
-			return err
-		}
-	}
-	if c, ok := m["subset"]; ok {
-		if s.MC.Subset, err = p.integer(c, "subset", 1); err != nil {
-			return err
-		}
-	}
-	if c, ok := m["ci-half-width"]; ok {
-		v, err := p.num(c, "ci-half-width")
+	if m.Has("ci-half-width") {
+		v, err := m.Float("ci-half-width")
 		if err != nil {
 			return err
 		}
 		if v < 0 {
-			return p.errf(c, "ci-half-width %g: want ≥ 0", v)
+			return m.Bad("ci-half-width", "want ≥ 0, got %g", v)
 		}
 		s.MC.CIHalfWidth = v
 	}
 	if s.MC.MinTrials > s.MC.Trials {
-		return p.errf(n, "min-trials %d exceeds max-trials %d", s.MC.MinTrials, s.MC.Trials)
+		return p.Errorf(n, "min-trials %d exceeds max-trials %d", s.MC.MinTrials, s.MC.Trials)
 	}
 	return nil
 }
 
 // faults reads the fault model; chips take no adaptive stopping, so their
 // CI half-width is 0 unless the spec sets another value, which is an error.
-func (p *specParser) faults(n, mcNode *yaml.Node, s *Spec) error {
+func (p *specParser) faults(f *yamlspec.Mapping, s *Spec) error {
 	s.Faults = mc.FaultsIID
-	if n == nil {
-		return nil
-	}
-	v, err := p.str(n, "faults")
-	if err != nil {
+	v, ok, err := p.optText(f, "faults")
+	if err != nil || !ok {
 		return err
 	}
 	if s.Faults, err = mc.ParseFaults(v); err != nil {
-		return p.errf(n, "faults: %v", err)
+		return f.Bad("faults", "%v", err)
 	}
 	if !s.Faults.Chips() {
 		return nil
 	}
-	if mcNode != nil {
-		m, _ := p.mapping(mcNode, "monte-carlo", monteCarloKeys...)
-		if c, ok := m["ci-half-width"]; ok && s.MC.CIHalfWidth != 0 {
-			return p.errf(c, "ci-half-width %g: %s faults score every chip at every voltage, so there is no adaptive stopping (omit it or set 0)", s.MC.CIHalfWidth, s.Faults)
+	if mcn, ok := f.Vals["monte-carlo"]; ok && s.MC.CIHalfWidth != 0 {
+		if m, _ := p.Mapping(mcn, "monte-carlo", monteCarloKeys...); m != nil && m.Has("ci-half-width") {
+			return m.Bad("ci-half-width", "%g: %s faults score every chip at every voltage, so there is no adaptive stopping (omit it or set 0)", s.MC.CIHalfWidth, s.Faults)
 		}
 	}
 	s.MC.CIHalfWidth = 0
