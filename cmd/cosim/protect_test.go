@@ -116,7 +116,7 @@ func TestProtectionEndToEnd(t *testing.T) {
 
 // shipped8Bit are the 8-bit ResNet-20s in models/ (resnet20-8bit-METHOD),
 // each with its card, written by scripts/train-8bit-models.sh.
-var shipped8Bit = []wcat.Method{wcat.Normal}
+var shipped8Bit = []wcat.Method{wcat.Normal, wcat.WOT}
 
 // TestShipped8BitModels checks the shipped 8-bit models: they load with the
 // method and width their names say, have their cards, and the range-limited
