@@ -71,6 +71,18 @@ func trainedMLP(t *testing.T) string {
 	return mlpOnce.dir
 }
 
+// copyMLP copies the shared trained MLP (trainedMLP) to path.
+func copyMLP(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(trainedMLP(t), "mlp.ckpt"))
+	if err == nil {
+		err = os.WriteFile(path, b, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // checkpointBytes assembles a checkpoint file with a valid checksum around
 // header and tensor bytes, so that what is wrong is inside.
 func checkpointBytes(header string, tensors []byte) string {
