@@ -46,6 +46,7 @@ test-slurm:
 # Eyeriss from 0.30 V to 0.80 V and writes $(REPORTS)/index.html, sweep.csv
 # and sweep.json.
 demo: build
+	mkdir -p $(REPORTS)/models
 	$(BIN) train --model mlp --method wcat   --epochs 5 --out $(REPORTS)/models/mlp-wcat.ckpt
 	$(BIN) train --model mlp --method normal --epochs 5 --out $(REPORTS)/models/mlp-normal.ckpt
 	$(BIN) sweep --arch eyeriss-onchip \
