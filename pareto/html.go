@@ -164,9 +164,9 @@ type page struct {
 	Yield     []yieldRow
 	YieldSpec string
 	YieldNeed string
-	Data         template.JS
-	ECharts      template.JS
-	ReportJS     template.JS
+	Data      template.JS
+	ECharts   template.JS
+	ReportJS  template.JS
 }
 
 func pjToUJ(pj float64) float64 { return pj / 1e6 }
