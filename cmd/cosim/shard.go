@@ -9,10 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
-
+	"cosim/internal/progress"
 	"cosim/sweep"
 )
 
@@ -81,24 +79,16 @@ func runShard(ctx context.Context, cfg sweep.Config, sh sweep.Shard, args []stri
 	if len(done) > 0 {
 		fmt.Fprintf(stderr, "resuming: %d finished parts of shard %s read from %s\n", len(done), sh, jpath)
 	}
-	var bar *progressbar.ProgressBar
 	total := len(cfg.Parts(sh))
-	if !quiet {
-		bar = newBar(total, "parts", stderr)
-	}
+	bar := progress.New(stderr, quiet, total, "parts")
 	parts, err := sweep.RunShard(ctx, cfg, sh, done, journal.AppendPart, func(e sweep.ShardEvent) {
-		switch {
-		case bar == nil:
-		case e.Part != nil:
+		if e.Part != nil {
 			bar.Set(e.Done)
-		default:
-			bar.Describe(fmt.Sprintf("%s: %d", e.Current, e.Trial))
+			return
 		}
+		bar.Describe(fmt.Sprintf("%s: %d", e.Current, e.Trial))
 	})
-	if bar != nil {
-		bar.Finish()
-		fmt.Fprintln(stderr)
-	}
+	bar.Finish()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintf(stderr, "interrupted: the finished parts are kept in %s; rerun with --resume to continue\n", jpath)
@@ -118,11 +108,4 @@ func runShard(ctx context.Context, cfg sweep.Config, sh sweep.Shard, args []stri
 	}
 	fmt.Fprintf(stdout, "shard %s: %d parts of the sweep's work (%d trials); wrote %s\n", sh, total, trials, path)
 	return nil
-}
-
-// newBar is the progress bar of a long command: n steps named desc.
-func newBar(n int, desc string, stderr io.Writer) *progressbar.ProgressBar {
-	return progressbar.NewOptions(n, progressbar.OptionSetWriter(stderr),
-		progressbar.OptionSetPredictTime(true), progressbar.OptionShowCount(), progressbar.OptionSetWidth(30),
-		progressbar.OptionSetDescription(desc), progressbar.OptionThrottle(200*time.Millisecond))
 }

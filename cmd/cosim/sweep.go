@@ -9,11 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/schollz/progressbar/v3"
-
 	"cosim/arch"
 	"cosim/dnn"
 	"cosim/ecc"
+	"cosim/internal/progress"
 	"cosim/mc"
 	"cosim/pareto"
 	"cosim/sram"
@@ -250,24 +249,15 @@ func sweepCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		fmt.Fprintf(stderr, "resuming: %d finished points read from %s\n", len(done), jpath)
 	}
 
-	var bar *progressbar.ProgressBar
-	if !*quiet {
-		bar = newBar(len(sp.Voltages)*len(cfg.Models), "points", stderr)
-	}
+	bar := progress.New(stderr, *quiet, len(sp.Voltages)*len(cfg.Models), "points")
 	rep, err := sweep.Run(ctx, cfg, func(e sweep.Event) {
-		if bar == nil {
-			return
-		}
 		if e.Point != nil {
 			bar.Set(e.Done)
 			return
 		}
 		bar.Describe(fmt.Sprintf("%s, trial %d", e.Current, e.Trial))
 	})
-	if bar != nil {
-		bar.Finish()
-		fmt.Fprintln(stderr)
-	}
+	bar.Finish()
 	if err != nil {
 		if errors.Is(err, context.Canceled) && len(rep.Points) > 0 {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("interrupted: %d of %d points finished", len(rep.Points), len(sp.Voltages)*len(cfg.Models)))
