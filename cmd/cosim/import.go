@@ -53,26 +53,16 @@ func floatWeights(q *wcat.Model) []string {
 // parseFileFlags parses flags before and after one positional FILE
 // argument.
 func parseFileFlags(fs *flag.FlagSet, args []string, what string) (string, error) {
-	file := ""
-	for {
-		if err := fs.Parse(args); err != nil {
-			if err == flag.ErrHelp {
-				return "", err
-			}
-			return "", errFlagsReported
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		if file != "" {
-			return "", inputErrf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
-		}
-		file, args = fs.Arg(0), fs.Args()[1:]
-	}
-	if file == "" {
+	pos, err := parseFlagsArgs(fs, args)
+	switch {
+	case err != nil:
+		return "", err
+	case len(pos) == 0:
 		return "", inputErrf("%s: %s is required", fs.Name(), what)
+	case len(pos) > 1:
+		return "", inputErrf("%s: unexpected argument %q", fs.Name(), pos[1])
 	}
-	return file, nil
+	return pos[0], nil
 }
 
 // checkOut refuses an output path that is a directory.

@@ -91,8 +91,6 @@ func status(err error, stderr io.Writer) int {
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
-	case errors.Is(err, errFlagsReported):
-		return 2
 	case errors.As(err, new(badInput)):
 		fmt.Fprintf(stderr, "cosim: %v\n", err)
 		return 2
@@ -132,9 +130,6 @@ func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	}
 	return fs
 }
-
-// errFlagsReported means the flag package already printed the problem.
-var errFlagsReported = errors.New("bad flags")
 
 // parseFlags parses args; --help prints the flags, and a bad flag or a
 // stray positional argument is bad input, reported in one line.

@@ -113,7 +113,9 @@ var transposeIdx = func() (idx [3][2][8]uint32) {
 
 // transpose8 transposes the 8×8 block at src (row stride ls floats) into
 // dst (row stride ld floats). It is written out so that the eight rows stay
-// in registers.
+// in registers. It runs only on the AVX-512 path (packT512, chosen by the
+// dispatch): its permutes need AVX-512VL, and its index vectors are loaded
+// here, from the plain arrays of transposeIdx, never at package level.
 func transpose8(dst []float32, ld int, src []float32, ls int) {
 	r0 := archsimd.LoadFloat32x8((*[8]float32)(src[0*ls:]))
 	r1 := archsimd.LoadFloat32x8((*[8]float32)(src[1*ls:]))
