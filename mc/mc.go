@@ -109,7 +109,7 @@ func ParseProtocol(s string) (Protocol, error) {
 
 // Options controls a Monte Carlo estimate.
 type Options struct {
-	Protocol Protocol // default ProtocolSubset
+	Protocol Protocol // default DefaultProtocol
 	// Trials is the (maximum) number of trials.
 	Trials int
 	// MinTrials is the least number of trials before adaptive stopping
@@ -185,6 +185,10 @@ type EngineOptions struct {
 	// value is none): flips are drawn over its stored bits and every word
 	// that received any is read through its decoder.
 	Protection ecc.Protection
+	// OnClean, if set, is called as the clean pass (the clean network
+	// scored on the whole evaluation set, once per engine) goes: after each
+	// batch, with the images scored so far of total.
+	OnClean func(images, total int)
 }
 
 // NewEngine packs m's clean codes into a memory of wordBits-bit words and
@@ -242,7 +246,15 @@ func NewEngineWith(m *wcat.Model, wordBits int, data *dnn.Dataset, opt EngineOpt
 	}
 	e.clean = make([]bool, data.Len())
 	w := &worker{net: m.Net, inf: e.inf}
-	e.cleanAcc = 100 * float64(e.score(w, e.all, e.clean)) / float64(data.Len())
+	correct := 0
+	for start := 0; start < len(e.all); start += e.batch {
+		end := min(start+e.batch, len(e.all))
+		correct += e.score(w, e.all[start:end], e.clean[start:end])
+		if opt.OnClean != nil {
+			opt.OnClean(end, len(e.all))
+		}
+	}
+	e.cleanAcc = 100 * float64(correct) / float64(data.Len())
 	if e.inf != nil {
 		e.inf.SetThreads(1) // workers clone it; trials run in parallel
 	}
@@ -474,7 +486,7 @@ func (e *Engine) normalise(p float64, opt Options) (Options, error) {
 // evaluation set of n images.
 func normalise(p float64, opt Options, n int) (Options, error) {
 	if opt.Protocol == "" {
-		opt.Protocol = ProtocolSubset
+		opt.Protocol = DefaultProtocol
 	}
 	if _, err := ParseProtocol(string(opt.Protocol)); err != nil {
 		return opt, fmt.Errorf("mc: %w", err)
@@ -489,11 +501,11 @@ func normalise(p float64, opt Options, n int) (Options, error) {
 		return opt, fmt.Errorf("mc: CI half-width %g, want ≥ 0", opt.CIHalfWidth)
 	}
 	if opt.MinTrials <= 0 {
-		opt.MinTrials = 10
+		opt.MinTrials = DefaultMinTrials
 	}
 	opt.MinTrials = min(max(opt.MinTrials, 2), opt.Trials)
 	if opt.Subset <= 0 {
-		opt.Subset = 1000
+		opt.Subset = DefaultSubset
 	}
 	if opt.Subset > n || opt.Protocol == ProtocolReference {
 		opt.Subset = n
