@@ -18,17 +18,35 @@ import (
 type Bar struct {
 	b *progressbar.ProgressBar
 	w io.Writer
+	// scale is the number of the bar's ticks per step: 1, or fine for a
+	// bar made by NewFraction.
+	scale int
 }
+
+// fine is the resolution of a bar made by NewFraction: ticks per step.
+const fine = 1000
 
 // New returns a bar of total steps described by desc that draws on w, or
 // nil when quiet is set or w is not a terminal.
 func New(w io.Writer, quiet bool, total int, desc string) *Bar {
+	return newBar(w, quiet, total, 1, desc, progressbar.OptionShowCount())
+}
+
+// NewFraction is New for work that also advances by fractions of a step
+// (SetFraction): a step half done moves the bar, and the time left, by
+// half a step. It shows the percentage done instead of the count, which
+// the description can carry.
+func NewFraction(w io.Writer, quiet bool, total int, desc string) *Bar {
+	return newBar(w, quiet, total, fine, desc)
+}
+
+func newBar(w io.Writer, quiet bool, total, scale int, desc string, opts ...progressbar.Option) *Bar {
 	if quiet || !IsTerminal(w) {
 		return nil
 	}
-	return &Bar{w: w, b: progressbar.NewOptions(total, progressbar.OptionSetWriter(w),
-		progressbar.OptionSetPredictTime(true), progressbar.OptionShowCount(), progressbar.OptionSetWidth(30),
-		progressbar.OptionSetDescription(desc), progressbar.OptionThrottle(200*time.Millisecond))}
+	opts = append(opts, progressbar.OptionSetWriter(w), progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(30),
+		progressbar.OptionSetDescription(desc), progressbar.OptionThrottle(200*time.Millisecond))
+	return &Bar{w: w, scale: scale, b: progressbar.NewOptions64(int64(total)*int64(scale), opts...)}
 }
 
 // IsTerminal reports whether w is a terminal.
@@ -40,21 +58,30 @@ func IsTerminal(w io.Writer) bool {
 // Add advances the bar by n steps.
 func (b *Bar) Add(n int) {
 	if b != nil {
-		b.b.Add(n)
+		b.b.Add64(int64(n) * int64(b.scale))
 	}
 }
 
 // Set moves the bar to step n.
 func (b *Bar) Set(n int) {
 	if b != nil {
-		b.b.Set(n)
+		b.b.Set64(int64(n) * int64(b.scale))
+	}
+}
+
+// SetFraction moves the bar to x steps, fractions included (in
+// thousandths of a step on a bar made by NewFraction, in whole steps on
+// one made by New).
+func (b *Bar) SetFraction(x float64) {
+	if b != nil {
+		b.b.Set64(int64(x * float64(b.scale)))
 	}
 }
 
 // SetTotal changes the number of steps (work found on the way).
 func (b *Bar) SetTotal(total int) {
 	if b != nil {
-		b.b.ChangeMax(total)
+		b.b.ChangeMax64(int64(total) * int64(b.scale))
 	}
 }
 

@@ -10,16 +10,18 @@ import (
 func TestNoBarOffTerminal(t *testing.T) {
 	var buf bytes.Buffer
 	for _, quiet := range []bool{false, true} {
-		b := New(&buf, quiet, 10, "work")
-		if b != nil {
-			t.Fatal("a bar on a buffer")
+		for _, b := range []*Bar{New(&buf, quiet, 10, "work"), NewFraction(&buf, quiet, 10, "work")} {
+			if b != nil {
+				t.Fatal("a bar on a buffer")
+			}
+			b.Add(1)
+			b.Set(5)
+			b.SetFraction(5.5)
+			b.SetTotal(20)
+			b.Describe("x")
+			b.Clear()
+			b.Finish()
 		}
-		b.Add(1)
-		b.Set(5)
-		b.SetTotal(20)
-		b.Describe("x")
-		b.Clear()
-		b.Finish()
 	}
 	if buf.Len() != 0 {
 		t.Fatalf("wrote %q", buf.String())
