@@ -15,7 +15,8 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"cosim/internal/atomicfile"
-	"cosim/pareto"
+	"cosim/report"
+	"cosim/results"
 )
 
 // Model describes an attacked model in a Result.
@@ -126,7 +127,7 @@ func WriteFiles(dir string, r Result) error {
 		}},
 		{sc, r.writeSummaryCSV},
 		{fc, r.writeFlipsCSV},
-		{h, func(w io.Writer) error { return pareto.WriteHTML(w, r.Report()) }},
+		{h, func(w io.Writer) error { return report.WriteHTML(w, r.Report()) }},
 	}
 	for _, f := range files {
 		if err := atomicfile.Write(filepath.Join(dir, f.name), f.write); err != nil {
@@ -173,9 +174,9 @@ func (r Result) metric() string {
 
 // Report is the HTML report of r: the value after each flip (one line per
 // model and trial) and the number of flips per layer (one line per model).
-func (r Result) Report() pareto.Report {
+func (r Result) Report() results.Report {
 	r.Summarise()
-	rep := pareto.Report{Title: fmt.Sprintf("cosim attack %s", r.Attack), Arch: "none (adversarial bit flips)"}
+	rep := results.Report{Title: fmt.Sprintf("cosim attack %s", r.Attack), Arch: "none (adversarial bit flips)"}
 	s := r.Settings
 	rep.Notes = append(rep.Notes, fmt.Sprintf("settings %q: k_top %d, %d attack images%s, seed %d, data %s, %d evaluation images",
 		s.Preset, s.KTop, s.Batch, map[bool]string{true: " from the training set (labelled by the model)", false: ""}[s.FromTrain], r.Seed, r.Dataset, r.EvalImages))
@@ -187,11 +188,11 @@ func (r Result) Report() pareto.Report {
 		}
 		rep.Notes = append(rep.Notes, line)
 	}
-	curve := pareto.Curve{ID: "value-vs-flips", Title: r.metric() + " versus flipped bits",
+	curve := results.Curve{ID: "value-vs-flips", Title: r.metric() + " versus flipped bits",
 		Caption: "One line per model and trial. Between the first and the last flip a BFA value is that of the images the early-stopped check scored (a random subset of the evaluation set); the first and the last are on the whole set.",
 		XLabel:  "flipped bits", YLabel: r.metric()}
 	for _, t := range r.Trials {
-		sr := pareto.Series{Name: fmt.Sprintf("%s #%d", t.Model, t.Trial), X: []float64{0}, Y: []float64{t.CleanPct}}
+		sr := results.Series{Name: fmt.Sprintf("%s #%d", t.Model, t.Trial), X: []float64{0}, Y: []float64{t.CleanPct}}
 		for i, f := range t.Flips {
 			v := f.ValuePct
 			if i == len(t.Flips)-1 {
@@ -201,9 +202,9 @@ func (r Result) Report() pareto.Report {
 		}
 		curve.Series = append(curve.Series, sr)
 	}
-	hist := pareto.Curve{ID: "flips-per-layer", Title: "Flipped bits per layer (all trials)", XLabel: "layer (module order)", YLabel: "flipped bits"}
+	hist := results.Curve{ID: "flips-per-layer", Title: "Flipped bits per layer (all trials)", XLabel: "layer (module order)", YLabel: "flipped bits"}
 	for _, m := range r.Models {
-		sr := pareto.Series{Name: m.Name}
+		sr := results.Series{Name: m.Name}
 		counts := make([]float64, len(m.Layers))
 		for _, t := range r.Trials {
 			if t.Model == m.Name {
@@ -225,7 +226,7 @@ func (r Result) Report() pareto.Report {
 			}
 		}
 	}
-	rep.Curves = []pareto.Curve{curve, hist}
+	rep.Curves = []results.Curve{curve, hist}
 	return rep
 }
 

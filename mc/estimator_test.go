@@ -86,15 +86,15 @@ func TestSubsetMatchesReferenceAndCovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seRef := ref.Std / math.Sqrt(float64(ref.Trials))
-	seSub := sub.Std / math.Sqrt(float64(sub.Trials))
-	if math.Abs(ref.Mean-sub.Mean) > 4*math.Hypot(seRef, seSub) {
-		t.Fatalf("reference %.3f ± %.3f, subset %.3f ± %.3f", ref.Mean, seRef, sub.Mean, seSub)
+	seRef := ref.AccStd / math.Sqrt(float64(ref.Trials))
+	seSub := sub.AccStd / math.Sqrt(float64(sub.Trials))
+	if math.Abs(ref.AccMean-sub.AccMean) > 4*math.Hypot(seRef, seSub) {
+		t.Fatalf("reference %.3f ± %.3f, subset %.3f ± %.3f", ref.AccMean, seRef, sub.AccMean, seSub)
 	}
-	if !(ref.Std > 0.5) || !(ref.Mean < e.CleanAcc()-1) {
+	if !(ref.AccStd > 0.5) || !(ref.AccMean < e.CleanAcc()-1) {
 		t.Fatalf("BER %g should spread and lower the accuracy: %+v", p, ref)
 	}
-	t.Logf("clean %.2f; reference %.3f ± %.3f (std %.2f); subset %.3f ± %.3f (std %.2f)", e.CleanAcc(), ref.Mean, seRef, ref.Std, sub.Mean, seSub, sub.Std)
+	t.Logf("clean %.2f; reference %.3f ± %.3f (std %.2f); subset %.3f ± %.3f (std %.2f)", e.CleanAcc(), ref.AccMean, seRef, ref.AccStd, sub.AccMean, seSub, sub.AccStd)
 	// Coverage: 200 independent 15-trial subset estimates.
 	covered := 0
 	const reps = 200
@@ -103,11 +103,11 @@ func TestSubsetMatchesReferenceAndCovers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.CILow <= ref.Mean && ref.Mean <= s.CIHigh {
+		if s.CILow <= ref.AccMean && ref.AccMean <= s.CIHigh {
 			covered++
 		}
 	}
-	if covered < 176 || covered > 199 { // 95% of 200 = 190 ± 3σ (σ ≈ 3.1), widened for the error of ref.Mean
+	if covered < 176 || covered > 199 { // 95% of 200 = 190 ± 3σ (σ ≈ 3.1), widened for the error of ref.AccMean
 		t.Fatalf("95%% CI covered the mean in %d of %d runs", covered, reps)
 	}
 	t.Logf("coverage %d/%d", covered, reps)
@@ -129,13 +129,13 @@ func TestAdaptiveStopping(t *testing.T) {
 	}
 	opt.Workers = 3
 	b, _ := e.Run(context.Background(), 0.03, opt)
-	if b.Trials != a.Trials || b.Mean != a.Mean {
-		t.Fatalf("1 worker: %d trials mean %v; 3 workers: %d trials mean %v", a.Trials, a.Mean, b.Trials, b.Mean)
+	if b.Trials != a.Trials || b.AccMean != a.AccMean {
+		t.Fatalf("1 worker: %d trials mean %v; 3 workers: %d trials mean %v", a.Trials, a.AccMean, b.Trials, b.AccMean)
 	}
 	// A point without faults stops at MinTrials with the exact clean accuracy.
 	c, _ := e.Run(context.Background(), 1e-12, opt)
-	if c.Trials != 8 || c.Mean != e.CleanAcc() || c.CILow != c.CIHigh {
+	if c.Trials != 8 || c.AccMean != e.CleanAcc() || c.CILow != c.CIHigh {
 		t.Fatalf("fault-free point: %+v", c)
 	}
-	t.Logf("BER 0.03: %d trials, %.2f [%.2f, %.2f]", a.Trials, a.Mean, a.CILow, a.CIHigh)
+	t.Logf("BER 0.03: %d trials, %.2f [%.2f, %.2f]", a.Trials, a.AccMean, a.CILow, a.CIHigh)
 }

@@ -54,7 +54,7 @@ func ExampleEngine_Run() {
 		return
 	}
 	fmt.Printf("%d stored bits; clean %.2f%%; BER 1e-2 over %d trials: mean %.2f%%, min %.2f%%, 95%% CI [%.2f, %.2f]\n",
-		s.MemoryBits, s.CleanAcc, s.Trials, s.Mean, s.Min, s.CILow, s.CIHigh)
+		s.MemoryBits, s.CleanAcc, s.Trials, s.AccMean, s.AccMin, s.CILow, s.CIHigh)
 	// Output:
 	// 576 stored bits; clean 89.75%; BER 1e-2 over 20 trials: mean 89.14%, min 88.00%, 95% CI [88.83, 89.45]
 }

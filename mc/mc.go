@@ -133,18 +133,38 @@ type Options struct {
 	OnTrial func(trial int) `fingerprint:"-"`
 }
 
+// Accuracy is the accuracy of a network over the trials of one Monte Carlo
+// estimate, in percent, and how it was estimated. It is the one record of
+// an estimate's accuracy: a Summary, a sweep's operating point
+// (results.Point) and the outputs of eval and report embed it. The JSON
+// names are the WCAT reference code's CSV columns (acc_mean, acc_std,
+// acc_min, acc_max) and the columns a sweep adds.
+type Accuracy struct {
+	// AccMean, AccStd, AccMin and AccMax are the mean, the population
+	// standard deviation (ddof 0, as in the WCAT reference code), the
+	// minimum and the maximum of the per-trial accuracies.
+	AccMean float64 `json:"acc_mean"`
+	AccStd  float64 `json:"acc_std"`
+	AccMin  float64 `json:"acc_min"`
+	AccMax  float64 `json:"acc_max"`
+	// CILow and CIHigh bound the 95% confidence interval of the mean.
+	CILow  float64 `json:"ci_low"`
+	CIHigh float64 `json:"ci_high"`
+	// Trials is the number of trials used.
+	Trials int `json:"trials"`
+	// Protocol is how the trials were scored; empty if not recorded.
+	Protocol Protocol `json:"protocol,omitempty"`
+	// Images is the number of images scored per trial; 0 if not recorded.
+	Images int `json:"images,omitempty"`
+}
+
 // Summary is the outcome of a Monte Carlo estimate at one bit error rate.
 // Accuracies are in percent.
 type Summary struct {
+	Accuracy
 	BER            float64
-	Protocol       Protocol
-	Images         int // images scored per trial
-	Trials         int // trials used
 	Accs           []float64
 	Flips          []int // flipped bits per trial
-	Mean, Std      float64
-	Min, Max       float64
-	CILow, CIHigh  float64
 	CleanAcc       float64
 	MemoryBits     int
 	ZeroFlipTrials int
@@ -547,7 +567,7 @@ func (e *Engine) summary(p float64, opt Options, accs []float64, flips []int) Su
 // newSummary summarises the trial values accs and flip counts flips at p
 // (normalised options).
 func newSummary(p float64, opt Options, accs []float64, flips []int) Summary {
-	s := Summary{BER: p, Protocol: opt.Protocol, Images: opt.Subset, Trials: len(accs), Accs: accs, Flips: flips}
+	s := Summary{Accuracy: Accuracy{Protocol: opt.Protocol, Images: opt.Subset, Trials: len(accs)}, BER: p, Accs: accs, Flips: flips}
 	for _, f := range s.Flips {
 		if f == 0 {
 			s.ZeroFlipTrials++
@@ -645,13 +665,13 @@ func halfWidth(xs []float64) float64 {
 
 // summarise fills mean, population std, min, max and the 95% CI.
 func (s *Summary) summarise() {
-	s.Mean, s.Std = stat.PopMeanStdDev(s.Accs, nil)
-	s.Min, s.Max = s.Accs[0], s.Accs[0]
+	s.AccMean, s.AccStd = stat.PopMeanStdDev(s.Accs, nil)
+	s.AccMin, s.AccMax = s.Accs[0], s.Accs[0]
 	for _, a := range s.Accs {
-		s.Min, s.Max = math.Min(s.Min, a), math.Max(s.Max, a)
+		s.AccMin, s.AccMax = math.Min(s.AccMin, a), math.Max(s.AccMax, a)
 	}
 	if s.ZeroFlipTrials == s.Trials {
-		s.CILow, s.CIHigh = s.Mean, s.Mean // no fault was drawn: exact
+		s.CILow, s.CIHigh = s.AccMean, s.AccMean // no fault was drawn: exact
 		return
 	}
 	s.CILow, s.CIHigh = MeanCI(s.Accs, 0.95)

@@ -80,7 +80,7 @@ func TestRunDeterministicAcrossWorkers(t *testing.T) {
 	if c.Flips[0] == a.Flips[0] && c.Flips[1] == a.Flips[1] && c.Flips[2] == a.Flips[2] {
 		t.Fatal("a different point key drew the same faults")
 	}
-	if !(a.Min <= a.Mean && a.Mean <= a.Max && a.CILow <= a.Mean && a.Mean <= a.CIHigh) {
+	if !(a.AccMin <= a.AccMean && a.AccMean <= a.AccMax && a.CILow <= a.AccMean && a.AccMean <= a.CIHigh) {
 		t.Fatalf("inconsistent summary %+v", a)
 	}
 }
@@ -92,7 +92,7 @@ func TestZeroFlipTrialsReuseClean(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.ZeroFlipTrials != 5 || s.Mean != e.CleanAcc() || s.Std != 0 || s.CILow != s.Mean || s.CIHigh != s.Mean {
+	if s.ZeroFlipTrials != 5 || s.AccMean != e.CleanAcc() || s.AccStd != 0 || s.CILow != s.AccMean || s.CIHigh != s.AccMean {
 		t.Fatalf("summary %+v, want all trials clean", s)
 	}
 }

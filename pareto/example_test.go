@@ -3,17 +3,18 @@ package pareto_test
 import (
 	"fmt"
 
+	"cosim/mc"
 	"cosim/pareto"
+	"cosim/results"
 )
 
 // The frontier keeps the points no other point beats on both axes: at least
 // as accurate and at most as costly.
 func ExampleFrontier() {
-	pt := func(method string, vddV, energyUJ, acc float64) pareto.Point {
-		return pareto.Point{Model: "resnet20", Method: method, VddV: vddV, EnergyPJ: energyUJ * 1e6,
-			AccMean: acc, AccMin: acc, AccMax: acc, CILow: acc, CIHigh: acc, Trials: 1}
+	pt := func(method string, vddV, energyUJ, acc float64) results.Point {
+		return results.Point{Model: "resnet20", Method: method, VddV: vddV, EnergyPJ: energyUJ * 1e6, Accuracy: mc.Accuracy{AccMean: acc, AccMin: acc, AccMax: acc, CILow: acc, CIHigh: acc, Trials: 1}}
 	}
-	pts := []pareto.Point{
+	pts := []results.Point{
 		pt("wcat", 0.40, 104, 86.9), pt("wcat", 0.36, 101, 82.7), pt("wcat", 0.80, 132, 87.2),
 		pt("normal", 0.40, 104, 83.2), pt("normal", 0.80, 132, 87.4),
 	}

@@ -1,25 +1,36 @@
+// Package pareto ranks the operating points of a sweep (results.Point) by their two objectives:
+// mean accuracy (AccMean, higher is better) and energy per inference (EnergyPJ, lower is better).
+// Frontier returns the non-dominated set, FrontierBy one per group, and IsoAccuracy the cheapest
+// point of each model and method within a tolerance of its best accuracy.
+//
+// Objectives and ties. A point is judged by exactly these two numbers; the confidence interval,
+// the spread and the trial count are reported but do not enter the dominance test. Points that
+// are equal in both objectives do not dominate each other, so Frontier keeps all of them.
 package pareto
 
 import (
 	"cmp"
 	"math"
 	"slices"
+
+	"cosim/results"
 )
 
 // Dominates reports whether a dominates b: a is at least as accurate (AccMean) and at most as
 // costly (EnergyPJ) as b, and strictly better in at least one of the two. A point with a NaN
 // objective neither dominates nor is dominated.
-func Dominates(a, b Point) bool {
+func Dominates(a, b results.Point) bool {
 	return a.AccMean >= b.AccMean && a.EnergyPJ <= b.EnergyPJ &&
 		(a.AccMean > b.AccMean || a.EnergyPJ < b.EnergyPJ)
 }
 
 // comparable reports whether p has two ordered objectives (no NaN).
-func comparable(p Point) bool { return !math.IsNaN(p.AccMean) && !math.IsNaN(p.EnergyPJ) }
+func comparable(p results.Point) bool { return !math.IsNaN(p.AccMean) && !math.IsNaN(p.EnergyPJ) }
 
-// frontierOrder sorts by energy ascending, then accuracy descending, then by the remaining fields
-// so that the order of equal-objective points does not depend on the input order.
-func frontierOrder(a, b Point) int {
+// Compare orders points as Frontier lists them: by energy ascending, then accuracy descending,
+// then by Model, Method, VddV and BER, so that the order of equal-objective points does not
+// depend on the input order. It suits slices.SortFunc.
+func Compare(a, b results.Point) int {
 	if c := cmp.Compare(a.EnergyPJ, b.EnergyPJ); c != 0 {
 		return c
 	}
@@ -48,15 +59,15 @@ func frontierOrder(a, b Point) int {
 // accuracy only the cheapest. Points with a NaN objective are left out (they are not ordered).
 // The input is not modified; the result is a new slice (nil for no points). O(n log n): one sort,
 // then one pass that keeps the best accuracy seen at strictly lower energy.
-func Frontier(pts []Point) []Point {
-	sorted := make([]Point, 0, len(pts))
+func Frontier(pts []results.Point) []results.Point {
+	sorted := make([]results.Point, 0, len(pts))
 	for _, p := range pts {
 		if comparable(p) {
 			sorted = append(sorted, p)
 		}
 	}
-	slices.SortStableFunc(sorted, frontierOrder)
-	var out []Point
+	slices.SortStableFunc(sorted, Compare)
+	var out []results.Point
 	bestBelow := math.Inf(-1) // best accuracy among points of strictly lower energy
 	for i := 0; i < len(sorted); {
 		j := i
@@ -76,15 +87,15 @@ func Frontier(pts []Point) []Point {
 	return out
 }
 
-// FrontierBy groups pts by key (for example func(p Point) string { return p.Model }) and returns
+// FrontierBy groups pts by key (for example func(p results.Point) string { return p.Model }) and returns
 // the Frontier of each group.
-func FrontierBy(pts []Point, key func(Point) string) map[string][]Point {
-	groups := make(map[string][]Point)
+func FrontierBy(pts []results.Point, key func(results.Point) string) map[string][]results.Point {
+	groups := make(map[string][]results.Point)
 	for _, p := range pts {
 		k := key(p)
 		groups[k] = append(groups[k], p)
 	}
-	out := make(map[string][]Point, len(groups))
+	out := make(map[string][]results.Point, len(groups))
 	for k, g := range groups {
 		out[k] = Frontier(g)
 	}
@@ -98,17 +109,17 @@ const IsoAccuracyTolPts = 1.0
 // MethodSummary is the iso-accuracy summary of one (model, method) pair (see IsoAccuracy).
 type MethodSummary struct {
 	Model, Method string
-	Points        int   // operating points of the pair (with ordered objectives)
-	Best          Point // the most accurate point (lowest energy among equally accurate ones)
+	Points        int           // operating points of the pair (with ordered objectives)
+	Best          results.Point // the most accurate point (lowest energy among equally accurate ones)
 	// Iso is the lowest-energy point whose AccMean is within the tolerance of Best.AccMean
 	// (AccMean >= Best.AccMean - tol, inclusive); of equally cheap ones the most accurate.
-	Iso Point
+	Iso results.Point
 	// Highest is the point at the highest supply voltage swept; of several at that voltage the
 	// most accurate.
-	Highest Point
-	// Nominal is the pair's energy at the nominal supply voltage (Report.Nominal), or the zero
-	// value when the report has none.
-	Nominal NominalEnergy
+	Highest results.Point
+	// Nominal is the pair's energy at the nominal supply voltage (results.Report.Nominal), or the
+	// zero value when the report has none.
+	Nominal results.NominalEnergy
 }
 
 // SavingPct is the energy saved at Iso against the nominal voltage, in percent of the nominal
@@ -130,7 +141,7 @@ func (s MethodSummary) SavingVsHighestPct() float64 {
 }
 
 // IsoAccuracyReport is IsoAccuracy over r's points with the nominal energies of r.Nominal.
-func IsoAccuracyReport(r Report, tolPts float64) []MethodSummary {
+func IsoAccuracyReport(r results.Report, tolPts float64) []MethodSummary {
 	out := IsoAccuracy(r.Points, tolPts)
 	for i := range out {
 		for _, n := range r.Nominal {
@@ -149,8 +160,8 @@ func IsoAccuracyReport(r Report, tolPts float64) []MethodSummary {
 // objective are left out (as in Frontier); a pair none of whose points is left has no summary. The result
 // is sorted by Model, then Method; ties are broken as in Frontier, so it does not depend on the
 // order of pts.
-func IsoAccuracy(pts []Point, tolPts float64) []MethodSummary {
-	byPair := map[[2]string][]Point{}
+func IsoAccuracy(pts []results.Point, tolPts float64) []MethodSummary {
+	byPair := map[[2]string][]results.Point{}
 	for _, p := range pts {
 		if comparable(p) {
 			k := [2]string{p.Model, p.Method}
@@ -159,7 +170,7 @@ func IsoAccuracy(pts []Point, tolPts float64) []MethodSummary {
 	}
 	out := make([]MethodSummary, 0, len(byPair))
 	for k, g := range byPair {
-		slices.SortStableFunc(g, frontierOrder) // energy ascending, then accuracy descending
+		slices.SortStableFunc(g, Compare) // energy ascending, then accuracy descending
 		best, highest := g[0], g[0]
 		for _, p := range g[1:] {
 			if p.AccMean > best.AccMean {
@@ -169,7 +180,7 @@ func IsoAccuracy(pts []Point, tolPts float64) []MethodSummary {
 				highest = p
 			}
 		}
-		floor := best.AccMean - tolPts - slack(best.AccMean)
+		floor := best.AccMean - tolPts - results.Slack(best.AccMean)
 		iso := best
 		for _, p := range g { // the first qualifying point is the cheapest, then the most accurate
 			if p.AccMean >= floor {

@@ -6,14 +6,18 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"cosim/internal/resultstest"
+	"cosim/mc"
+	"cosim/results"
 )
 
 // pt is a point with only the fields the frontier looks at, plus a name to tell points apart.
-func pt(name string, energyPJ, acc float64) Point {
-	return Point{Model: name, EnergyPJ: energyPJ, AccMean: acc}
+func pt(name string, energyPJ, acc float64) results.Point {
+	return results.Point{Model: name, EnergyPJ: energyPJ, Accuracy: mc.Accuracy{AccMean: acc}}
 }
 
-func names(pts []Point) []string {
+func names(pts []results.Point) []string {
 	out := []string{}
 	for _, p := range pts {
 		out = append(out, p.Model)
@@ -25,7 +29,7 @@ func TestDominates(t *testing.T) {
 	base := pt("b", 10, 90)
 	tests := []struct {
 		name string
-		a    Point
+		a    results.Point
 		want bool
 	}{
 		{"cheaper and more accurate", pt("a", 9, 91), true},
@@ -57,23 +61,23 @@ func TestDominates(t *testing.T) {
 func TestFrontier(t *testing.T) {
 	tests := []struct {
 		name string
-		in   []Point
+		in   []results.Point
 		want []string
 	}{
 		{"empty", nil, []string{}},
-		{"single", []Point{pt("a", 5, 50)}, []string{"a"}},
-		{"chain, input unsorted", []Point{pt("c", 30, 92), pt("a", 10, 80), pt("b", 20, 90)}, []string{"a", "b", "c"}},
-		{"dominated points dropped", []Point{pt("a", 10, 80), pt("x", 15, 79), pt("b", 20, 90), pt("y", 25, 90), pt("z", 30, 85)},
+		{"single", []results.Point{pt("a", 5, 50)}, []string{"a"}},
+		{"chain, input unsorted", []results.Point{pt("c", 30, 92), pt("a", 10, 80), pt("b", 20, 90)}, []string{"a", "b", "c"}},
+		{"dominated points dropped", []results.Point{pt("a", 10, 80), pt("x", 15, 79), pt("b", 20, 90), pt("y", 25, 90), pt("z", 30, 85)},
 			[]string{"a", "b"}},
-		{"equal energy keeps the most accurate", []Point{pt("lo", 10, 80), pt("hi", 10, 85), pt("mid", 10, 82)}, []string{"hi"}},
-		{"equal accuracy keeps the cheapest", []Point{pt("dear", 20, 80), pt("cheap", 10, 80), pt("dearer", 30, 80)}, []string{"cheap"}},
+		{"equal energy keeps the most accurate", []results.Point{pt("lo", 10, 80), pt("hi", 10, 85), pt("mid", 10, 82)}, []string{"hi"}},
+		{"equal accuracy keeps the cheapest", []results.Point{pt("dear", 20, 80), pt("cheap", 10, 80), pt("dearer", 30, 80)}, []string{"cheap"}},
 		// Exact ties do not dominate each other: both stay, ordered by model name.
-		{"exact ties kept, by name", []Point{pt("zeta", 10, 80), pt("alpha", 10, 80), pt("b", 5, 70)}, []string{"b", "alpha", "zeta"}},
-		{"tie at the top of an energy level", []Point{pt("m", 10, 80), pt("n", 10, 80), pt("o", 10, 79)}, []string{"m", "n"}},
-		{"ties below the best are dominated", []Point{pt("best", 5, 90), pt("t1", 10, 80), pt("t2", 10, 80)}, []string{"best"}},
-		{"NaN points left out", []Point{pt("nan1", math.NaN(), 99), pt("a", 10, 80), pt("nan2", 1, math.NaN())}, []string{"a"}},
-		{"zero and negative zero energy are equal", []Point{pt("z", 0, 50), pt("nz", math.Copysign(0, -1), 60)}, []string{"nz"}},
-		{"decreasing accuracy with energy: only the first", []Point{pt("a", 1, 90), pt("b", 2, 80), pt("c", 3, 70)}, []string{"a"}},
+		{"exact ties kept, by name", []results.Point{pt("zeta", 10, 80), pt("alpha", 10, 80), pt("b", 5, 70)}, []string{"b", "alpha", "zeta"}},
+		{"tie at the top of an energy level", []results.Point{pt("m", 10, 80), pt("n", 10, 80), pt("o", 10, 79)}, []string{"m", "n"}},
+		{"ties below the best are dominated", []results.Point{pt("best", 5, 90), pt("t1", 10, 80), pt("t2", 10, 80)}, []string{"best"}},
+		{"NaN points left out", []results.Point{pt("nan1", math.NaN(), 99), pt("a", 10, 80), pt("nan2", 1, math.NaN())}, []string{"a"}},
+		{"zero and negative zero energy are equal", []results.Point{pt("z", 0, 50), pt("nz", math.Copysign(0, -1), 60)}, []string{"nz"}},
+		{"decreasing accuracy with energy: only the first", []results.Point{pt("a", 1, 90), pt("b", 2, 80), pt("c", 3, 70)}, []string{"a"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,7 +93,7 @@ func TestFrontier(t *testing.T) {
 	}
 }
 
-func hasNaN(pts []Point) bool {
+func hasNaN(pts []results.Point) bool {
 	for _, p := range pts {
 		if !comparable(p) {
 			return true
@@ -99,8 +103,8 @@ func hasNaN(pts []Point) bool {
 }
 
 // bruteFrontier is the definition: the points no other point dominates, in Frontier's order.
-func bruteFrontier(pts []Point) []Point {
-	var out []Point
+func bruteFrontier(pts []results.Point) []results.Point {
+	var out []results.Point
 	for i, p := range pts {
 		if !comparable(p) {
 			continue
@@ -116,7 +120,7 @@ func bruteFrontier(pts []Point) []Point {
 			out = append(out, p)
 		}
 	}
-	slices.SortStableFunc(out, frontierOrder)
+	slices.SortStableFunc(out, Compare)
 	return out
 }
 
@@ -126,22 +130,16 @@ func TestFrontierMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for trial := range 2000 {
 		n := rng.IntN(25)
-		pts := make([]Point, n)
+		pts := make([]results.Point, n)
 		for i := range pts {
-			pts[i] = Point{
-				Model:    string(rune('a' + rng.IntN(3))),
-				Method:   string(rune('p' + rng.IntN(2))),
-				VddV:     0.4 + 0.02*float64(rng.IntN(5)),
-				EnergyPJ: float64(rng.IntN(8)),
-				AccMean:  float64(rng.IntN(8)),
-			}
+			pts[i] = results.Point{Model: string(rune('a' + rng.IntN(3))), Method: string(rune('p' + rng.IntN(2))), VddV: 0.4 + 0.02*float64(rng.IntN(5)), EnergyPJ: float64(rng.IntN(8)), Accuracy: mc.Accuracy{AccMean: float64(rng.IntN(8))}}
 		}
 		got, want := Frontier(pts), bruteFrontier(pts)
 		if len(got) != len(want) {
 			t.Fatalf("trial %d: %d points on the frontier, want %d\nin: %v\ngot: %v\nwant: %v", trial, len(got), len(want), pts, got, want)
 		}
 		for i := range got {
-			if frontierOrder(got[i], want[i]) != 0 {
+			if Compare(got[i], want[i]) != 0 {
 				t.Fatalf("trial %d: frontier[%d] = %+v, want %+v", trial, i, got[i], want[i])
 			}
 		}
@@ -155,7 +153,7 @@ func TestFrontierMatchesDefinition(t *testing.T) {
 }
 
 func TestFrontierOrderIndependent(t *testing.T) {
-	pts := sampleReport().Points
+	pts := resultstest.Sample().Points
 	want := Frontier(pts)
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 50 {
@@ -168,33 +166,33 @@ func TestFrontierOrderIndependent(t *testing.T) {
 }
 
 func TestFrontierBy(t *testing.T) {
-	pts := []Point{
-		{Model: "r20", Method: "wcat", EnergyPJ: 10, AccMean: 85},
-		{Model: "r20", Method: "wcat", EnergyPJ: 12, AccMean: 84}, // dominated within r20
-		{Model: "r20", Method: "normal", EnergyPJ: 11, AccMean: 90},
-		{Model: "r32", Method: "wcat", EnergyPJ: 20, AccMean: 88}, // dominated globally, not within r32
-		{Model: "r32", Method: "wcat", EnergyPJ: 25, AccMean: 92},
+	pts := []results.Point{
+		{Model: "r20", Method: "wcat", EnergyPJ: 10, Accuracy: mc.Accuracy{AccMean: 85}},
+		{Model: "r20", Method: "wcat", EnergyPJ: 12, Accuracy: mc.Accuracy{AccMean: 84}}, // dominated within r20
+		{Model: "r20", Method: "normal", EnergyPJ: 11, Accuracy: mc.Accuracy{AccMean: 90}},
+		{Model: "r32", Method: "wcat", EnergyPJ: 20, Accuracy: mc.Accuracy{AccMean: 88}}, // dominated globally, not within r32
+		{Model: "r32", Method: "wcat", EnergyPJ: 25, Accuracy: mc.Accuracy{AccMean: 92}},
 	}
-	byModel := FrontierBy(pts, func(p Point) string { return p.Model })
-	want := map[string][]Point{"r20": {pts[0], pts[2]}, "r32": {pts[3], pts[4]}}
+	byModel := FrontierBy(pts, func(p results.Point) string { return p.Model })
+	want := map[string][]results.Point{"r20": {pts[0], pts[2]}, "r32": {pts[3], pts[4]}}
 	if !reflect.DeepEqual(byModel, want) {
 		t.Errorf("FrontierBy(model) = %v, want %v", byModel, want)
 	}
-	byMethod := FrontierBy(pts, func(p Point) string { return p.Method })
-	wantM := map[string][]Point{"wcat": {pts[0], pts[3], pts[4]}, "normal": {pts[2]}}
+	byMethod := FrontierBy(pts, func(p results.Point) string { return p.Method })
+	wantM := map[string][]results.Point{"wcat": {pts[0], pts[3], pts[4]}, "normal": {pts[2]}}
 	if !reflect.DeepEqual(byMethod, wantM) {
 		t.Errorf("FrontierBy(method) = %v, want %v", byMethod, wantM)
 	}
-	if got := FrontierBy(nil, func(p Point) string { return p.Model }); len(got) != 0 {
+	if got := FrontierBy(nil, func(p results.Point) string { return p.Model }); len(got) != 0 {
 		t.Errorf("FrontierBy(nil) = %v, want empty", got)
 	}
 }
 
 func BenchmarkFrontier(b *testing.B) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	pts := make([]Point, 10000)
+	pts := make([]results.Point, 10000)
 	for i := range pts {
-		pts[i] = Point{Model: "m", EnergyPJ: rng.Float64() * 1e7, AccMean: rng.Float64() * 100}
+		pts[i] = results.Point{Model: "m", EnergyPJ: rng.Float64() * 1e7, Accuracy: mc.Accuracy{AccMean: rng.Float64() * 100}}
 	}
 	b.ResetTimer()
 	for range b.N {
@@ -203,8 +201,8 @@ func BenchmarkFrontier(b *testing.B) {
 }
 
 // mp is a point of model m, method meth at vddV with the two objectives.
-func mp(m, meth string, vddV, energyPJ, acc float64) Point {
-	return Point{Model: m, Method: meth, VddV: vddV, EnergyPJ: energyPJ, AccMean: acc}
+func mp(m, meth string, vddV, energyPJ, acc float64) results.Point {
+	return results.Point{Model: m, Method: meth, VddV: vddV, EnergyPJ: energyPJ, Accuracy: mc.Accuracy{AccMean: acc}}
 }
 
 func TestIsoAccuracy(t *testing.T) {
@@ -212,7 +210,7 @@ func TestIsoAccuracy(t *testing.T) {
 	// floor is 90.3, so 0.44 V (90.4) qualifies and 0.42 V (88.9) does not.
 	// resnet20/normal: best 91.6; 90.6 exactly 1 point below qualifies (inclusive).
 	// r56/x: two points at the highest voltage: the more accurate is Highest.
-	pts := []Point{
+	pts := []results.Point{
 		mp("resnet20", "wcat", 0.8, 35.5, 91.3),
 		mp("resnet20", "wcat", 0.5, 27.0, 91.3),
 		mp("resnet20", "wcat", 0.44, 25.7, 90.4),
@@ -272,7 +270,7 @@ func TestIsoAccuracy(t *testing.T) {
 func TestIsoAccuracyMatchesDefinition(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	for trial := range 500 {
-		pts := make([]Point, 1+rng.IntN(20))
+		pts := make([]results.Point, 1+rng.IntN(20))
 		for i := range pts {
 			pts[i] = mp(string(rune('a'+rng.IntN(2))), string(rune('p'+rng.IntN(2))),
 				0.4+0.1*float64(rng.IntN(5)), float64(rng.IntN(6)), 80+0.5*float64(rng.IntN(6)))
@@ -287,7 +285,7 @@ func TestIsoAccuracyMatchesDefinition(t *testing.T) {
 			t.Fatalf("trial %d: %d summaries for %d (model, method) pairs", trial, len(got), len(pairs))
 		}
 		for _, s := range got {
-			var g []Point
+			var g []results.Point
 			for _, p := range pts {
 				if p.Model == s.Model && p.Method == s.Method {
 					g = append(g, p)

@@ -6,7 +6,7 @@ import (
 
 	"cosim/internal/seed"
 	"cosim/mc"
-	"cosim/pareto"
+	"cosim/results"
 )
 
 // chipKey is the Monte Carlo key of the chip population: chip t of a chip
@@ -61,7 +61,7 @@ func (c Config) mcNote(proto mc.Protocol) string {
 }
 
 // point is newPoint, with the chips' accuracies under chip faults.
-func (c Config) point(m Model, v, energyPJ float64, s mc.Summary) pareto.Point {
+func (c Config) point(m Model, v, energyPJ float64, s mc.Summary) results.Point {
 	p := newPoint(m, v, energyPJ, s)
 	if c.Faults.Chips() {
 		p.ChipAccs = s.Accs

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"cosim/mc"
-	"cosim/pareto"
+	"cosim/results"
 	"cosim/wcat"
 )
 
@@ -51,8 +51,8 @@ func TestRunChips(t *testing.T) {
 	}
 	// Resumed with the first model's points done: the same report.
 	cfg.Done = rep.Points[:4]
-	var computed []pareto.Point
-	cfg.OnPoint = func(p pareto.Point) error { computed = append(computed, p); return nil }
+	var computed []results.Point
+	cfg.OnPoint = func(p results.Point) error { computed = append(computed, p); return nil }
 	res, err := Run(context.Background(), cfg, nil)
 	if err != nil || len(computed) != 4 || !reflect.DeepEqual(res.Points, rep.Points) {
 		t.Fatalf("resumed: %v, %d computed", err, len(computed))

@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"cosim/internal/fingerprint"
-	"cosim/pareto"
+	"cosim/results"
 )
 
 // Journal is the append-only results file of a sweep (JSON Lines): a header
@@ -49,8 +49,8 @@ var ErrJournalExists = errors.New("a results journal of an earlier run exists")
 // with configuration config. Resuming returns the points already finished;
 // a journal written for another configuration is an error naming what
 // changed, and so is an existing journal without resume.
-func OpenJournal(path string, config fingerprint.Set, resume bool) (*Journal, []pareto.Point, error) {
-	return openJournal(path, journalKind, config, resume, pareto.Point.Validate)
+func OpenJournal(path string, config fingerprint.Set, resume bool) (*Journal, []results.Point, error) {
+	return openJournal(path, journalKind, config, resume, results.Point.Validate)
 }
 
 // openJournal is OpenJournal for a journal of kind whose records are Ts,
@@ -107,7 +107,7 @@ func (j *Journal) writeLine(v any) error {
 }
 
 // Append records a finished point durably.
-func (j *Journal) Append(p pareto.Point) error { return j.append(p) }
+func (j *Journal) Append(p results.Point) error { return j.append(p) }
 
 // append records v and its checksum durably.
 func (j *Journal) append(v any) error {
@@ -124,7 +124,7 @@ func (j *Journal) Close() error { return j.f.Close() }
 
 // ReadJournal returns the points of the journal at path (for re-rendering
 // the report of an interrupted sweep); a torn last line is ignored.
-func ReadJournal(path string) ([]pareto.Point, error) {
+func ReadJournal(path string) ([]results.Point, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -132,7 +132,7 @@ func ReadJournal(path string) ([]pareto.Point, error) {
 	if i := bytes.LastIndexByte(raw, '\n'); i+1 != len(raw) {
 		raw = raw[:i+1]
 	}
-	_, pts, err := parseJournal(raw, path, journalKind, pareto.Point.Validate)
+	_, pts, err := parseJournal(raw, path, journalKind, results.Point.Validate)
 	return pts, err
 }
 

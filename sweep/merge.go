@@ -13,7 +13,7 @@ import (
 	"cosim/internal/fileio"
 	"cosim/internal/fingerprint"
 	"cosim/mc"
-	"cosim/pareto"
+	"cosim/results"
 )
 
 // ShardFile is the results file of one shard of a sweep (Shard.FileName):
@@ -144,7 +144,7 @@ func configDiff(a, b map[string]string) []string {
 // mc.Engine.Run summarises them. Shards of another configuration, or whose
 // parts are not their shard's work, are errors. Pass the points as
 // cfg.Done to Run for the sweep's report.
-func (c Config) Merge(files []*ShardFile) ([]pareto.Point, error) {
+func (c Config) Merge(files []*ShardFile) ([]results.Point, error) {
 	if err := CheckShards(files); err != nil {
 		return nil, err
 	}
@@ -173,7 +173,7 @@ func (c Config) Merge(files []*ShardFile) ([]pareto.Point, error) {
 	}
 	vs := append([]float64(nil), c.Voltages...)
 	sort.Float64s(vs)
-	var points []pareto.Point
+	var points []results.Point
 	for mi, m := range c.Models {
 		for _, v := range vs {
 			parts := trials[pointKey{m.Name, m.Method, v}]

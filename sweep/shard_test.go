@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"cosim/mc"
-	"cosim/pareto"
+	"cosim/results"
 	"cosim/wcat"
 )
 
@@ -216,10 +216,10 @@ func TestShardResume(t *testing.T) {
 	}
 }
 
-func reportJSON(t *testing.T, r pareto.Report) []byte {
+func reportJSON(t *testing.T, r results.Report) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := pareto.WriteJSON(&b, r); err != nil {
+	if err := results.WriteJSON(&b, r); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()

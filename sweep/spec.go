@@ -10,7 +10,7 @@ import (
 	"cosim/ecc"
 	"cosim/internal/yamlspec"
 	"cosim/mc"
-	"cosim/pareto"
+	"cosim/results"
 	"cosim/sram"
 )
 
@@ -225,7 +225,7 @@ func (p *specParser) model(it *yaml.Node, where string) (SpecModel, error) {
 		if sm.Label, err = m.Str("label"); err != nil {
 			return sm, err
 		}
-		if err := pareto.CheckLabel(sm.Label); err != nil {
+		if err := results.CheckLabel(sm.Label); err != nil {
 			return sm, m.Bad("label", "%v", err)
 		}
 	}

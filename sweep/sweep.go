@@ -4,7 +4,7 @@
 // inference (accel/eyeriss priced with CACTI, dynamic energy of the scaled
 // memories × V²/V_nom²) and the Monte Carlo accuracy of the network whose
 // quantized weights sit in that memory (package mc), and collects the
-// points, the BER curve and energy breakdowns into a pareto.Report.
+// points, the BER curve and energy breakdowns into a results.Report.
 //
 // Decisions: the faulty memory is the architecture's one weight-holding
 // memory in the scaled voltage domain (a spec with none, or with several, is
@@ -35,6 +35,7 @@ import (
 	"cosim/internal/seed"
 	"cosim/mc"
 	"cosim/pareto"
+	"cosim/results"
 	"cosim/sram"
 	"cosim/wcat"
 )
@@ -73,17 +74,17 @@ type Config struct {
 	Test *dnn.Dataset `fingerprint:"-"`
 	// Done holds points finished by an earlier run of the same sweep (from
 	// its journal); they are kept as they are and not recomputed.
-	Done []pareto.Point `fingerprint:"-"`
+	Done []results.Point `fingerprint:"-"`
 	// OnPoint, if set, is called with every newly computed point before
 	// the sweep moves on (to make it durable); an error stops the sweep.
-	OnPoint func(pareto.Point) error `fingerprint:"-"`
+	OnPoint func(results.Point) error `fingerprint:"-"`
 }
 
 // Event reports progress: a finished point (Point set) or a finished trial.
 type Event struct {
 	Done, Total int // points
 	Trial       int // trials taken into the current point so far
-	Point       *pareto.Point
+	Point       *results.Point
 	Current     string // model, method and voltage of the point in progress
 }
 
@@ -139,7 +140,7 @@ func (c Config) prepare() (*arch.Component, *eyeriss.Model, []*accel.EnergyRepor
 	}
 	for _, m := range c.Models {
 		for _, l := range []string{m.Name, m.Method} {
-			if err := pareto.CheckLabel(l); err != nil {
+			if err := results.CheckLabel(l); err != nil {
 				return nil, nil, nil, fmt.Errorf("sweep: model %q, method %q: %v", m.Name, m.Method, err)
 			}
 		}
@@ -190,8 +191,8 @@ func (c Config) prepare() (*arch.Component, *eyeriss.Model, []*accel.EnergyRepor
 // Run performs the sweep. Points come out grouped by model, in voltage
 // order. Cancelling ctx stops it between trials; the points finished so far
 // (Done and new ones) are returned with the error.
-func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, error) {
-	rep := pareto.Report{Title: "cosim voltage sweep", Arch: cfg.Spec.Name}
+func Run(ctx context.Context, cfg Config, progress func(Event)) (results.Report, error) {
+	rep := results.Report{Title: "cosim voltage sweep", Arch: cfg.Spec.Name}
 	mem, acc, energies, err := cfg.prepare()
 	if err != nil {
 		return rep, err
@@ -199,14 +200,14 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 	vs := append([]float64(nil), cfg.Voltages...)
 	sort.Float64s(vs)
 	for _, v := range vs {
-		rep.BERCurve = append(rep.BERCurve, pareto.BERPoint{VddV: v, BER: cfg.Spec.BER.BER(v)})
+		rep.BERCurve = append(rep.BERCurve, results.BERPoint{VddV: v, BER: cfg.Spec.BER.BER(v)})
 	}
 	if f := cfg.Spec.BERFit; f != nil {
 		for i := range f.V {
-			rep.BERMeasured = append(rep.BERMeasured, pareto.BERPoint{VddV: f.V[i], BER: f.BER[i]})
+			rep.BERMeasured = append(rep.BERMeasured, results.BERPoint{VddV: f.V[i], BER: f.BER[i]})
 		}
 	}
-	done := map[pointKey]pareto.Point{}
+	done := map[pointKey]results.Point{}
 	for _, p := range cfg.Done {
 		done[pointKey{p.Model, p.Method, p.VddV}] = p
 	}
@@ -221,7 +222,7 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 	for mi, m := range cfg.Models {
 		energy := energies[mi]
 		var eng *mc.Engine
-		var mine []pareto.Point
+		var mine []results.Point
 		var chips []mc.Summary // chip faults: every voltage's summary, computed at once
 		for vi, v := range vs {
 			if p, ok := done[pointKey{m.Name, m.Method, v}]; ok {
@@ -264,7 +265,7 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (pareto.Report, 
 			finished++
 			emit(Event{Point: &p})
 		}
-		rep.Nominal = append(rep.Nominal, pareto.NominalEnergy{Model: m.Name, Method: m.Method, VddV: cfg.Spec.NominalV, EnergyPJ: energy.TotalPJ(cfg.Spec.NominalV)})
+		rep.Nominal = append(rep.Nominal, results.NominalEnergy{Model: m.Name, Method: m.Method, VddV: cfg.Spec.NominalV, EnergyPJ: energy.TotalPJ(cfg.Spec.NominalV)})
 		rep.Breakdowns = append(rep.Breakdowns, breakdown(m, energy, cfg.Spec.NominalV, fmt.Sprintf("nominal %.2f V", cfg.Spec.NominalV)))
 		if iso := pareto.IsoAccuracy(mine, pareto.IsoAccuracyTolPts); len(iso) == 1 && iso[0].Iso.VddV != cfg.Spec.NominalV {
 			rep.Breakdowns = append(rep.Breakdowns, breakdown(m, energy, iso[0].Iso.VddV,
@@ -315,10 +316,8 @@ func (c Config) pointMC(v float64) mc.Options {
 
 // newPoint is the point of model m at v with energy energyPJ and the Monte
 // Carlo summary s.
-func newPoint(m Model, v, energyPJ float64, s mc.Summary) pareto.Point {
-	return pareto.Point{Model: m.Name, Method: m.Method, VddV: v, BER: s.BER, EnergyPJ: energyPJ,
-		AccMean: s.Mean, AccStd: s.Std, AccMin: s.Min, AccMax: s.Max, CILow: s.CILow, CIHigh: s.CIHigh, Trials: s.Trials,
-		Protocol: string(s.Protocol), Images: s.Images}
+func newPoint(m Model, v, energyPJ float64, s mc.Summary) results.Point {
+	return results.Point{Model: m.Name, Method: m.Method, VddV: v, BER: s.BER, EnergyPJ: energyPJ, Accuracy: s.Accuracy}
 }
 
 // berSource says where the spec's BER model came from.
@@ -336,7 +335,7 @@ func berSource(s *arch.Spec) string {
 // computes noise.
 const NoisyBER = 0.1
 
-func noisyPoints(curve []pareto.BERPoint) int {
+func noisyPoints(curve []results.BERPoint) int {
 	n := 0
 	for _, b := range curve {
 		if b.BER > NoisyBER {
@@ -383,14 +382,14 @@ func (c Config) Fingerprint() fingerprint.Set {
 func (c Config) Hash() string { return c.Fingerprint().Hash() }
 
 // breakdown is the per-component and per-layer energy of m at vddV.
-func breakdown(m Model, r *accel.EnergyReport, vddV float64, label string) pareto.Breakdown {
+func breakdown(m Model, r *accel.EnergyReport, vddV float64, label string) results.Breakdown {
 	b := r.At(vddV)
-	out := pareto.Breakdown{Model: m.Name + " " + m.Method, VddV: vddV, Label: label}
+	out := results.Breakdown{Model: m.Name + " " + m.Method, VddV: vddV, Label: label}
 	for _, c := range b.Components {
-		out.Components = append(out.Components, pareto.Share{Name: c.Name, PJ: c.TotalPJ, DynamicPJ: c.DynamicPJ, LeakagePJ: c.LeakagePJ})
+		out.Components = append(out.Components, results.Share{Name: c.Name, PJ: c.TotalPJ, DynamicPJ: c.DynamicPJ, LeakagePJ: c.LeakagePJ})
 	}
 	for _, l := range b.Layers {
-		out.Layers = append(out.Layers, pareto.Share{Name: l.Name, PJ: l.TotalPJ, DynamicPJ: l.DynamicPJ, LeakagePJ: l.LeakagePJ})
+		out.Layers = append(out.Layers, results.Share{Name: l.Name, PJ: l.TotalPJ, DynamicPJ: l.DynamicPJ, LeakagePJ: l.LeakagePJ})
 	}
 	return out
 }

@@ -13,7 +13,7 @@ import (
 	"cosim/internal/seed"
 	"cosim/internal/testenv"
 	"cosim/mc"
-	"cosim/pareto"
+	"cosim/results"
 	"cosim/wcat"
 )
 
@@ -190,9 +190,9 @@ func TestResumeFromJournal(t *testing.T) {
 	if err != nil || len(done) != 1 {
 		t.Fatalf("resume: %v, %d points", err, len(done))
 	}
-	var computed []pareto.Point
+	var computed []results.Point
 	cfg.Done = done
-	cfg.OnPoint = func(p pareto.Point) error { computed = append(computed, p); return j.Append(p) }
+	cfg.OnPoint = func(p results.Point) error { computed = append(computed, p); return j.Append(p) }
 	res, err := Run(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"cosim/pareto"
+	"cosim/report"
+	"cosim/results"
 	"cosim/wcat"
 )
 
@@ -40,19 +41,19 @@ func cmdAlphaCurve(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	ds := wcat.StandardDensities()
 	if *out != "" {
-		c := pareto.Curve{ID: "alpha-vs-ber", Title: "Optimal clip range α* versus bit error rate (WCAT paper, figure 10b)",
+		c := results.Curve{ID: "alpha-vs-ber", Title: "Optimal clip range α* versus bit error rate (WCAT paper, figure 10b)",
 			Caption: fmt.Sprintf("α* minimising the expected %d-bit quantization MSE E_w E_ε[(w − s·dec(enc(q(w)) ⊕ ε))²] (%s grid), by Gauss–Legendre quadrature and Nelder–Mead.", *bits, g),
 			XLabel:  "bit error rate", YLabel: "α*", LogX: true}
 		for j, d := range ds {
-			sr := pareto.Series{Name: d.Name}
+			sr := results.Series{Name: d.Name}
 			for i := range bers {
 				sr.X = append(sr.X, bers[i])
 				sr.Y = append(sr.Y, pts[j*len(bers)+i].Alpha)
 			}
 			c.Series = append(c.Series, sr)
 		}
-		rep := pareto.Report{Title: "cosim alpha-curve", Arch: "none (an analysis of weight distributions)", Notes: []string{"appendix A of Chitsaz et al., TMLR 2023"}, Curves: []pareto.Curve{c}}
-		if err := pareto.WriteAll(*out, rep); err != nil {
+		rep := results.Report{Title: "cosim alpha-curve", Arch: "none (an analysis of weight distributions)", Notes: []string{"appendix A of Chitsaz et al., TMLR 2023"}, Curves: []results.Curve{c}}
+		if err := report.WriteAll(*out, rep); err != nil {
 			return fmt.Errorf("alpha-curve: %w", err)
 		}
 	}

@@ -23,31 +23,25 @@ func init() {
 	register("eval", "Monte Carlo accuracy of a checkpoint whose weights sit in a memory with bit error rate P", cmdEval)
 }
 
-// evalResult is the JSON form of `cosim eval --json`.
+// evalResult is the JSON form of `cosim eval --json`. Its accuracy keys
+// (acc_mean … ci_high, trials, protocol, images: the images scored per
+// trial) are those of a point of sweep.json.
 type evalResult struct {
-	Model      string    `json:"model"`
-	Arch       string    `json:"arch"`
-	Method     string    `json:"method"`
-	Bits       int       `json:"bits"`
-	Dataset    string    `json:"dataset"`
-	Images     int       `json:"images"`
-	Protocol   string    `json:"protocol"`
-	PerTrial   int       `json:"images_per_trial"`
-	WordBits   int       `json:"word_bits"`
-	Protection string    `json:"protection"`
-	MemoryBits int       `json:"memory_bits"`
-	BER        float64   `json:"ber"`
-	Trials     int       `json:"trials"`
-	Seed       uint64    `json:"seed"`
-	CleanAcc   float64   `json:"clean_acc"`
-	AccMean    float64   `json:"acc_mean"`
-	AccStd     float64   `json:"acc_std"`
-	AccMin     float64   `json:"acc_min"`
-	AccMax     float64   `json:"acc_max"`
-	CILow      float64   `json:"ci_low"`
-	CIHigh     float64   `json:"ci_high"`
-	MeanFlips  float64   `json:"mean_flips"`
-	Accs       []float64 `json:"accs"`
+	Model      string  `json:"model"`
+	Arch       string  `json:"arch"`
+	Method     string  `json:"method"`
+	Bits       int     `json:"bits"`
+	Dataset    string  `json:"dataset"`
+	TestImages int     `json:"test_images"` // images in the test set
+	WordBits   int     `json:"word_bits"`
+	Protection string  `json:"protection"`
+	MemoryBits int     `json:"memory_bits"`
+	BER        float64 `json:"ber"`
+	Seed       uint64  `json:"seed"`
+	CleanAcc   float64 `json:"clean_acc"`
+	mc.Accuracy
+	MeanFlips float64   `json:"mean_flips"`
+	Accs      []float64 `json:"accs"`
 	// FloatWeights are the conv/linear weights kept float: not quantized,
 	// not in the weight memory, never faulted.
 	FloatWeights []string `json:"float_weights,omitempty"`
@@ -147,9 +141,8 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			flips += f
 		}
 		rs = append(rs, evalResult{Model: *model, Arch: q.Net.Arch(), Method: info.Config().Label(), Bits: q.Cfg.Bits, Dataset: test.Name,
-			Images: test.Len(), Protocol: string(s.Protocol), PerTrial: s.Images, WordBits: mem.WidthBits, Protection: mem.Protection.Label(), MemoryBits: s.MemoryBits, BER: ber, Trials: s.Trials, Seed: *seedV,
-			CleanAcc: s.CleanAcc, AccMean: s.Mean, AccStd: s.Std, AccMin: s.Min, AccMax: s.Max, CILow: s.CILow, CIHigh: s.CIHigh,
-			MeanFlips: float64(flips) / float64(s.Trials), Accs: s.Accs, FloatWeights: floatWeights(q), Checkpoint: info})
+			TestImages: test.Len(), WordBits: mem.WidthBits, Protection: mem.Protection.Label(), MemoryBits: s.MemoryBits, BER: ber, Seed: *seedV,
+			CleanAcc: s.CleanAcc, Accuracy: s.Accuracy, MeanFlips: float64(flips) / float64(s.Trials), Accs: s.Accs, FloatWeights: floatWeights(q), Checkpoint: info})
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -160,7 +153,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return enc.Encode(rs)
 	}
 	r := rs[0]
-	fmt.Fprintf(stdout, "%s: %s %s %d-bit on %s (%d images)\n", r.Model, r.Arch, r.Method, r.Bits, r.Dataset, r.Images)
+	fmt.Fprintf(stdout, "%s: %s %s %d-bit on %s (%d images)\n", r.Model, r.Arch, r.Method, r.Bits, r.Dataset, r.TestImages)
 	if info.Source != "" {
 		fmt.Fprintf(stdout, "imported from: %s\n", info.Source)
 	}
@@ -176,7 +169,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "weight memory: %d bits in %d-bit words (protection %s); BER %g → %.1f flipped bits per trial on average\n", r.MemoryBits, r.WordBits, r.Protection, r.BER, r.MeanFlips)
 		if i == 0 {
 			fmt.Fprintf(stdout, "clean accuracy      %.2f%%\n", r.CleanAcc)
-			fmt.Fprintf(stdout, "protocol            %s, %d images per trial\n", r.Protocol, r.PerTrial)
+			fmt.Fprintf(stdout, "protocol            %s, %d images per trial\n", r.Protocol, r.Images)
 		}
 		fmt.Fprintf(stdout, "accuracy (%d trials) mean %.2f%%  std %.2f  min %.2f  max %.2f  95%% CI [%.2f, %.2f]\n",
 			r.Trials, r.AccMean, r.AccStd, r.AccMin, r.AccMax, r.CILow, r.CIHigh)

@@ -11,7 +11,8 @@ import (
 	"testing"
 
 	"cosim/internal/testenv"
-	"cosim/pareto"
+	"cosim/report"
+	"cosim/results"
 	"cosim/torchpth"
 	"cosim/wcat"
 )
@@ -216,12 +217,12 @@ func TestImportedResNet20EvalSweep(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sweep: exit %d\n%s\n%s", code, out, errs)
 	}
-	jf, err := os.Open(filepath.Join(rep, pareto.JSONFile))
+	jf, err := os.Open(filepath.Join(rep, report.JSONFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer jf.Close()
-	r, err := pareto.ReadJSON(jf, pareto.JSONFile)
+	r, err := results.ReadJSON(jf, report.JSONFile)
 	if err != nil {
 		t.Fatal(err)
 	}

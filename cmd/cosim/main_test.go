@@ -10,7 +10,8 @@ import (
 	"testing"
 
 	"cosim/dnn"
-	"cosim/pareto"
+	"cosim/report"
+	"cosim/results"
 )
 
 // cosim runs one command line in-process and returns its exit status and
@@ -179,12 +180,12 @@ func TestTrainSweepEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sweep: exit %d\n%s\n%s", code, out, errs)
 	}
-	f, err := os.Open(filepath.Join(rep, pareto.CSVFile))
+	f, err := os.Open(filepath.Join(rep, report.CSVFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	pts, err := pareto.ReadCSV(f, "sweep.csv")
+	pts, err := results.ReadCSV(f, "sweep.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,27 +201,27 @@ func TestTrainSweepEndToEnd(t *testing.T) {
 	if !(pts[0].VddV < pts[2].VddV && pts[0].BER > pts[2].BER && pts[0].EnergyPJ < pts[2].EnergyPJ) {
 		t.Fatalf("points not ordered by voltage with falling energy: %+v", pts[:3])
 	}
-	jf, _ := os.ReadFile(filepath.Join(rep, pareto.JSONFile))
-	r, err := pareto.ReadJSON(bytes.NewReader(jf), "sweep.json")
+	jf, _ := os.ReadFile(filepath.Join(rep, report.JSONFile))
+	r, err := results.ReadJSON(bytes.NewReader(jf), "sweep.json")
 	if err != nil || len(r.Points) != 6 || len(r.BERCurve) != 3 {
 		t.Fatalf("sweep.json: %v, %d points", err, len(r.Points))
 	}
-	html, _ := os.ReadFile(filepath.Join(rep, pareto.HTMLFile))
+	html, _ := os.ReadFile(filepath.Join(rep, report.HTMLFile))
 	if !bytes.Contains(html, []byte("mlp-784-100-10")) {
 		t.Fatal("report does not name the model")
 	}
 
 	// cosim report re-renders from the results files.
 	again := filepath.Join(dir, "again")
-	if code, out, errs := cosim(t, "report", "--in", filepath.Join(rep, pareto.JSONFile), "--out", again, "--title", "re-rendered"); code != 0 {
+	if code, out, errs := cosim(t, "report", "--in", filepath.Join(rep, report.JSONFile), "--out", again, "--title", "re-rendered"); code != 0 {
 		t.Fatalf("report: exit %d\n%s\n%s", code, out, errs)
 	}
-	jf, _ = os.ReadFile(filepath.Join(again, pareto.JSONFile))
-	r2, err := pareto.ReadJSON(bytes.NewReader(jf), "again.json")
+	jf, _ = os.ReadFile(filepath.Join(again, report.JSONFile))
+	r2, err := results.ReadJSON(bytes.NewReader(jf), "again.json")
 	if err != nil || r2.Title != "re-rendered" || len(r2.Points) != len(r.Points) || len(r2.Breakdowns) != len(r.Breakdowns) {
 		t.Fatalf("re-rendered report: %v, %+v", err, r2)
 	}
-	if code, _, errs := cosim(t, "report", "--in", filepath.Join(rep, pareto.JSONFile), "--in", filepath.Join(rep, pareto.CSVFile), "--out", again); code != 2 || !strings.Contains(errs, "both hold") {
+	if code, _, errs := cosim(t, "report", "--in", filepath.Join(rep, report.JSONFile), "--in", filepath.Join(rep, report.CSVFile), "--out", again); code != 2 || !strings.Contains(errs, "both hold") {
 		t.Fatalf("overlapping inputs: exit %d %s", code, errs)
 	}
 	if code, _, _ := cosim(t, "report", "--in", w, "--out", again); code != 2 {

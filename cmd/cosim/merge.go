@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"cosim/pareto"
+	"cosim/report"
 	"cosim/sweep"
 )
 
@@ -58,10 +59,10 @@ func mergeShards(ctx context.Context, cfg sweep.Config, shards []*sweep.ShardFil
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
-	if err := pareto.WriteAll(out, rep); err != nil {
+	if err := report.WriteAll(out, rep); err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
 	fmt.Fprintf(stdout, "%d points from %d shards, %d on the Pareto frontier\n", len(rep.Points), len(shards), len(pareto.Frontier(rep.Points)))
-	fmt.Fprintf(stdout, "wrote %s, %s, %s\n", filepath.Join(out, pareto.HTMLFile), filepath.Join(out, pareto.CSVFile), filepath.Join(out, pareto.JSONFile))
+	fmt.Fprintf(stdout, "wrote %s, %s, %s\n", filepath.Join(out, report.HTMLFile), filepath.Join(out, report.CSVFile), filepath.Join(out, report.JSONFile))
 	return nil
 }

@@ -9,7 +9,8 @@ import (
 	"testing"
 
 	"cosim/ecc"
-	"cosim/pareto"
+	"cosim/report"
+	"cosim/results"
 	"cosim/wcat"
 )
 
@@ -89,8 +90,8 @@ func TestProtectionEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sweep: exit %d\n%s\n%s", code, out, errs)
 	}
-	jf, _ := os.ReadFile(filepath.Join(rep, pareto.JSONFile))
-	r, err := pareto.ReadJSON(bytes.NewReader(jf), "sweep.json")
+	jf, _ := os.ReadFile(filepath.Join(rep, report.JSONFile))
+	r, err := results.ReadJSON(bytes.NewReader(jf), "sweep.json")
 	if err != nil {
 		t.Fatal(err)
 	}

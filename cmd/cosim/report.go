@@ -10,8 +10,11 @@ import (
 	"strings"
 
 	"cosim/attack"
+	"cosim/chipyield"
 	"cosim/internal/fileio"
 	"cosim/pareto"
+	"cosim/report"
+	"cosim/results"
 	"cosim/sweep"
 )
 
@@ -39,7 +42,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := checkOutDir(*out); err != nil {
 		return inputErrf("report: --out: %v", err)
 	}
-	rep := pareto.Report{Title: "cosim report"}
+	rep := results.Report{Title: "cosim report"}
 	arches := map[string]bool{}
 	seen := map[string]string{}
 	for _, in := range ins {
@@ -63,7 +66,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			rep.Points = append(rep.Points, p)
 		}
 		for _, n := range r.Nominal {
-			if !slices.ContainsFunc(rep.Nominal, func(m pareto.NominalEnergy) bool { return m.Model == n.Model && m.Method == n.Method }) {
+			if !slices.ContainsFunc(rep.Nominal, func(m results.NominalEnergy) bool { return m.Model == n.Model && m.Method == n.Method }) {
 				rep.Nominal = append(rep.Nominal, n)
 			}
 		}
@@ -75,11 +78,11 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		rep.Title = *title
 	}
 	if *target != 0 || *yieldF != 0 {
-		rep.Yield = pareto.YieldSpec{TargetPct: *target, Yield: *yieldF}
+		rep.Yield = results.YieldSpec{TargetPct: *target, Yield: *yieldF}
 		if err := rep.Yield.Validate(); err != nil {
 			return inputErrf("report: --target/--yield: %v", err)
 		}
-		if _, err := pareto.Yields(rep, rep.Yield); err != nil {
+		if _, err := chipyield.Yields(rep, rep.Yield); err != nil {
 			return inputErrf("report: --yield: %v", err)
 		}
 	}
@@ -91,7 +94,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		bers[p.VddV] = p.BER
 	}
 	for v, b := range bers {
-		rep.BERCurve = append(rep.BERCurve, pareto.BERPoint{VddV: v, BER: b})
+		rep.BERCurve = append(rep.BERCurve, results.BERPoint{VddV: v, BER: b})
 	}
 	sort.Slice(rep.BERCurve, func(i, j int) bool { return rep.BERCurve[i].VddV < rep.BERCurve[j].VddV })
 	release, err := lockOutDir(*out)
@@ -99,29 +102,29 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("report: %w", err)
 	}
 	defer release()
-	if err := pareto.WriteAll(*out, rep); err != nil {
+	if err := report.WriteAll(*out, rep); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	fmt.Fprintf(stdout, "%d points from %d files, %d on the Pareto frontier; wrote %s\n", len(rep.Points), len(ins), len(pareto.Frontier(rep.Points)), filepath.Join(*out, pareto.HTMLFile))
+	fmt.Fprintf(stdout, "%d points from %d files, %d on the Pareto frontier; wrote %s\n", len(rep.Points), len(ins), len(pareto.Frontier(rep.Points)), filepath.Join(*out, report.HTMLFile))
 	return nil
 }
 
 // readResults reads a results file by its extension.
-func readResults(path string) (pareto.Report, error) {
+func readResults(path string) (results.Report, error) {
 	f, err := fileio.Open(path, fileio.TableLimit)
 	if err != nil {
-		return pareto.Report{}, err
+		return results.Report{}, err
 	}
 	defer f.Close()
 	switch filepath.Ext(path) {
 	case ".json":
-		return pareto.ReadJSON(f, path)
+		return results.ReadJSON(f, path)
 	case ".csv":
-		pts, err := pareto.ReadCSV(f, path)
-		return pareto.Report{Points: pts}, err
+		pts, err := results.ReadCSV(f, path)
+		return results.Report{Points: pts}, err
 	case ".jsonl":
 		pts, err := sweep.ReadJournal(path)
-		return pareto.Report{Points: pts}, err
+		return results.Report{Points: pts}, err
 	}
-	return pareto.Report{}, fmt.Errorf("%s: unknown results file type (want .json, .csv or .jsonl)", path)
+	return results.Report{}, fmt.Errorf("%s: unknown results file type (want .json, .csv or .jsonl)", path)
 }

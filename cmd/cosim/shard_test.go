@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"cosim/pareto"
+	"cosim/report"
 )
 
 // `cosim sweep --shard 1/2` and `--shard 2/2` merged by `cosim merge` write
@@ -50,7 +50,7 @@ func TestShardMergeEndToEnd(t *testing.T) {
 		}
 		one, two := filepath.Join(shards, "shard-1-of-2.json"), filepath.Join(shards, "shard-2-of-2.json")
 		must("merge", one, two, "--out", merged)
-		for _, f := range []string{pareto.JSONFile, pareto.CSVFile, pareto.HTMLFile} {
+		for _, f := range []string{report.JSONFile, report.CSVFile, report.HTMLFile} {
 			a, err := os.ReadFile(filepath.Join(whole, f))
 			if err != nil {
 				t.Fatal(err)

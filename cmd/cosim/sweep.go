@@ -15,6 +15,8 @@ import (
 	"cosim/internal/progress"
 	"cosim/mc"
 	"cosim/pareto"
+	"cosim/report"
+	"cosim/results"
 	"cosim/sram"
 	"cosim/sweep"
 )
@@ -143,7 +145,7 @@ func sweepCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		for i, m := range models {
 			sm := sweep.SpecModel{Checkpoint: m}
 			if len(labels) > 0 {
-				if err := pareto.CheckLabel(labels[i]); err != nil {
+				if err := results.CheckLabel(labels[i]); err != nil {
 					return inputErrf("sweep: --label %q: %v", labels[i], err)
 				}
 				sm.Label = labels[i]
@@ -261,13 +263,13 @@ func sweepCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if err != nil {
 		if errors.Is(err, context.Canceled) && len(rep.Points) > 0 {
 			rep.Notes = append(rep.Notes, fmt.Sprintf("interrupted: %d of %d points finished", len(rep.Points), len(sp.Voltages)*len(cfg.Models)))
-			if werr := pareto.WriteAll(*out, rep); werr == nil {
+			if werr := report.WriteAll(*out, rep); werr == nil {
 				fmt.Fprintf(stderr, "interrupted: %d finished points kept in %s (report of them in %s); rerun with --resume to continue\n", len(rep.Points), jpath, *out)
 			}
 		}
 		return fmt.Errorf("sweep: %w", err)
 	}
-	if err := pareto.WriteAll(*out, rep); err != nil {
+	if err := report.WriteAll(*out, rep); err != nil {
 		return fmt.Errorf("sweep: %w", err)
 	}
 	journal.Close()
@@ -276,7 +278,7 @@ func sweepCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	}
 	front := pareto.Frontier(rep.Points)
 	fmt.Fprintf(stdout, "%d points (%d models × %d voltages), %d on the Pareto frontier\n", len(rep.Points), len(cfg.Models), len(sp.Voltages), len(front))
-	fmt.Fprintf(stdout, "wrote %s, %s, %s\n", filepath.Join(*out, pareto.HTMLFile), filepath.Join(*out, pareto.CSVFile), filepath.Join(*out, pareto.JSONFile))
+	fmt.Fprintf(stdout, "wrote %s, %s, %s\n", filepath.Join(*out, report.HTMLFile), filepath.Join(*out, report.CSVFile), filepath.Join(*out, report.JSONFile))
 	return nil
 }
 

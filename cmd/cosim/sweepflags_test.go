@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"cosim/pareto"
+	"cosim/report"
+	"cosim/results"
 )
 
 // --label lets two checkpoints of the same network and method share a
@@ -21,11 +22,11 @@ func TestSweepLabelsTrialsAndSpecPaths(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("labels: exit %d: %s", code, errs)
 	}
-	f, err := os.Open(filepath.Join(out, pareto.CSVFile))
+	f, err := os.Open(filepath.Join(out, report.CSVFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	pts, err := pareto.ReadCSV(f, "sweep.csv")
+	pts, err := results.ReadCSV(f, "sweep.csv")
 	f.Close()
 	if err != nil || len(pts) != 2 || pts[0].Method == pts[1].Method || !strings.HasPrefix(pts[0].Method, "run ") {
 		t.Fatalf("points %+v, %v", pts, err)
@@ -41,8 +42,8 @@ func TestSweepLabelsTrialsAndSpecPaths(t *testing.T) {
 	if code, _, errs := cosim(t, "sweep", "--quiet", "--spec", spec, "--trials", "3", "--out", out2); code != 0 {
 		t.Fatalf("--trials with --spec: exit %d: %s", code, errs)
 	}
-	f, _ = os.Open(filepath.Join(out2, pareto.CSVFile))
-	pts, err = pareto.ReadCSV(f, "sweep.csv")
+	f, _ = os.Open(filepath.Join(out2, report.CSVFile))
+	pts, err = results.ReadCSV(f, "sweep.csv")
 	f.Close()
 	if err != nil || len(pts) != 1 || pts[0].Trials != 3 {
 		t.Fatalf("--trials 3 with --spec: %+v, %v", pts, err)

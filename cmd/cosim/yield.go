@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
-	"cosim/pareto"
+	"cosim/chipyield"
+	"cosim/report"
+	"cosim/results"
 	"cosim/sweep"
 )
 
@@ -23,7 +25,7 @@ func cmdYield(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	in := fs.String("in", "", "results file of a chip-fault sweep (sweep.json or points.jsonl) to analyse instead of running one")
 	target := fs.Float64("target", 0, "accuracy target, percent (required)")
 	yieldF := fs.Float64("yield", 0, "fraction of chips that must keep the target, in (0, 1] (required)")
-	confidence := fs.Float64("confidence", pareto.DefaultYieldConfidence, "level of the two-sided Clopper–Pearson intervals")
+	confidence := fs.Float64("confidence", results.DefaultYieldConfidence, "level of the two-sided Clopper–Pearson intervals")
 	out := fs.String("out", "", "output directory of the report (with --spec: default the spec's out or reports; with --in: none written unless given)")
 	fs.String("data", "", "data directory of the evaluation set (with --spec)")
 	fs.String("energy-model", "", "override the architecture's energy(V) model (with --spec)")
@@ -46,7 +48,7 @@ func cmdYield(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case !(*confidence > 0 && *confidence < 1):
 		return inputErrf("yield: --confidence %g: want a level in (0, 1)", *confidence)
 	}
-	y := pareto.YieldSpec{TargetPct: *target, Yield: *yieldF, Confidence: *confidence}
+	y := results.YieldSpec{TargetPct: *target, Yield: *yieldF, Confidence: *confidence}
 	if *in != "" {
 		for _, f := range []string{"data", "energy-model", "workers", "resume", "quiet"} {
 			if set[f] {
@@ -78,32 +80,32 @@ func cmdYield(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := cmdSweep(ctx, sweepArgs, stdout, stderr); err != nil {
 			return err
 		}
-		*in = filepath.Join(*out, pareto.JSONFile)
+		*in = filepath.Join(*out, report.JSONFile)
 	}
 	rep, err := readResults(*in)
 	if err != nil {
 		return inputErr(err)
 	}
 	rep.Yield = y
-	ys, err := pareto.Yields(rep, y)
+	ys, err := chipyield.Yields(rep, y)
 	if err != nil {
 		return inputErrf("yield: %s: %v", *in, err)
 	}
 	if *out != "" {
-		if err := pareto.WriteAll(*out, rep); err != nil {
+		if err := report.WriteAll(*out, rep); err != nil {
 			return fmt.Errorf("yield: %w", err)
 		}
 	}
 	writeYields(stdout, y, ys)
 	if *out != "" {
 		fmt.Fprintf(stdout, "wrote %s (section \"Lowest supply voltage at a yield\"), %s, %s\n",
-			filepath.Join(*out, pareto.HTMLFile), filepath.Join(*out, pareto.CSVFile), filepath.Join(*out, pareto.JSONFile))
+			filepath.Join(*out, report.HTMLFile), filepath.Join(*out, report.CSVFile), filepath.Join(*out, report.JSONFile))
 	}
 	return nil
 }
 
 // writeYields prints the V_min table of ys.
-func writeYields(w io.Writer, y pareto.YieldSpec, ys []pareto.ChipYield) {
+func writeYields(w io.Writer, y results.YieldSpec, ys []chipyield.ChipYield) {
 	lvl := fmt.Sprintf("%g%%", 100*y.Level())
 	fmt.Fprintf(w, "lowest V with at least %g%% accuracy on %g%% of chips (a chip passes at V when it keeps the target at V and every swept voltage above)\n",
 		y.TargetPct, 100*y.Yield)
@@ -120,7 +122,7 @@ func writeYields(w io.Writer, y pareto.YieldSpec, ys []pareto.ChipYield) {
 	}
 	tw.Flush()
 	if y.Yield < 1 {
-		need := pareto.ChipsNeeded(y.Yield, y.Level())
+		need := chipyield.ChipsNeeded(y.Yield, y.Level())
 		for _, c := range ys {
 			if c.Chips < need {
 				fmt.Fprintf(w, "note: a %s lower bound reaches a %g%% yield only with at least %d chips, all passing; %s %s has %d, so its conservative V_min cannot be shown\n",

@@ -7,7 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"cosim/pareto"
+	"cosim/report"
+	"cosim/results"
 )
 
 // TestYieldEndToEnd trains an MNIST MLP, runs `cosim yield --spec` on a
@@ -56,25 +57,25 @@ func TestYieldEndToEnd(t *testing.T) {
 			t.Errorf("yield output lacks %q:\n%s", want, stdout)
 		}
 	}
-	raw, err := os.ReadFile(filepath.Join(out, pareto.JSONFile))
+	raw, err := os.ReadFile(filepath.Join(out, report.JSONFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := pareto.ReadJSON(bytes.NewReader(raw), "sweep.json")
+	rep, err := results.ReadJSON(bytes.NewReader(raw), "sweep.json")
 	if err != nil || rep.Yield.TargetPct != 90 || len(rep.Points) != 4 || len(rep.Points[0].ChipAccs) != 8 {
 		t.Fatalf("sweep.json: %v, yield %+v, %d points", err, rep.Yield, len(rep.Points))
 	}
-	html, _ := os.ReadFile(filepath.Join(out, pareto.HTMLFile))
+	html, _ := os.ReadFile(filepath.Join(out, report.HTMLFile))
 	if !bytes.Contains(html, []byte(`id="vmin-yield"`)) || !bytes.Contains(html, []byte(`id="acc-energy-yield"`)) {
 		t.Fatal("the report has no yield sections")
 	}
 	// The same analysis from the results, without rerunning; and in cosim report.
-	code, again, errs := cosim(t, "yield", "--in", filepath.Join(out, pareto.JSONFile), "--target", "90", "--yield", "0.75")
+	code, again, errs := cosim(t, "yield", "--in", filepath.Join(out, report.JSONFile), "--target", "90", "--yield", "0.75")
 	if code != 0 || !strings.Contains(stdout, strings.Split(again, "note:")[0]) {
 		t.Fatalf("yield --in: exit %d %s\n%s\nvs\n%s", code, errs, again, stdout)
 	}
 	rdir := filepath.Join(dir, "report")
-	if code, _, errs := cosim(t, "report", "--in", filepath.Join(out, pareto.JSONFile), "--out", rdir, "--target", "90", "--yield", "0.5"); code != 0 {
+	if code, _, errs := cosim(t, "report", "--in", filepath.Join(out, report.JSONFile), "--out", rdir, "--target", "90", "--yield", "0.5"); code != 0 {
 		t.Fatalf("report --yield: exit %d %s", code, errs)
 	}
 	// Results without chips cannot give a yield.
@@ -83,8 +84,8 @@ func TestYieldEndToEnd(t *testing.T) {
 		t.Fatalf("iid sweep: exit %d %s", code, errs)
 	}
 	for _, c := range [][]string{
-		{"yield", "--in", filepath.Join(iidOut, pareto.JSONFile), "--target", "90", "--yield", "0.9"},
-		{"report", "--in", filepath.Join(iidOut, pareto.JSONFile), "--out", refused, "--target", "90", "--yield", "0.9"},
+		{"yield", "--in", filepath.Join(iidOut, report.JSONFile), "--target", "90", "--yield", "0.9"},
+		{"report", "--in", filepath.Join(iidOut, report.JSONFile), "--out", refused, "--target", "90", "--yield", "0.9"},
 	} {
 		if code, _, errs := cosim(t, c...); code != 2 || !strings.Contains(errs, "chip accuracies") {
 			t.Errorf("%v: exit %d %q; want exit 2 naming the missing chip accuracies", c, code, errs)

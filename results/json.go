@@ -1,4 +1,4 @@
-package pareto
+package results
 
 import (
 	"bytes"
@@ -17,15 +17,15 @@ import (
 // shortest form that reads back to the same float64, so ReadJSON restores r exactly.
 func WriteJSON(w io.Writer, r Report) error {
 	if err := r.check(); err != nil {
-		return fmt.Errorf("pareto: write JSON: %w", err)
+		return fmt.Errorf("results: write JSON: %w", err)
 	}
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
-		return fmt.Errorf("pareto: write JSON: %w", err)
+		return fmt.Errorf("results: write JSON: %w", err)
 	}
 	data = append(data, '\n')
 	if _, err := w.Write(data); err != nil {
-		return fmt.Errorf("pareto: write JSON: %w", err)
+		return fmt.Errorf("results: write JSON: %w", err)
 	}
 	return nil
 }
@@ -163,12 +163,23 @@ type jsonField struct {
 	required bool
 }
 
+// structFields returns the JSON fields of struct type t by key, and the keys in order. The fields
+// of an embedded struct without a JSON name (mc.Accuracy in Point) are t's own, as encoding/json
+// writes them.
 func structFields(t reflect.Type) (map[string]jsonField, []string) {
 	fields := map[string]jsonField{}
 	var names []string
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			inner, innerNames := structFields(f.Type)
+			for _, n := range innerNames {
+				fields[n] = inner[n]
+			}
+			names = append(names, innerNames...)
+			continue
+		}
 		if tag == "-" || !f.IsExported() {
 			continue
 		}
@@ -285,5 +296,5 @@ func (w *jsonWalker) value(t reflect.Type, path string) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("pareto: internal error: no JSON rule for %v at %s", t, what)
+	return fmt.Errorf("results: internal error: no JSON rule for %v at %s", t, what)
 }

@@ -1,4 +1,4 @@
-package pareto
+package report
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"cosim/internal/atomicfile"
+	"cosim/results"
 )
 
 // Names of the files WriteAll writes.
@@ -18,22 +19,22 @@ const (
 // WriteAll validates r and writes dir/index.html, dir/sweep.csv (r.Points) and dir/sweep.json,
 // creating dir if needed. Each file is replaced atomically (temporary file, sync, rename), so a
 // reader never sees a half-written file; an invalid report writes nothing.
-func WriteAll(dir string, r Report) error {
-	if err := r.check(); err != nil {
-		return fmt.Errorf("pareto: report for %s: %w", dir, err)
+func WriteAll(dir string, r results.Report) error {
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("report: report for %s: %w", dir, err)
 	}
 	files := []struct {
 		name  string
 		write func(io.Writer) error
 	}{
-		{CSVFile, func(w io.Writer) error { return WriteCSV(w, r.Points) }},
-		{JSONFile, func(w io.Writer) error { return WriteJSON(w, r) }},
+		{CSVFile, func(w io.Writer) error { return results.WriteCSV(w, r.Points) }},
+		{JSONFile, func(w io.Writer) error { return results.WriteJSON(w, r) }},
 		{HTMLFile, func(w io.Writer) error { return WriteHTML(w, r) }},
 	}
 	for _, f := range files {
 		path := filepath.Join(dir, f.name)
 		if err := atomicfile.Write(path, f.write); err != nil {
-			return fmt.Errorf("pareto: write %s: %w", path, err)
+			return fmt.Errorf("report: write %s: %w", path, err)
 		}
 	}
 	return nil

@@ -1,4 +1,4 @@
-package pareto
+package report
 
 import (
 	"bytes"
@@ -13,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cosim/internal/resultstest"
+	"cosim/results"
 )
 
 // chromiumPath is where Debian's "chromium" package installs the browser.
@@ -89,8 +92,8 @@ func TestHTMLInChromium(t *testing.T) {
 	bin := chromiumOrSkip(t)
 	for _, tc := range []struct {
 		name string
-		r    Report
-	}{{"sample", sampleReport()}, {"nasty", nastyReport()}} {
+		r    results.Report
+	}{{"sample", resultstest.Sample()}, {"nasty", nastyReport()}} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			var buf bytes.Buffer

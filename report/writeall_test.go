@@ -1,4 +1,4 @@
-package pareto
+package report
 
 import (
 	"bytes"
@@ -7,11 +7,14 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"cosim/internal/resultstest"
+	"cosim/results"
 )
 
 func TestWriteAll(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "reports", "run1")
-	r := sampleReport()
+	r := resultstest.Sample()
 	if err := WriteAll(dir, r); err != nil {
 		t.Fatal(err)
 	}
@@ -20,7 +23,7 @@ func TestWriteAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	var csvWant bytes.Buffer
-	if err := WriteCSV(&csvWant, r.Points); err != nil || !bytes.Equal(csvData, csvWant.Bytes()) {
+	if err := results.WriteCSV(&csvWant, r.Points); err != nil || !bytes.Equal(csvData, csvWant.Bytes()) {
 		t.Errorf("sweep.csv is not WriteCSV's output (%v)", err)
 	}
 	j, err := os.Open(filepath.Join(dir, JSONFile))
@@ -28,7 +31,7 @@ func TestWriteAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	back, err := ReadJSON(j, JSONFile)
+	back, err := results.ReadJSON(j, JSONFile)
 	if err != nil || !reflect.DeepEqual(back, r) {
 		t.Errorf("sweep.json read back: %v (equal: %v)", err, reflect.DeepEqual(back, r))
 	}
@@ -51,14 +54,14 @@ func TestWriteAll(t *testing.T) {
 
 func TestWriteAllInvalidWritesNothing(t *testing.T) {
 	dir := t.TempDir()
-	good := sampleReport()
+	good := resultstest.Sample()
 	if err := WriteAll(dir, good); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(filepath.Join(dir, JSONFile))
-	bad := sampleReport()
+	bad := resultstest.Sample()
 	bad.Points[1].AccMin = -1
-	if err := WriteAll(dir, bad); !errors.Is(err, ErrInvalid) {
+	if err := WriteAll(dir, bad); !errors.Is(err, results.ErrInvalid) {
 		t.Fatalf("WriteAll(invalid) = %v, want ErrInvalid", err)
 	}
 	after, _ := os.ReadFile(filepath.Join(dir, JSONFile))

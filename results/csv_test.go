@@ -1,4 +1,4 @@
-package pareto
+package results_test
 
 import (
 	"bytes"
@@ -9,6 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"cosim/internal/resultstest"
+	"cosim/mc"
+	"cosim/results"
 )
 
 const csvHead = "BER,acc_mean,acc_std,acc_min,acc_max,vdd_v,energy_pj,model,method,trials,ci_low,ci_high,protocol,images\n"
@@ -17,15 +21,12 @@ const csvHead = "BER,acc_mean,acc_std,acc_min,acc_max,vdd_v,energy_pj,model,meth
 const csvHeadLegacy = "BER,acc_mean,acc_std,acc_min,acc_max,vdd_v,energy_pj,model,method,trials,ci_low,ci_high\n"
 
 func TestWriteCSVWorkedExample(t *testing.T) {
-	pts := []Point{
-		{Model: "resnet20", Method: "wcat", VddV: 0.8, BER: 0, EnergyPJ: 35.5e6,
-			AccMean: 91.3, AccMin: 91.3, AccMax: 91.3, CILow: 91.3, CIHigh: 91.3, Trials: 1},
-		{Model: `a "quoted", name`, Method: "", VddV: 0.44, BER: 3.85e-4, EnergyPJ: 25735000.5,
-			AccMean: 90.4, AccStd: 0.1, AccMin: 90.2, AccMax: 90.6, CILow: 90.37, CIHigh: 90.43, Trials: 50,
-			Protocol: "subset", Images: 1000},
+	pts := []results.Point{
+		{Model: "resnet20", Method: "wcat", VddV: 0.8, BER: 0, EnergyPJ: 35.5e6, Accuracy: mc.Accuracy{AccMean: 91.3, AccMin: 91.3, AccMax: 91.3, CILow: 91.3, CIHigh: 91.3, Trials: 1}},
+		{Model: `a "quoted", name`, Method: "", VddV: 0.44, BER: 3.85e-4, EnergyPJ: 25735000.5, Accuracy: mc.Accuracy{AccMean: 90.4, AccStd: 0.1, AccMin: 90.2, AccMax: 90.6, CILow: 90.37, CIHigh: 90.43, Trials: 50, Protocol: "subset", Images: 1000}},
 	}
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, pts); err != nil {
+	if err := results.WriteCSV(&buf, pts); err != nil {
 		t.Fatal(err)
 	}
 	want := csvHead +
@@ -35,7 +36,7 @@ func TestWriteCSVWorkedExample(t *testing.T) {
 		t.Errorf("WriteCSV:\n%s\nwant:\n%s", got, want)
 	}
 	// The first five columns are the WCAT random_flip_result.csv columns, in that order.
-	if got := strings.Join(CSVHeader()[:5], ","); got != "BER,acc_mean,acc_std,acc_min,acc_max" {
+	if got := strings.Join(results.CSVHeader()[:5], ","); got != "BER,acc_mean,acc_std,acc_min,acc_max" {
 		t.Errorf("WCAT columns = %s", got)
 	}
 }
@@ -43,17 +44,17 @@ func TestWriteCSVWorkedExample(t *testing.T) {
 // TestCSVRoundTrip: reading a written file gives the points rounded (accuracies to 0.01 point,
 // BER and energy to 6 significant digits), and writing those again gives the same bytes.
 func TestCSVRoundTrip(t *testing.T) {
-	pts := sampleReport().Points
+	pts := resultstest.Sample().Points
 	pts[3].EnergyPJ = math.Nextafter(2.6e7, 3e7)
 	pts[4].BER = 1.0 / 3.0
 	pts[1].AccMean, pts[1].CILow, pts[1].CIHigh, pts[1].AccMin, pts[1].AccMax = 90.12345, 90.0049, 90.2451, 89.5, 91
 	pts[0].AccStd = math.Copysign(0, -1)
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, pts); err != nil {
+	if err := results.WriteCSV(&buf, pts); err != nil {
 		t.Fatal(err)
 	}
 	first := buf.String()
-	got, err := ReadCSV(&buf, "sweep.csv")
+	got, err := results.ReadCSV(&buf, "sweep.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,20 +81,20 @@ func TestCSVRoundTrip(t *testing.T) {
 		t.Error("negative zero lost")
 	}
 	var again bytes.Buffer
-	if err := WriteCSV(&again, got); err != nil || again.String() != first {
+	if err := results.WriteCSV(&again, got); err != nil || again.String() != first {
 		t.Errorf("writing the read points again changed the file (%v):\n%s\nvs\n%s", err, again.String(), first)
 	}
 }
 
 func TestCSVEmpty(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, nil); err != nil {
+	if err := results.WriteCSV(&buf, nil); err != nil {
 		t.Fatal(err)
 	}
 	if buf.String() != csvHead {
 		t.Errorf("WriteCSV(nil) = %q", buf.String())
 	}
-	pts, err := ReadCSV(&buf, "x.csv")
+	pts, err := results.ReadCSV(&buf, "x.csv")
 	if err != nil || len(pts) != 0 {
 		t.Errorf("ReadCSV(header only) = %v, %v", pts, err)
 	}
@@ -103,8 +104,8 @@ func TestWriteCSVRejectsInvalid(t *testing.T) {
 	p := goodPoint()
 	p.AccMean = math.NaN()
 	var buf bytes.Buffer
-	err := WriteCSV(&buf, []Point{goodPoint(), p})
-	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "points[1].acc_mean") {
+	err := results.WriteCSV(&buf, []results.Point{goodPoint(), p})
+	if !errors.Is(err, results.ErrInvalid) || !strings.Contains(err.Error(), "points[1].acc_mean") {
 		t.Errorf("WriteCSV(NaN) = %v, want an ErrInvalid at points[1].acc_mean", err)
 	}
 	if buf.Len() != 0 {
@@ -120,28 +121,27 @@ const goodLegacyRow = "0.000385,90.4,0.8,88,91.6,0.44,2.57e7,resnet20,wcat,50,90
 // TestReadCSVLegacy reads a file written before the protocol and images columns existed: its
 // points have no protocol and no image count, and everything else as before.
 func TestReadCSVLegacy(t *testing.T) {
-	pts, err := ReadCSV(strings.NewReader(csvHeadLegacy+goodLegacyRow+"0,91.3,0,91.3,91.3,0.8,3.55e+07,resnet20,wcat,1,91.3,91.3\n"), "old.csv")
+	pts, err := results.ReadCSV(strings.NewReader(csvHeadLegacy+goodLegacyRow+"0,91.3,0,91.3,91.3,0.8,3.55e+07,resnet20,wcat,1,91.3,91.3\n"), "old.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Point{goodPoint(), {Model: "resnet20", Method: "wcat", VddV: 0.8, BER: 0, EnergyPJ: 3.55e7,
-		AccMean: 91.3, AccMin: 91.3, AccMax: 91.3, CILow: 91.3, CIHigh: 91.3, Trials: 1}}
+	want := []results.Point{goodPoint(), {Model: "resnet20", Method: "wcat", VddV: 0.8, BER: 0, EnergyPJ: 3.55e7, Accuracy: mc.Accuracy{AccMean: 91.3, AccMin: 91.3, AccMax: 91.3, CILow: 91.3, CIHigh: 91.3, Trials: 1}}}
 	want[0].EnergyPJ = 2.57e7
 	if !reflect.DeepEqual(pts, want) {
 		t.Errorf("ReadCSV(legacy) =\n%+v\nwant\n%+v", pts, want)
 	}
 	// The same rows with the new columns read back with them.
-	pts, err = ReadCSV(strings.NewReader(csvHead+goodRow), "new.csv")
+	pts, err = results.ReadCSV(strings.NewReader(csvHead+goodRow), "new.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Point{Protocol: "subset", Images: 1000}); pts[0].Protocol != want.Protocol || pts[0].Images != want.Images {
+	if want := (results.Point{Accuracy: mc.Accuracy{Protocol: "subset", Images: 1000}}); pts[0].Protocol != want.Protocol || pts[0].Images != want.Images {
 		t.Errorf("protocol, images = %q, %d; want subset, 1000", pts[0].Protocol, pts[0].Images)
 	}
 	// "0" and an empty field both mean "not recorded".
 	for _, images := range []string{"", "0"} {
 		row := strings.Replace(goodRow, ",1000\n", ","+images+"\n", 1)
-		pts, err := ReadCSV(strings.NewReader(csvHead+row), "t.csv")
+		pts, err := results.ReadCSV(strings.NewReader(csvHead+row), "t.csv")
 		if err != nil || pts[0].Images != 0 {
 			t.Errorf("images %q: %v, %v", images, pts, err)
 		}
@@ -177,7 +177,7 @@ func TestReadCSVErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ReadCSV(strings.NewReader(tc.in), "t.csv")
+			_, err := results.ReadCSV(strings.NewReader(tc.in), "t.csv")
 			if err == nil {
 				t.Fatalf("ReadCSV succeeded, want error %q", tc.want)
 			}
@@ -189,19 +189,19 @@ func TestReadCSVErrors(t *testing.T) {
 }
 
 func TestReadCSVErrorWrapping(t *testing.T) {
-	_, err := ReadCSV(strings.NewReader(csvHead+"0,9\"1\n"), "t.csv")
+	_, err := results.ReadCSV(strings.NewReader(csvHead+"0,9\"1\n"), "t.csv")
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
 		t.Errorf("error %v does not wrap *csv.ParseError", err)
 	}
-	_, err = ReadCSV(strings.NewReader(csvHead+strings.Replace(goodRow, "88,", "x,", 1)), "t.csv")
+	_, err = results.ReadCSV(strings.NewReader(csvHead+strings.Replace(goodRow, "88,", "x,", 1)), "t.csv")
 	var ne *strconv.NumError
 	if !errors.As(err, &ne) {
 		t.Errorf("error %v does not wrap *strconv.NumError", err)
 	}
-	_, err = ReadCSV(strings.NewReader(csvHead+strings.Replace(goodRow, ",50,", ",0,", 1)), "t.csv")
-	var fe *FieldError
-	if !errors.As(err, &fe) || fe.Path != "trials" || !errors.Is(err, ErrInvalid) {
+	_, err = results.ReadCSV(strings.NewReader(csvHead+strings.Replace(goodRow, ",50,", ",0,", 1)), "t.csv")
+	var fe *results.FieldError
+	if !errors.As(err, &fe) || fe.Path != "trials" || !errors.Is(err, results.ErrInvalid) {
 		t.Errorf("error %v does not wrap a *FieldError at trials", err)
 	}
 }
@@ -210,7 +210,7 @@ func TestReadCSVErrorWrapping(t *testing.T) {
 // read back (rounded), is written again to the same bytes.
 func FuzzReadCSV(f *testing.F) {
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, sampleReport().Points); err != nil {
+	if err := results.WriteCSV(&buf, resultstest.Sample().Points); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(buf.String())
@@ -222,7 +222,7 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add(csvHeadLegacy + goodLegacyRow)
 	f.Add("")
 	f.Fuzz(func(t *testing.T, in string) {
-		pts, err := ReadCSV(strings.NewReader(in), "fuzz.csv")
+		pts, err := results.ReadCSV(strings.NewReader(in), "fuzz.csv")
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.csv:") {
 				t.Fatalf("error without position: %v", err)
@@ -230,16 +230,16 @@ func FuzzReadCSV(f *testing.F) {
 			return
 		}
 		var out bytes.Buffer
-		if err := WriteCSV(&out, pts); err != nil {
+		if err := results.WriteCSV(&out, pts); err != nil {
 			t.Fatalf("WriteCSV of accepted points: %v", err)
 		}
 		written := out.String()
-		again, err := ReadCSV(&out, "again.csv")
+		again, err := results.ReadCSV(&out, "again.csv")
 		if err != nil {
 			t.Fatalf("re-read: %v\n%s", err, written)
 		}
 		var out2 bytes.Buffer
-		if err := WriteCSV(&out2, again); err != nil || out2.String() != written {
+		if err := results.WriteCSV(&out2, again); err != nil || out2.String() != written {
 			t.Fatalf("second round trip changed the file (%v):\n%s\nvs\n%s", err, out2.String(), written)
 		}
 	})

@@ -1,4 +1,4 @@
-package pareto
+package report
 
 import _ "embed"
 

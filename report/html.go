@@ -1,4 +1,4 @@
-package pareto
+package report
 
 import (
 	"bytes"
@@ -14,6 +14,11 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 	"github.com/go-echarts/go-echarts/v2/types"
+
+	"cosim/chipyield"
+	"cosim/mc"
+	"cosim/pareto"
+	"cosim/results"
 )
 
 // How the HTML page is put together, and why not with go-echarts' own renderer.
@@ -49,15 +54,7 @@ type pointMeta struct {
 	VddV     float64 `json:"vdd_v"`
 	BER      float64 `json:"ber"`
 	EnergyUJ float64 `json:"energy_uj"`
-	AccMean  float64 `json:"acc_mean"`
-	AccStd   float64 `json:"acc_std"`
-	AccMin   float64 `json:"acc_min"`
-	AccMax   float64 `json:"acc_max"`
-	CILow    float64 `json:"ci_low"`
-	CIHigh   float64 `json:"ci_high"`
-	Trials   int     `json:"trials"`
-	Protocol string  `json:"protocol,omitempty"`
-	Images   int     `json:"images,omitempty"`
+	mc.Accuracy
 }
 
 type seriesMeta struct {
@@ -93,7 +90,7 @@ type breakdownView struct {
 }
 
 // newBreakdownView converts shares to a view.
-func newBreakdownView(label string, shares []Share) breakdownView {
+func newBreakdownView(label string, shares []results.Share) breakdownView {
 	v := breakdownView{Label: label}
 	for _, s := range shares {
 		v.Names = append(v.Names, s.Name)
@@ -171,52 +168,23 @@ type page struct {
 
 func pjToUJ(pj float64) float64 { return pj / 1e6 }
 
-func toMeta(p Point) pointMeta {
-	return pointMeta{
-		Model: p.Model, Method: p.Method, VddV: p.VddV, BER: p.BER, EnergyUJ: pjToUJ(p.EnergyPJ),
-		AccMean: p.AccMean, AccStd: p.AccStd, AccMin: p.AccMin, AccMax: p.AccMax,
-		CILow: p.CILow, CIHigh: p.CIHigh, Trials: p.Trials, Protocol: p.Protocol, Images: p.Images,
-	}
+func toMeta(p results.Point) pointMeta {
+	return pointMeta{Model: p.Model, Method: p.Method, VddV: p.VddV, BER: p.BER, EnergyUJ: pjToUJ(p.EnergyPJ), Accuracy: p.Accuracy}
 }
 
-// group is the points of one (model, method) pair.
+// group is the points of one (model, method) pair and its colour.
 type group struct {
-	Model, Method string
-	Color         string
-	Points        []Point
+	results.Group
+	Color string
 }
 
-// groups splits pts by (model, method), sorted by model then method; colours follow that order.
-func groups(pts []Point) []group {
+// groups splits pts by (model, method) (results.Groups); colours follow that order.
+func groups(pts []results.Point) []group {
 	var out []group
-	index := map[[2]string]int{}
-	for _, p := range pts {
-		k := [2]string{p.Model, p.Method}
-		i, ok := index[k]
-		if !ok {
-			i = len(out)
-			index[k] = i
-			out = append(out, group{Model: p.Model, Method: p.Method})
-		}
-		out[i].Points = append(out[i].Points, p)
-	}
-	slices.SortFunc(out, func(a, b group) int {
-		if c := cmp.Compare(a.Model, b.Model); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Method, b.Method)
-	})
-	for i := range out {
-		out[i].Color = palette[i%len(palette)]
+	for i, g := range results.Groups(pts) {
+		out = append(out, group{Group: g, Color: palette[i%len(palette)]})
 	}
 	return out
-}
-
-func (g group) name() string {
-	if g.Method == "" {
-		return g.Model
-	}
-	return g.Model + " / " + g.Method
 }
 
 func initOpts(id, height string) charts.GlobalOpts {
@@ -290,7 +258,7 @@ func decadeAxisX(name string, values []float64) opts.XAxis {
 }
 
 // berValues collects the bit error rates a BER axis must show.
-func berValues(curve, measured []BERPoint, pts []Point) []float64 {
+func berValues(curve, measured []results.BERPoint, pts []results.Point) []float64 {
 	var out []float64
 	for _, b := range curve {
 		out = append(out, b.BER)
@@ -304,8 +272,8 @@ func berValues(curve, measured []BERPoint, pts []Point) []float64 {
 	return out
 }
 
-func allPoints(gs []group) []Point {
-	var out []Point
+func allPoints(gs []group) []results.Point {
+	var out []results.Point
 	for _, g := range gs {
 		out = append(out, g.Points...)
 	}
@@ -324,7 +292,7 @@ func optionOf(c interface {
 // accEnergyChart is chart 1: accuracy vs energy per inference, one scatter series per (model,
 // method), plus the frontier of those points as a staircase line. frontierOf is "" for the
 // global chart, else the model whose own chart this is (its name goes into the tooltips).
-func accEnergyChart(id, title, subtitle string, gs []group, frontier []Point, frontierOf string) pageChart {
+func accEnergyChart(id, title, subtitle string, gs []group, frontier []results.Point, frontierOf string) pageChart {
 	c := charts.NewScatter()
 	c.SetGlobalOptions(append(commonOpts(title, subtitle),
 		initOpts(id, heightTall),
@@ -334,14 +302,14 @@ func accEnergyChart(id, title, subtitle string, gs []group, frontier []Point, fr
 	var meta pointsMeta
 	for _, g := range gs {
 		pts := slices.Clone(g.Points)
-		slices.SortStableFunc(pts, frontierOrder)
+		slices.SortStableFunc(pts, pareto.Compare)
 		data := make([]opts.ScatterData, len(pts))
 		sm := seriesMeta{Points: make([]pointMeta, len(pts))}
 		for i, p := range pts {
 			data[i] = opts.ScatterData{Value: []float64{pjToUJ(p.EnergyPJ), p.AccMean}}
 			sm.Points[i] = toMeta(p)
 		}
-		c.AddSeries(g.name(), data,
+		c.AddSeries(g.Name(), data,
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: g.Color, Opacity: opts.Float(0.85)}),
 			charts.WithSeriesOpts(func(s *charts.SingleSeries) { s.SymbolSize = 9 }))
 		// The 95% CI of each mean as an error bar; the same name makes the legend toggle both.
@@ -350,7 +318,7 @@ func accEnergyChart(id, title, subtitle string, gs []group, frontier []Point, fr
 			bars[i] = []float64{pjToUJ(p.EnergyPJ), p.CILow, p.CIHigh}
 		}
 		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
-			Name: g.name(), Type: "custom", Data: bars, Color: g.Color,
+			Name: g.Name(), Type: "custom", Data: bars, Color: g.Color,
 			Encode:    &opts.Encode{X: 0, Y: []int{1, 2}},
 			ItemStyle: &opts.ItemStyle{Color: g.Color},
 		})
@@ -377,7 +345,7 @@ func accEnergyChart(id, title, subtitle string, gs []group, frontier []Point, fr
 
 // berChart is chart 2: BER vs supply voltage on a log axis, with the voltages that were swept.
 // Points with BER = 0 cannot sit on a log axis and are left out (the caption says how many).
-func berChart(curve, measured []BERPoint, pts []Point) (pageChart, int) {
+func berChart(curve, measured []results.BERPoint, pts []results.Point) (pageChart, int) {
 	const id = "cosim_ber_vdd"
 	omitted := 0
 	c := charts.NewLine()
@@ -387,7 +355,7 @@ func berChart(curve, measured []BERPoint, pts []Point) (pageChart, int) {
 		charts.WithYAxisOpts(decadeAxisY("bit error rate", berValues(curve, measured, pts))),
 	)...)
 	sorted := slices.Clone(curve)
-	slices.SortStableFunc(sorted, func(a, b BERPoint) int { return cmp.Compare(a.VddV, b.VddV) })
+	slices.SortStableFunc(sorted, func(a, b results.BERPoint) int { return cmp.Compare(a.VddV, b.VddV) })
 	var data []opts.LineData
 	for _, b := range sorted {
 		if b.BER <= 0 {
@@ -455,7 +423,7 @@ func accBERChart(gs []group) (pageChart, int) {
 	)...)
 	meta := pointsMeta{LogX: true}
 	for _, g := range gs {
-		var pts []Point
+		var pts []results.Point
 		for _, p := range g.Points {
 			if p.BER > 0 {
 				pts = append(pts, p)
@@ -466,7 +434,7 @@ func accBERChart(gs []group) (pageChart, int) {
 		if len(pts) == 0 {
 			continue
 		}
-		slices.SortStableFunc(pts, func(a, b Point) int {
+		slices.SortStableFunc(pts, func(a, b results.Point) int {
 			if c := cmp.Compare(a.BER, b.BER); c != 0 {
 				return c
 			}
@@ -480,13 +448,13 @@ func accBERChart(gs []group) (pageChart, int) {
 			bars[i] = []float64{math.Log10(p.BER), p.CILow, p.CIHigh}
 			sm.Points[i] = toMeta(p)
 		}
-		c.AddSeries(g.name(), line,
+		c.AddSeries(g.Name(), line,
 			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(true)}),
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: g.Color}),
 			charts.WithLineStyleOpts(opts.LineStyle{Color: g.Color, Width: 2}))
 		// Same name: the legend toggles the line and its error bars together.
 		c.MultiSeries = append(c.MultiSeries, charts.SingleSeries{
-			Name: g.name(), Type: "custom", Data: bars, Color: g.Color,
+			Name: g.Name(), Type: "custom", Data: bars, Color: g.Color,
 			Encode:    &opts.Encode{X: 0, Y: []int{1, 2}},
 			ItemStyle: &opts.ItemStyle{Color: g.Color},
 		})
@@ -522,7 +490,7 @@ func breakdownChart(id string, views []breakdownView) pageChart {
 // curveChart draws one Curve as a line chart. Points that cannot sit on a logarithmic axis
 // (value <= 0) are left out and counted; a series left with no point is not drawn at all.
 // drawn is the number of series drawn.
-func curveChart(id string, cv Curve) (ch pageChart, omitted, drawn int) {
+func curveChart(id string, cv results.Curve) (ch pageChart, omitted, drawn int) {
 	axis := func(log bool) string {
 		if log {
 			return "log"
@@ -597,14 +565,14 @@ func plural(n int, one, many string) string {
 // When the report has curves, built-in sections with nothing to draw (and the tables, if there are
 // no points) are left out instead of showing empty-state messages, so a report of curves alone
 // (for example the α* analysis) shows just its curves.
-func buildPage(r Report) (page, error) {
-	pg := page{Title: r.Title, Arch: r.Arch, Notes: r.Notes, IsoTolPts: fmtSig(IsoAccuracyTolPts, 3)}
+func buildPage(r results.Report) (page, error) {
+	pg := page{Title: r.Title, Arch: r.Arch, Notes: r.Notes, IsoTolPts: fmtSig(pareto.IsoAccuracyTolPts, 3)}
 	if pg.Title == "" {
 		pg.Title = "cosim report"
 	}
 	var chartsData []pageChart
 	gs := groups(r.Points)
-	frontier := Frontier(r.Points)
+	frontier := pareto.Frontier(r.Points)
 	// Built-in sections with nothing to draw say so, unless the report has curves.
 	showEmpty := len(r.Curves) == 0
 
@@ -639,7 +607,7 @@ func buildPage(r Report) (page, error) {
 	if len(models) > 1 {
 		for i, m := range models {
 			var mine []group
-			var pts []Point
+			var pts []results.Point
 			for _, g := range gs {
 				if g.Model == m {
 					mine = append(mine, g)
@@ -647,7 +615,7 @@ func buildPage(r Report) (page, error) {
 				}
 			}
 			ch := accEnergyChart(fmt.Sprintf("cosim_acc_energy_model_%d", i), "Accuracy vs energy per inference: "+m,
-				"black staircase: Pareto frontier of this model over its methods and voltages", mine, Frontier(pts), m)
+				"black staircase: Pareto frontier of this model over its methods and voltages", mine, pareto.Frontier(pts), m)
 			add(section{ID: fmt.Sprintf("acc-energy-model-%d", i), Heading: "Accuracy vs energy per inference: " + m,
 				Caption: "The operating points of " + m + " only, with the Pareto frontier of its own methods and voltages (colours as above)."}, &ch)
 		}
@@ -725,7 +693,7 @@ func buildPage(r Report) (page, error) {
 		pg.Sections = append(pg.Sections, sec)
 	}
 
-	if r.Yield != (YieldSpec{}) {
+	if r.Yield != (results.YieldSpec{}) {
 		secs, chs, rows, err := yieldPage(r)
 		if err != nil {
 			return page{}, err
@@ -735,7 +703,7 @@ func buildPage(r Report) (page, error) {
 		pg.YieldSpec = fmt.Sprintf("at least %s%% accuracy for %s%% of chips, %s%% Clopper–Pearson intervals",
 			fmtSig(y.TargetPct, 4), fmtSig(100*y.Yield, 4), fmtSig(100*y.Level(), 4))
 		if y.Yield < 1 {
-			pg.YieldNeed = strconv.Itoa(ChipsNeeded(y.Yield, y.Level()))
+			pg.YieldNeed = strconv.Itoa(chipyield.ChipsNeeded(y.Yield, y.Level()))
 		}
 	}
 
@@ -752,14 +720,14 @@ func buildPage(r Report) (page, error) {
 			EnergyUJ: fmtSig(pjToUJ(p.EnergyPJ), 5), AccMean: fmtFixed(p.AccMean, 2),
 			CI:        fmtFixed(p.CILow, 2) + " – " + fmtFixed(p.CIHigh, 2),
 			AccMinMax: fmtFixed(p.AccMin, 2) + " / " + fmtFixed(p.AccMax, 2),
-			AccStd:    fmtFixed(p.AccStd, 2), Trials: strconv.Itoa(p.Trials), Protocol: p.Protocol,
+			AccStd:    fmtFixed(p.AccStd, 2), Trials: strconv.Itoa(p.Trials), Protocol: string(p.Protocol),
 		}
 		if p.Images != 0 {
 			row.Images = strconv.Itoa(p.Images)
 		}
 		pg.Frontier = append(pg.Frontier, row)
 	}
-	for _, m := range IsoAccuracyReport(r, IsoAccuracyTolPts) {
+	for _, m := range pareto.IsoAccuracyReport(r, pareto.IsoAccuracyTolPts) {
 		iso := m.Iso
 		pg.Methods = append(pg.Methods, summaryRow{
 			Model: m.Model, Method: m.Method, Points: strconv.Itoa(m.Points),
@@ -780,7 +748,7 @@ func buildPage(r Report) (page, error) {
 		Charts []pageChart `json:"charts"`
 	}{chartsData})
 	if err != nil {
-		return page{}, fmt.Errorf("pareto: encode chart data: %w", err)
+		return page{}, fmt.Errorf("report: encode chart data: %w", err)
 	}
 	pg.Data = template.JS(blob)
 	return pg, nil
@@ -892,15 +860,15 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 // vs supply voltage, accuracy vs BER with 95%-CI error bars, the energy breakdowns, the curves,
 // a table of the frontier points and a table of iso-accuracy energy per model and method. ECharts is inlined (no network access needed), every
 // report string is escaped, and the output depends only on r. The report is validated first.
-func WriteHTML(w io.Writer, r Report) error {
+func WriteHTML(w io.Writer, r results.Report) error {
 	return writeHTML(w, r, echartsJS)
 }
 
 // writeHTML is WriteHTML with the ECharts source as a parameter, so that golden tests can use a
 // short stand-in instead of the 1 MB library.
-func writeHTML(w io.Writer, r Report, echartsSrc string) error {
-	if err := r.check(); err != nil {
-		return fmt.Errorf("pareto: write HTML: %w", err)
+func writeHTML(w io.Writer, r results.Report, echartsSrc string) error {
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("report: write HTML: %w", err)
 	}
 	pg, err := buildPage(r)
 	if err != nil {
@@ -910,10 +878,124 @@ func writeHTML(w io.Writer, r Report, echartsSrc string) error {
 	pg.ReportJS = template.JS(reportJS)
 	var buf bytes.Buffer
 	if err := pageTemplate.Execute(&buf, pg); err != nil {
-		return fmt.Errorf("pareto: write HTML: %w", err)
+		return fmt.Errorf("report: write HTML: %w", err)
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("pareto: write HTML: %w", err)
+		return fmt.Errorf("report: write HTML: %w", err)
 	}
 	return nil
+}
+
+// yieldRow is one row of the V_min table of the HTML page.
+type yieldRow struct {
+	Model, Method, Chips                string
+	VminV, Interval, AtVmin             string
+	EnergyUJ, Saving                    string
+	VminHighV, EnergyHighUJ, SavingHigh string
+}
+
+// fmtVolt formats a voltage of the yield table ("not reached" for NaN).
+func fmtVolt(v float64) string {
+	if math.IsNaN(v) {
+		return "not reached"
+	}
+	return fmtSig(v, 4)
+}
+
+func fmtMaybe(v float64, f func(float64) string) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return f(v)
+}
+
+// yieldPage builds the yield part of the HTML page: the accuracy-at-yield chart with its
+// frontier, one chart per model of the yield against V (the ECDF of the chips' V_min) with its
+// lower confidence bound, one of the histogram of the chips' V_min, and the table rows.
+func yieldPage(r results.Report) ([]section, []pageChart, []yieldRow, error) {
+	y := r.Yield
+	ys, err := chipyield.Yields(r, y)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	at, err := chipyield.AtYield(r, y.Yield, y.Level())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	pct := func(f float64) string { return fmtSig(100*f, 4) + "%" }
+	lvl := pct(y.Level())
+	var secs []section
+	var chs []pageChart
+	ch := accEnergyChart("cosim_acc_energy_yield", "Accuracy at "+pct(y.Yield)+" yield vs energy per inference",
+		"accuracy that at least "+pct(y.Yield)+" of the chips reach; black staircase: its Pareto frontier", groups(at), pareto.Frontier(at), "")
+	chs = append(chs, ch)
+	secs = append(secs, section{ID: "acc-energy-yield", Heading: "Accuracy at " + pct(y.Yield) + " yield vs energy per inference",
+		Caption: "Each point's accuracy is the one at least " + pct(y.Yield) + " of its chips reach (the ⌈Y·n⌉-th best chip), with a " + lvl +
+			" distribution-free interval of that quantile; the frontier is drawn at this yield instead of the mean.",
+		ChartID: ch.ID, Height: ch.Height})
+	var models []string
+	for _, c := range ys {
+		if !slices.Contains(models, c.Model) {
+			models = append(models, c.Model)
+		}
+	}
+	for i, m := range models {
+		ecdf := results.Curve{Title: "Yield vs supply voltage: " + m, XLabel: "V_DD (V)", YLabel: "fraction of chips"}
+		hist := results.Curve{Title: "Per-chip V_min: " + m, XLabel: "V_min (V)", YLabel: "chips"}
+		for _, c := range ys {
+			if c.Model != m {
+				continue
+			}
+			name := c.Method
+			if name == "" {
+				name = c.Model
+			}
+			obs := results.Series{Name: name + ": chips keeping " + fmtSig(y.TargetPct, 4) + "%", X: c.Voltages}
+			for _, k := range c.Passing {
+				obs.Y = append(obs.Y, float64(k)/float64(c.Chips))
+			}
+			low := results.Series{Name: name + ": " + lvl + " lower bound", X: c.Voltages, Y: c.YieldLow}
+			counts := results.Series{Name: name, X: c.Voltages}
+			prev := 0
+			for _, k := range c.Passing {
+				counts.Y = append(counts.Y, float64(k-prev))
+				prev = k
+			}
+			ecdf.Series = append(ecdf.Series, obs, low)
+			hist.Series = append(hist.Series, counts)
+		}
+		if len(ys) > 0 {
+			vs := ys[0].Voltages
+			ecdf.Series = append(ecdf.Series, results.Series{Name: "target yield " + pct(y.Yield), X: []float64{vs[0], vs[len(vs)-1]}, Y: []float64{y.Yield, y.Yield}})
+		}
+		for j, cv := range []results.Curve{ecdf, hist} {
+			ch, _, _ := curveChart(fmt.Sprintf("cosim_yield_%d_%d", i, j), cv)
+			chs = append(chs, ch)
+			caption := "The fraction of chips that keep at least " + fmtSig(y.TargetPct, 4) + "% accuracy at V and at every swept voltage above it: the ECDF of the chips' V_min, with the lower end of its " + lvl + " Clopper–Pearson interval."
+			if j == 1 {
+				caption = "How many chips have each V_min (the lowest swept voltage from which the chip keeps at least " + fmtSig(y.TargetPct, 4) + "% at every voltage above); chips that miss the target at the highest voltage are not drawn."
+			}
+			secs = append(secs, section{ID: fmt.Sprintf("yield-%d-%d", i, j), Heading: cv.Title, Caption: caption, ChartID: ch.ID, Height: ch.Height})
+		}
+	}
+	var rows []yieldRow
+	for _, c := range ys {
+		rows = append(rows, yieldRow{
+			Model: c.Model, Method: c.Method, Chips: strconv.Itoa(c.Chips),
+			VminV:        fmtVolt(c.VminV),
+			Interval:     fmtVolt(c.VminLowV) + " – " + fmtVolt(c.VminHighV),
+			AtVmin:       "–",
+			EnergyUJ:     fmtMaybe(c.EnergyPJ, func(v float64) string { return fmtSig(pjToUJ(v), 5) }),
+			Saving:       fmtMaybe(c.SavingPct(), func(v float64) string { return fmtFixed(v, 1) }),
+			VminHighV:    fmtVolt(c.VminHighV),
+			EnergyHighUJ: fmtMaybe(c.EnergyHighPJ, func(v float64) string { return fmtSig(pjToUJ(v), 5) }),
+			SavingHigh:   fmtMaybe(c.SavingHighPct(), func(v float64) string { return fmtFixed(v, 1) }),
+		})
+	}
+	for i, c := range ys {
+		if k, lo, hi, ok := c.At(c.VminV); ok {
+			rows[i].AtVmin = fmt.Sprintf("%d of %d (%s – %s)", k, c.Chips, pct(lo), pct(hi))
+		}
+	}
+	return secs, chs, rows, nil
 }

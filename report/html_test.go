@@ -1,4 +1,4 @@
-package pareto
+package report
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"html"
 	"math/rand/v2"
@@ -15,12 +16,16 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"cosim/internal/resultstest"
+	"cosim/pareto"
+	"cosim/results"
 )
 
 // echartsStandIn replaces the 1 MB ECharts library in the golden file.
 const echartsStandIn = "/* echarts.min.js is inlined here by WriteHTML */"
 
-func renderHTML(t *testing.T, r Report, src string) string {
+func renderHTML(t *testing.T, r results.Report, src string) string {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := writeHTML(&buf, r, src); err != nil {
@@ -29,10 +34,12 @@ func renderHTML(t *testing.T, r Report, src string) string {
 	return buf.String()
 }
 
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
 // TestHTMLGolden compares the page (with a stand-in for the ECharts library) with
 // testdata/report.golden.html; run with -update to rewrite it after an intended change.
 func TestHTMLGolden(t *testing.T) {
-	got := renderHTML(t, sampleReport(), echartsStandIn)
+	got := renderHTML(t, resultstest.Sample(), echartsStandIn)
 	golden := filepath.Join("testdata", "report.golden.html")
 	if *update {
 		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
@@ -41,7 +48,7 @@ func TestHTMLGolden(t *testing.T) {
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {
-		t.Fatalf("%v (run go test ./pareto -run Golden -update to create it)", err)
+		t.Fatalf("%v (run go test ./report -run Golden -update to create it)", err)
 	}
 	if got != string(want) {
 		i := 0
@@ -58,21 +65,21 @@ func TestHTMLGolden(t *testing.T) {
 // place of the stand-in, byte for byte.
 func TestWriteHTMLInlinesECharts(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteHTML(&buf, sampleReport()); err != nil {
+	if err := WriteHTML(&buf, resultstest.Sample()); err != nil {
 		t.Fatal(err)
 	}
-	want := strings.Replace(renderHTML(t, sampleReport(), echartsStandIn), echartsStandIn, echartsJS, 1)
+	want := strings.Replace(renderHTML(t, resultstest.Sample(), echartsStandIn), echartsStandIn, echartsJS, 1)
 	if buf.String() != want {
 		t.Error("WriteHTML output is not the golden page with echarts.min.js inlined")
 	}
 }
 
 func TestHTMLDeterministic(t *testing.T) {
-	r := sampleReport()
+	r := resultstest.Sample()
 	first := renderHTML(t, r, echartsStandIn)
 	rng := rand.New(rand.NewPCG(7, 8))
 	for range 10 {
-		s := sampleReport()
+		s := resultstest.Sample()
 		rng.Shuffle(len(s.Points), func(i, j int) { s.Points[i], s.Points[j] = s.Points[j], s.Points[i] })
 		rng.Shuffle(len(s.BERCurve), func(i, j int) { s.BERCurve[i], s.BERCurve[j] = s.BERCurve[j], s.BERCurve[i] })
 		if got := renderHTML(t, s, echartsStandIn); got != first {
@@ -120,7 +127,7 @@ var scriptBody = regexp.MustCompile(`(?is)(<script[^>]*>)(.*?)(</script>)`)
 
 func TestHTMLOffline(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteHTML(&buf, sampleReport()); err != nil {
+	if err := WriteHTML(&buf, resultstest.Sample()); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -143,9 +150,9 @@ func TestHTMLOffline(t *testing.T) {
 }
 
 // nastyReport puts script-breaking strings into every user-supplied field.
-func nastyReport() Report {
+func nastyReport() results.Report {
 	const s1, s2 = "<script>alert(1)</script>", "</script><b>x"
-	r := sampleReport()
+	r := resultstest.Sample()
 	r.Title = s2 + ` & "title"`
 	r.Arch = s1
 	r.Notes = []string{s1, s2, "__f__alert(2)__f__", "\u2028line\u2029sep", "<!-- comment"}
@@ -260,16 +267,16 @@ func TestHTMLEscaping(t *testing.T) {
 }
 
 func TestWriteHTMLRejectsInvalid(t *testing.T) {
-	r := sampleReport()
+	r := resultstest.Sample()
 	r.Points[0].Trials = 0
 	var buf bytes.Buffer
-	if err := WriteHTML(&buf, r); !errors.Is(err, ErrInvalid) || buf.Len() != 0 {
+	if err := WriteHTML(&buf, r); !errors.Is(err, results.ErrInvalid) || buf.Len() != 0 {
 		t.Errorf("WriteHTML(invalid) = %v, %d bytes", err, buf.Len())
 	}
 }
 
 func TestHTMLEmptyReport(t *testing.T) {
-	out := renderHTML(t, Report{}, echartsStandIn)
+	out := renderHTML(t, results.Report{}, echartsStandIn)
 	if !strings.Contains(out, "<title>cosim report</title>") || !strings.Contains(out, "The report has no operating points.") {
 		t.Errorf("empty report page lacks its default title or empty-state text:\n%s", out)
 	}
@@ -299,9 +306,9 @@ func sectionIDs(page string) []string {
 }
 
 func TestHTMLFrontierTable(t *testing.T) {
-	out := sectionHTML(t, renderHTML(t, sampleReport(), echartsStandIn), "frontier")
+	out := sectionHTML(t, renderHTML(t, resultstest.Sample(), echartsStandIn), "frontier")
 	rows := regexp.MustCompile(`<tr><td>`).FindAllStringIndex(out, -1)
-	if want := len(Frontier(sampleReport().Points)); len(rows) != want {
+	if want := len(pareto.Frontier(resultstest.Sample().Points)); len(rows) != want {
 		t.Errorf("frontier table has %d rows, want %d", len(rows), want)
 	}
 	for _, unit := range []string{"energy per inference (µJ)", "V<sub>DD</sub> (V)", "mean accuracy (%)", "95% CI of mean (%)",
@@ -317,7 +324,7 @@ func TestHTMLFrontierTable(t *testing.T) {
 		t.Error("table lacks the resnet20/wcat 0.44 V row")
 	}
 	// Without protocol or image counts, the two columns are left out.
-	r := sampleReport()
+	r := resultstest.Sample()
 	for i := range r.Points {
 		r.Points[i].Protocol, r.Points[i].Images = "", 0
 	}
@@ -335,7 +342,7 @@ func TestHTMLFrontierTable(t *testing.T) {
 // 0.48 V at 91.2 % (0.46 V has 90.1 %), 21.5 + 14·0.48²/0.64 = 26.54 µJ, 25.2 % below the
 // 35.5 µJ at 0.8 V.
 func TestHTMLMethodTable(t *testing.T) {
-	out := sectionHTML(t, renderHTML(t, sampleReport(), echartsStandIn), "methods")
+	out := sectionHTML(t, renderHTML(t, resultstest.Sample(), echartsStandIn), "methods")
 	if !strings.Contains(out, "within 1 percentage point of that best") {
 		t.Error("caption does not state the iso-accuracy rule")
 	}
@@ -356,8 +363,8 @@ func TestHTMLMethodTable(t *testing.T) {
 		}
 	}
 	// With its nominal energy recorded (50 µJ), resnet20/normal saves 1 − 26.54/50 = 46.9 %.
-	r := sampleReport()
-	r.Nominal = []NominalEnergy{{Model: "resnet20", Method: "normal", VddV: 0.9, EnergyPJ: 50e6}}
+	r := resultstest.Sample()
+	r.Nominal = []results.NominalEnergy{{Model: "resnet20", Method: "normal", VddV: 0.9, EnergyPJ: 50e6}}
 	withNominal := sectionHTML(t, renderHTML(t, r, echartsStandIn), "methods")
 	if want := `<td class="num">50</td><td class="num">46.9</td><td class="num">25.2 (vs 0.8 V)</td></tr>`; !strings.Contains(withNominal, want) {
 		t.Errorf("method table with a nominal energy lacks %s", want)
@@ -401,7 +408,7 @@ type pageChartJSON struct {
 }
 
 func TestHTMLPerModelFrontiers(t *testing.T) {
-	r := sampleReport()
+	r := resultstest.Sample()
 	page := renderHTML(t, r, echartsStandIn)
 	ids := sectionIDs(page)
 	if want := []string{"acc-energy", "acc-energy-model-0", "acc-energy-model-1", "ber-vdd"}; !slices.Equal(ids[:4], want) {
@@ -413,17 +420,17 @@ func TestHTMLPerModelFrontiers(t *testing.T) {
 			t.Errorf("section %d is not headed with %s:\n%s", i, model, sec)
 		}
 	}
-	byModel := FrontierBy(r.Points, func(p Point) string { return p.Model })
+	byModel := pareto.FrontierBy(r.Points, func(p results.Point) string { return p.Model })
 	charts := map[string]pageChartJSON{}
 	for _, c := range chartData(t, page) {
 		charts[c.ID] = c
 	}
 	for id, want := range map[string]struct {
 		model    string
-		frontier []Point
+		frontier []results.Point
 		series   int
 	}{
-		"cosim_acc_energy":         {"", Frontier(r.Points), 3},
+		"cosim_acc_energy":         {"", pareto.Frontier(r.Points), 3},
 		"cosim_acc_energy_model_0": {"resnet20", byModel["resnet20"], 2},
 		"cosim_acc_energy_model_1": {"resnet32", byModel["resnet32"], 1},
 	} {
@@ -462,8 +469,8 @@ func TestHTMLPerModelFrontiers(t *testing.T) {
 	}
 
 	// One model: no per-model charts.
-	var one Report
-	one.Points = slices.DeleteFunc(slices.Clone(r.Points), func(p Point) bool { return p.Model != "resnet20" })
+	var one results.Report
+	one.Points = slices.DeleteFunc(slices.Clone(r.Points), func(p results.Point) bool { return p.Model != "resnet20" })
 	for _, id := range sectionIDs(renderHTML(t, one, echartsStandIn)) {
 		if strings.HasPrefix(id, "acc-energy-model") {
 			t.Errorf("a single-model report has the per-model section %s", id)
@@ -472,17 +479,17 @@ func TestHTMLPerModelFrontiers(t *testing.T) {
 }
 
 func TestHTMLCurves(t *testing.T) {
-	r := sampleReport()
-	sq := Curve{Title: "squares", XLabel: "x", YLabel: "y", LogY: true, Series: []Series{
+	r := resultstest.Sample()
+	sq := results.Curve{Title: "squares", XLabel: "x", YLabel: "y", LogY: true, Series: []results.Series{
 		{Name: "a", X: []float64{-1, 0, 1, 2}, Y: []float64{1, 0, 1, 4}},
 		{Name: "b", X: []float64{1, 2}, Y: []float64{-2, 3}},
 	}}
-	both := Curve{ID: "both", Title: "log-log", Caption: "Two decades.", LogX: true, LogY: true, Series: []Series{
+	both := results.Curve{ID: "both", Title: "log-log", Caption: "Two decades.", LogX: true, LogY: true, Series: []results.Series{
 		{Name: "a", X: []float64{-1, 0, 1, 10}, Y: []float64{1, 1, 0, 100}},
 	}}
-	lin := Curve{ID: "lin", Title: "linear", Series: []Series{{Name: "a", X: []float64{-1, 0}, Y: []float64{-5, 0}}}}
-	none := Curve{Title: "nothing to draw", LogX: true, Series: []Series{{Name: "a", X: []float64{0}, Y: []float64{1}}}}
-	empty := Curve{Title: "no series"}
+	lin := results.Curve{ID: "lin", Title: "linear", Series: []results.Series{{Name: "a", X: []float64{-1, 0}, Y: []float64{-5, 0}}}}
+	none := results.Curve{Title: "nothing to draw", LogX: true, Series: []results.Series{{Name: "a", X: []float64{0}, Y: []float64{1}}}}
+	empty := results.Curve{Title: "no series"}
 	r.Curves = append(r.Curves, sq, both, lin, none, empty)
 	page := renderHTML(t, r, echartsStandIn)
 
@@ -570,7 +577,7 @@ func TestHTMLCurves(t *testing.T) {
 // TestHTMLCurvesOnly: a report of curves alone (the α* analysis) shows its curves and none of the
 // built-in sections' empty-state messages; an entirely empty report still shows them.
 func TestHTMLCurvesOnly(t *testing.T) {
-	r := Report{Title: "α*", Curves: sampleReport().Curves}
+	r := results.Report{Title: "α*", Curves: resultstest.Sample().Curves}
 	page := renderHTML(t, r, echartsStandIn)
 	if ids := sectionIDs(page); !slices.Equal(ids, []string{"curve-alpha"}) {
 		t.Errorf("sections %v, want only curve-alpha", ids)
@@ -579,11 +586,11 @@ func TestHTMLCurvesOnly(t *testing.T) {
 		t.Error("a curves-only report shows empty-state messages")
 	}
 	// With a BER curve too, its chart is shown, still without the empty point sections.
-	r.BERCurve = sampleReport().BERCurve
+	r.BERCurve = resultstest.Sample().BERCurve
 	if ids := sectionIDs(renderHTML(t, r, echartsStandIn)); !slices.Equal(ids, []string{"ber-vdd", "curve-alpha"}) {
 		t.Errorf("sections %v, want ber-vdd, curve-alpha", ids)
 	}
-	if ids := sectionIDs(renderHTML(t, Report{}, echartsStandIn)); !slices.Equal(ids, []string{"acc-energy", "ber-vdd", "acc-ber", "frontier"}) {
+	if ids := sectionIDs(renderHTML(t, results.Report{}, echartsStandIn)); !slices.Equal(ids, []string{"acc-energy", "ber-vdd", "acc-ber", "frontier"}) {
 		t.Errorf("empty report sections %v", ids)
 	}
 }
@@ -592,9 +599,9 @@ func TestHTMLCurvesOnly(t *testing.T) {
 // labelled with its model, voltage and label; a breakdown without layers has no layer view; the
 // chart shows the first view, its bars split into dynamic and leakage energy where given.
 func TestHTMLBreakdownSelector(t *testing.T) {
-	r := sampleReport()
-	r.Breakdowns = append(r.Breakdowns, Breakdown{Model: "resnet32", VddV: 0.8,
-		Components: []Share{{Name: "MAC", PJ: 3e6, DynamicPJ: 2e6, LeakagePJ: 1e6}}})
+	r := resultstest.Sample()
+	r.Breakdowns = append(r.Breakdowns, results.Breakdown{Model: "resnet32", VddV: 0.8,
+		Components: []results.Share{{Name: "MAC", PJ: 3e6, DynamicPJ: 2e6, LeakagePJ: 1e6}}})
 	page := renderHTML(t, r, echartsStandIn)
 	sec := sectionHTML(t, page, "breakdown")
 	var labels []string
@@ -629,7 +636,7 @@ func TestHTMLBreakdownSelector(t *testing.T) {
 	if u := meta.Views[0]; u.Dynamic[0] != 0 || u.Other[0] != 12.1 {
 		t.Errorf("unsplit view %+v", u)
 	}
-	bad := sampleReport()
+	bad := resultstest.Sample()
 	bad.Breakdowns[0].Components[0].DynamicPJ = 1
 	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "differ from the total") {
 		t.Errorf("inconsistent split accepted: %v", err)

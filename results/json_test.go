@@ -1,4 +1,4 @@
-package pareto
+package results_test
 
 import (
 	"bytes"
@@ -7,17 +7,21 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"cosim/internal/resultstest"
+	"cosim/mc"
+	"cosim/results"
 )
 
 func TestJSONRoundTrip(t *testing.T) {
-	r := sampleReport()
+	r := resultstest.Sample()
 	r.Points[2].EnergyPJ = math.Nextafter(2.6e7, 3e7)
 	r.Notes = append(r.Notes, `quotes " and <tags> & tabs	ok`, "ünïcødé µJ")
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, r); err != nil {
+	if err := results.WriteJSON(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	got, err := ReadJSON(bytes.NewReader(buf.Bytes()), "sweep.json")
+	got, err := results.ReadJSON(bytes.NewReader(buf.Bytes()), "sweep.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,26 +29,26 @@ func TestJSONRoundTrip(t *testing.T) {
 		t.Errorf("round trip changed the report:\n%+v\n%+v", got, r)
 	}
 	// Optional lists are left out when empty and read back as nil.
-	min := Report{Title: "t", Points: []Point{goodPoint()}}
+	min := results.Report{Title: "t", Points: []results.Point{goodPoint()}}
 	buf.Reset()
-	if err := WriteJSON(&buf, min); err != nil {
+	if err := results.WriteJSON(&buf, min); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(buf.String(), "breakdowns") || strings.Contains(buf.String(), "ber_curve") {
 		t.Errorf("empty optional fields written:\n%s", buf.String())
 	}
-	got, err = ReadJSON(&buf, "min.json")
+	got, err = results.ReadJSON(&buf, "min.json")
 	if err != nil || !reflect.DeepEqual(got, min) {
 		t.Errorf("ReadJSON(minimal) = %+v, %v", got, err)
 	}
 }
 
 func TestWriteJSONWorkedExample(t *testing.T) {
-	r := Report{Title: "t", Arch: "eyeriss", BERCurve: []BERPoint{{VddV: 0.5, BER: 1.5e-5}}, Points: []Point{{
-		Model: "m", Method: "wcat", VddV: 0.5, BER: 1.5e-5, EnergyPJ: 2.5e7, AccMean: 90, AccStd: 0,
-		AccMin: 90, AccMax: 90, CILow: 90, CIHigh: 90, Trials: 1}}}
+	r := results.Report{Title: "t", Arch: "eyeriss", BERCurve: []results.BERPoint{{VddV: 0.5, BER: 1.5e-5}}, Points: []results.Point{{
+		Model: "m", Method: "wcat", VddV: 0.5, BER: 1.5e-5, EnergyPJ: 2.5e7,
+		Accuracy: mc.Accuracy{AccMean: 90, AccStd: 0, AccMin: 90, AccMax: 90, CILow: 90, CIHigh: 90, Trials: 1}}}}
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, r); err != nil {
+	if err := results.WriteJSON(&buf, r); err != nil {
 		t.Fatal(err)
 	}
 	want := `{
@@ -82,15 +86,15 @@ func TestWriteJSONWorkedExample(t *testing.T) {
 // TestWriteJSONNewFields pins the JSON of the optional fields: a point's protocol and images, a
 // breakdown's label, and a curve (booleans written only when true).
 func TestWriteJSONNewFields(t *testing.T) {
-	r := Report{Title: "t", Arch: "a",
-		Points: []Point{{Model: "m", Method: "wcat", VddV: 0.5, BER: 1e-3, EnergyPJ: 2, AccMean: 90, AccStd: 0.5,
-			AccMin: 89, AccMax: 91, CILow: 89.5, CIHigh: 90.5, Trials: 40, Protocol: "subset", Images: 1000}},
-		Breakdowns: []Breakdown{{Model: "m", VddV: 0.5, Label: "nominal", Components: []Share{{Name: "MAC", PJ: 1}}}},
-		Curves: []Curve{{Title: "α*", XLabel: "BER", YLabel: "α", LogX: true,
-			Series: []Series{{Name: "normal", X: []float64{1e-5, 0.01}, Y: []float64{2.5, 1.5}}}}},
+	r := results.Report{Title: "t", Arch: "a",
+		Points: []results.Point{{Model: "m", Method: "wcat", VddV: 0.5, BER: 1e-3, EnergyPJ: 2,
+			Accuracy: mc.Accuracy{AccMean: 90, AccStd: 0.5, AccMin: 89, AccMax: 91, CILow: 89.5, CIHigh: 90.5, Trials: 40, Protocol: "subset", Images: 1000}}},
+		Breakdowns: []results.Breakdown{{Model: "m", VddV: 0.5, Label: "nominal", Components: []results.Share{{Name: "MAC", PJ: 1}}}},
+		Curves: []results.Curve{{Title: "α*", XLabel: "BER", YLabel: "α", LogX: true,
+			Series: []results.Series{{Name: "normal", X: []float64{1e-5, 0.01}, Y: []float64{2.5, 1.5}}}}},
 	}
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, r); err != nil {
+	if err := results.WriteJSON(&buf, r); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
@@ -130,7 +134,7 @@ func TestWriteJSONNewFields(t *testing.T) {
 			t.Errorf("WriteJSON wrote the empty optional key %s", absent)
 		}
 	}
-	back, err := ReadJSON(&buf, "t.json")
+	back, err := results.ReadJSON(&buf, "t.json")
 	if err != nil || !reflect.DeepEqual(back, r) {
 		t.Errorf("round trip: %v\n%+v\n%+v", err, back, r)
 	}
@@ -140,7 +144,7 @@ func TestWriteJSONNewFields(t *testing.T) {
 func TestReadJSONOldFile(t *testing.T) {
 	old := "{\"title\": \"t\", \"arch\": \"a\",\n \"points\": [\n" + pointJSON + "\n],\n" +
 		"\"breakdowns\": [{\"model\": \"m\", \"vdd_v\": 0.5, \"components\": [{\"name\": \"MAC\", \"energy_pj\": 1}], \"layers\": []}]}"
-	r, err := ReadJSON(strings.NewReader(old), "old.json")
+	r, err := results.ReadJSON(strings.NewReader(old), "old.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,11 +158,11 @@ func TestReadJSONOldFile(t *testing.T) {
 }
 
 func TestWriteJSONRejectsInvalid(t *testing.T) {
-	r := sampleReport()
+	r := resultstest.Sample()
 	r.BERCurve[0].BER = math.NaN()
 	var buf bytes.Buffer
-	err := WriteJSON(&buf, r)
-	if !errors.Is(err, ErrInvalid) || buf.Len() != 0 {
+	err := results.WriteJSON(&buf, r)
+	if !errors.Is(err, results.ErrInvalid) || buf.Len() != 0 {
 		t.Errorf("WriteJSON(NaN) = %v with %d bytes written", err, buf.Len())
 	}
 }
@@ -230,7 +234,7 @@ func TestReadJSONErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ReadJSON(strings.NewReader(tc.in), "t.json")
+			_, err := results.ReadJSON(strings.NewReader(tc.in), "t.json")
 			if err == nil {
 				t.Fatalf("ReadJSON succeeded, want error %q", tc.want)
 			}
@@ -242,14 +246,14 @@ func TestReadJSONErrors(t *testing.T) {
 }
 
 func TestReadJSONAcceptsNullLists(t *testing.T) {
-	r, err := ReadJSON(strings.NewReader(`{"title": "t", "arch": "a", "notes": null, "points": null}`), "t.json")
+	r, err := results.ReadJSON(strings.NewReader(`{"title": "t", "arch": "a", "notes": null, "points": null}`), "t.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Points != nil || r.Notes != nil {
 		t.Errorf("null lists read as %v, %v", r.Points, r.Notes)
 	}
-	if _, err := ReadJSON(strings.NewReader(minimalJSON(pointJSON)), "t.json"); err != nil {
+	if _, err := results.ReadJSON(strings.NewReader(minimalJSON(pointJSON)), "t.json"); err != nil {
 		t.Errorf("minimal report: %v", err)
 	}
 }
@@ -258,7 +262,7 @@ func TestReadJSONAcceptsNullLists(t *testing.T) {
 // whatever it accepts survives a WriteJSON/ReadJSON round trip unchanged.
 func FuzzReadJSON(f *testing.F) {
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, sampleReport()); err != nil {
+	if err := results.WriteJSON(&buf, resultstest.Sample()); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(buf.String())
@@ -270,7 +274,7 @@ func FuzzReadJSON(f *testing.F) {
 	f.Add(`[`)
 	f.Add("")
 	f.Fuzz(func(t *testing.T, in string) {
-		r, err := ReadJSON(strings.NewReader(in), "fuzz.json")
+		r, err := results.ReadJSON(strings.NewReader(in), "fuzz.json")
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.json:") {
 				t.Fatalf("error without position: %v", err)
@@ -278,10 +282,10 @@ func FuzzReadJSON(f *testing.F) {
 			return
 		}
 		var out bytes.Buffer
-		if err := WriteJSON(&out, r); err != nil {
+		if err := results.WriteJSON(&out, r); err != nil {
 			t.Fatalf("WriteJSON of an accepted report: %v", err)
 		}
-		again, err := ReadJSON(&out, "again.json")
+		again, err := results.ReadJSON(&out, "again.json")
 		if err != nil {
 			t.Fatalf("re-read: %v\n%s", err, out.String())
 		}
@@ -294,13 +298,13 @@ func FuzzReadJSON(f *testing.F) {
 // Nominal energies survive a round trip, and a pair given twice, an empty
 // model or a non-positive energy is rejected naming the field.
 func TestNominalEnergies(t *testing.T) {
-	r := sampleReport()
-	r.Nominal = []NominalEnergy{{Model: "resnet20", Method: "wcat", VddV: 0.8, EnergyPJ: 132.5e6}, {Model: "resnet20", Method: "normal", VddV: 0.8, EnergyPJ: 132.5e6}}
+	r := resultstest.Sample()
+	r.Nominal = []results.NominalEnergy{{Model: "resnet20", Method: "wcat", VddV: 0.8, EnergyPJ: 132.5e6}, {Model: "resnet20", Method: "normal", VddV: 0.8, EnergyPJ: 132.5e6}}
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, r); err != nil {
+	if err := results.WriteJSON(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	back, err := ReadJSON(&buf, "r.json")
+	back, err := results.ReadJSON(&buf, "r.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,16 +312,16 @@ func TestNominalEnergies(t *testing.T) {
 		t.Fatalf("nominal energies %+v, want %+v", back.Nominal, r.Nominal)
 	}
 	for _, c := range []struct {
-		nominal []NominalEnergy
+		nominal []results.NominalEnergy
 		path    string
 	}{
-		{[]NominalEnergy{r.Nominal[0], r.Nominal[0]}, "nominal[1].model"},
-		{[]NominalEnergy{{Model: "", VddV: 0.8, EnergyPJ: 1}}, "nominal[0].model"},
-		{[]NominalEnergy{{Model: "m", VddV: 0.8, EnergyPJ: 0}}, "nominal[0]"},
+		{[]results.NominalEnergy{r.Nominal[0], r.Nominal[0]}, "nominal[1].model"},
+		{[]results.NominalEnergy{{Model: "", VddV: 0.8, EnergyPJ: 1}}, "nominal[0].model"},
+		{[]results.NominalEnergy{{Model: "m", VddV: 0.8, EnergyPJ: 0}}, "nominal[0]"},
 	} {
-		bad := sampleReport()
+		bad := resultstest.Sample()
 		bad.Nominal = c.nominal
-		var fe *FieldError
+		var fe *results.FieldError
 		if err := bad.Validate(); !errors.As(err, &fe) || fe.Path != c.path {
 			t.Errorf("%+v: err %v, want a field error at %s", c.nominal, err, c.path)
 		}

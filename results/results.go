@@ -1,14 +1,9 @@
-// Package pareto owns the result model of a voltage sweep and its rendering: operating points
-// (supply voltage, bit error rate, energy per inference, Monte Carlo accuracy), the non-dominated
-// set of those points (maximise accuracy, minimise energy), the iso-accuracy summary per model and
-// method, generic line charts for other analyses (Curve), and the report written as CSV, JSON and
-// a self-contained HTML page. It never runs a simulation: a sweep fills a Report, pareto checks
-// it, ranks it and writes it.
-//
-// Objectives and ties. A point is judged by exactly two numbers: AccMean (higher is better) and
-// EnergyPJ (lower is better). The confidence interval, the spread and the trial count are reported
-// but do not enter the dominance test. Points that are equal in both objectives do not dominate each
-// other, so Frontier keeps all of them (see Frontier).
+// Package results is the result model of a voltage sweep and its files: operating points
+// (supply voltage, bit error rate, energy per inference, Monte Carlo accuracy), the Report that
+// holds them with the BER curve, energy breakdowns, nominal energies and further curves, the
+// rules every report satisfies (Report.Validate), and the report read and written as JSON and its
+// points as CSV. It neither runs a simulation nor draws anything: a sweep fills a Report, package
+// pareto ranks its points and package report renders it as a web page.
 //
 // Validation. Every reader and writer checks a Report with Report.Validate, so nothing is written
 // that cannot be read back, and a file that reads without error holds only finite, ordered numbers
@@ -17,33 +12,15 @@
 // Files. CSV (WriteCSV/ReadCSV) holds only points; its first five columns are exactly those of the
 // WCAT reference code's random_flip_result.csv (BER, acc_mean, acc_std, acc_min, acc_max; accuracy
 // in percent), followed by vdd_v, energy_pj, model, method, trials, ci_low, ci_high, protocol,
-// images, rounded for reading (WriteCSV). ReadCSV also reads the twelve-column files written before protocol and images existed,
-// but not a bare five-column WCAT file: its points have no voltage, energy or trial count. JSON
-// (WriteJSON/ReadJSON) holds the whole Report; keys added later (protocol, images, label, curves)
-// are optional, so older files still read. WriteAll writes all three files atomically.
-//
-// HTML (WriteHTML) builds its charts with go-echarts but renders the page itself (see html.go for
-// why: go-echarts' template does not escape option JSON inside <script>), inlines the embedded
-// ECharts 5.6.0 script (assets/PROVENANCE.md) so the page works offline, and uses fixed chart IDs
-// so the output is a deterministic function of the Report. The page: accuracy vs energy with the
-// global frontier, then (when the report has more than one model) one such chart per model with
-// that model's own frontier, BER vs V, accuracy vs BER, the energy breakdowns, the curves, a table
-// of the global frontier and a table of iso-accuracy energy per model and method (IsoAccuracy,
-// tolerance IsoAccuracyTolPts). Simplifications in the charts: points with BER = 0 (clean
-// evaluations) cannot sit on a logarithmic axis and are left out of the BER charts (the page says
-// how many; they stay in the accuracy-energy charts and the tables), and likewise a curve's
-// points with a value <= 0 on a logarithmic axis; the accuracy-vs-BER error bars are the 95%
-// confidence interval of the mean, not min/max (min/max are in the tooltips and the table).
-// When a report has curves, built-in sections with nothing to draw are left out instead of
-// showing their empty-state messages, so a report of curves alone (the α* analysis) is just them.
+// images, rounded for reading (WriteCSV). ReadCSV also reads the twelve-column files written
+// before protocol and images existed, but not a bare five-column WCAT file: its points have no
+// voltage, energy or trial count. JSON (WriteJSON/ReadJSON) holds the whole Report; keys added
+// later (protocol, images, label, curves, yield) are optional, so older files still read.
 //
 // Chips. A sweep under chip faults gives every point its chips' accuracies (Point.ChipAccs, the
-// same chips at every voltage). Yields finds, per model and method, the lowest voltage at which a
-// fraction Y of chips keep an accuracy target, with Clopper–Pearson bounds; AtYield turns the
-// points into the accuracy Y of the chips reach, whose frontier is the frontier at that yield.
-// With Report.Yield set, the page adds both: the accuracy-at-yield chart, per model the yield
-// against V (the ECDF of the chips' V_min) and the V_min histogram, and the V_min table.
-package pareto
+// same chips at every voltage of its model and method; ChipGroups); Report.Yield asks for the
+// V_min-at-yield analysis of package chipyield.
+package results
 
 import (
 	"errors"
@@ -51,6 +28,8 @@ import (
 	"math"
 	"unicode"
 	"unicode/utf8"
+
+	"cosim/mc"
 )
 
 // Point is one operating point of one model: a supply voltage, its bit error rate, the energy per
@@ -63,28 +42,13 @@ type Point struct {
 	BER      float64 `json:"ber"`       // bit error rate of the voltage-scaled memories at VddV
 	EnergyPJ float64 `json:"energy_pj"` // energy per inference, picojoules
 
-	// Accuracy over the Monte Carlo trials, percent. AccStd is the population standard deviation
-	// (ddof 0) of the per-trial accuracies, as in the WCAT reference code.
-	AccMean float64 `json:"acc_mean"`
-	AccStd  float64 `json:"acc_std"`
-	AccMin  float64 `json:"acc_min"`
-	AccMax  float64 `json:"acc_max"`
+	// Accuracy is the Monte Carlo accuracy at BER. How its confidence interval is computed is
+	// the sweep's business; a point only requires CILow <= AccMean <= CIHigh (see Validate).
+	mc.Accuracy
 
-	// 95% confidence interval of the mean accuracy, percent. How it is computed is the sweep's
-	// business; pareto only requires CILow <= AccMean <= CIHigh.
-	CILow  float64 `json:"ci_low"`
-	CIHigh float64 `json:"ci_high"`
-
-	Trials int `json:"trials"` // Monte Carlo trials used for this point, at least 1
-
-	// Protocol names the Monte Carlo protocol that produced the statistics (for example
-	// "reference": every trial on the whole test set, or "subset"); empty if not recorded.
-	Protocol string `json:"protocol,omitempty"`
-	// Images is the number of evaluation images scored per trial; 0 if not recorded.
-	Images int `json:"images,omitempty"`
 	// ChipAccs holds, for a sweep under chip faults, the accuracy (percent) of every chip: chip c
 	// is the same chip at every voltage of its (model, method), so a chip's curve can be read
-	// across points (Yields). Empty otherwise; when set it has Trials entries. Not in the CSV.
+	// across points (package chipyield). Empty otherwise; when set it has Trials entries. Not in the CSV.
 	ChipAccs []float64 `json:"chip_accs,omitempty"`
 }
 
@@ -137,7 +101,7 @@ type Series struct {
 
 // Curve is a generic line chart, for analyses that are not operating points (for example the
 // expected-MSE-optimal clip range α* against BER for several weight distributions, figure 10b of
-// the WCAT paper). WriteHTML draws each curve as its own section after the built-in charts.
+// the WCAT paper). The web page (package report) draws each curve as its own section.
 // On a logarithmic axis, points with a value <= 0 cannot be drawn: they are left out and the
 // caption says how many.
 type Curve struct {
@@ -154,7 +118,7 @@ type Curve struct {
 	Series  []Series `json:"series"`
 }
 
-// Report is everything one sweep produced, as rendered by WriteHTML and stored by WriteJSON.
+// Report is everything one sweep produced, as stored by WriteJSON (and drawn by package report).
 type Report struct {
 	Title    string     `json:"title"`
 	Arch     string     `json:"arch"`                // architecture name
@@ -170,8 +134,8 @@ type Report struct {
 	// swept voltage).
 	Nominal []NominalEnergy `json:"nominal,omitempty"`
 	Curves  []Curve         `json:"curves,omitempty"` // optional further line charts
-	// Yield, when not zero, adds the V_min-at-yield analysis of a chip-fault sweep to the HTML page
-	// (Yields, AtYield); every point must then carry ChipAccs.
+	// Yield, when not zero, asks for the V_min-at-yield analysis of a chip-fault sweep (package
+	// chipyield; the web page shows it); every point must then carry ChipAccs (see ChipGroups).
 	Yield YieldSpec `json:"yield,omitzero"`
 }
 
@@ -203,9 +167,10 @@ func prefixed(prefix string, err *FieldError) *FieldError {
 	return &FieldError{Path: prefix + "." + err.Path, Msg: err.Msg}
 }
 
-// slack is the rounding tolerance for order relations between statistics that were computed
-// separately (a mean of identical float64 values can differ from them in the last bits).
-func slack(x float64) float64 { return 1e-9 * math.Max(1, math.Abs(x)) }
+// Slack is the rounding tolerance Validate allows in order relations between statistics that
+// were computed separately (a mean of identical float64 values can differ from them in the last
+// bits): a relative 1e-9 of x.
+func Slack(x float64) float64 { return 1e-9 * math.Max(1, math.Abs(x)) }
 
 // Validate checks one point and returns a *FieldError naming the first bad field, or nil.
 // The rules: every number finite; Model not empty; strings valid UTF-8 without control
@@ -229,7 +194,7 @@ func (p Point) check() *FieldError {
 	if err := checkText("method", p.Method, false); err != nil {
 		return err
 	}
-	if err := checkText("protocol", p.Protocol, false); err != nil {
+	if err := checkText("protocol", string(p.Protocol), false); err != nil {
 		return err
 	}
 	nums := []struct {
@@ -258,15 +223,15 @@ func (p Point) check() *FieldError {
 		return fieldErr("acc_max", "accuracy %v%% is above 100", p.AccMax)
 	case p.AccMin > p.AccMax:
 		return fieldErr("acc_min", "minimum accuracy %v%% is above the maximum %v%%", p.AccMin, p.AccMax)
-	case p.AccMean < p.AccMin-slack(p.AccMin) || p.AccMean > p.AccMax+slack(p.AccMax):
+	case p.AccMean < p.AccMin-Slack(p.AccMin) || p.AccMean > p.AccMax+Slack(p.AccMax):
 		return fieldErr("acc_mean", "mean accuracy %v%% is outside [acc_min, acc_max] = [%v, %v]%%", p.AccMean, p.AccMin, p.AccMax)
 	case p.AccStd < 0:
 		return fieldErr("acc_std", "standard deviation %v is negative", p.AccStd)
-	case p.AccStd > (p.AccMax-p.AccMin)/2+slack(p.AccMax):
+	case p.AccStd > (p.AccMax-p.AccMin)/2+Slack(p.AccMax):
 		return fieldErr("acc_std", "standard deviation %v%% exceeds half the range (acc_max-acc_min)/2 = %v%%", p.AccStd, (p.AccMax-p.AccMin)/2)
-	case p.CILow > p.AccMean+slack(p.AccMean):
+	case p.CILow > p.AccMean+Slack(p.AccMean):
 		return fieldErr("ci_low", "confidence bound %v%% is above the mean %v%%", p.CILow, p.AccMean)
-	case p.CIHigh < p.AccMean-slack(p.AccMean):
+	case p.CIHigh < p.AccMean-Slack(p.AccMean):
 		return fieldErr("ci_high", "confidence bound %v%% is below the mean %v%%", p.CIHigh, p.AccMean)
 	case p.Trials < 1:
 		return fieldErr("trials", "trial count %d is below 1", p.Trials)
@@ -276,7 +241,7 @@ func (p Point) check() *FieldError {
 		return fieldErr("chip_accs", "%d chip accuracies for %d trials", len(p.ChipAccs), p.Trials)
 	}
 	for i, a := range p.ChipAccs {
-		if math.IsNaN(a) || a < p.AccMin-slack(p.AccMin) || a > p.AccMax+slack(p.AccMax) {
+		if math.IsNaN(a) || a < p.AccMin-Slack(p.AccMin) || a > p.AccMax+Slack(p.AccMax) {
 			return fieldErr(fmt.Sprintf("chip_accs[%d]", i), "accuracy %v%% is outside [acc_min, acc_max] = [%v, %v]%%", a, p.AccMin, p.AccMax)
 		}
 	}
@@ -440,7 +405,7 @@ func (r Report) check() *FieldError {
 		if err := r.Yield.check(); err != nil {
 			return prefixed("yield", err)
 		}
-		if _, err := chipGroups(r); err != nil {
+		if _, err := ChipGroups(r.Points); err != nil {
 			return fieldErr("yield", "%v", err)
 		}
 	}

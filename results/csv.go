@@ -1,4 +1,4 @@
-package pareto
+package results
 
 import (
 	"encoding/csv"
@@ -8,6 +8,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"cosim/mc"
 )
 
 // csvHeader is the CSV column order. The first five columns are exactly those of the WCAT
@@ -70,12 +72,12 @@ func formatSig(v float64) string { return strconv.FormatFloat(v, 'g', CSVSignifi
 func WriteCSV(w io.Writer, pts []Point) error {
 	for i, p := range pts {
 		if err := p.check(); err != nil {
-			return fmt.Errorf("pareto: write CSV: %w", prefixed(fmt.Sprintf("points[%d]", i), err))
+			return fmt.Errorf("results: write CSV: %w", prefixed(fmt.Sprintf("points[%d]", i), err))
 		}
 	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
-		return fmt.Errorf("pareto: write CSV: %w", err)
+		return fmt.Errorf("results: write CSV: %w", err)
 	}
 	for _, p := range pts {
 		// Rounding keeps every order between the statistics except possibly the bound of the
@@ -86,18 +88,18 @@ func WriteCSV(w io.Writer, pts []Point) error {
 			formatSig(p.BER), formatAcc(p.AccMean), std,
 			formatFloat(lo), formatFloat(hi), formatFloat(p.VddV),
 			formatSig(p.EnergyPJ), p.Model, p.Method, strconv.Itoa(p.Trials),
-			formatAcc(p.CILow), formatAcc(p.CIHigh), p.Protocol, "",
+			formatAcc(p.CILow), formatAcc(p.CIHigh), string(p.Protocol), "",
 		}
 		if p.Images != 0 {
 			rec[csvColumn["images"]] = strconv.Itoa(p.Images)
 		}
 		if err := cw.Write(rec); err != nil {
-			return fmt.Errorf("pareto: write CSV: %w", err)
+			return fmt.Errorf("results: write CSV: %w", err)
 		}
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		return fmt.Errorf("pareto: write CSV: %w", err)
+		return fmt.Errorf("results: write CSV: %w", err)
 	}
 	return nil
 }
@@ -186,12 +188,12 @@ func parseRecord(rec []string, pos func(col int) (int, int), name string) (Point
 		return Point{}, at(tcol, fmt.Errorf("%q is not an integer: %w", rec[tcol], err))
 	}
 	p := Point{
-		BER: vals[0], AccMean: vals[1], AccStd: vals[2], AccMin: vals[3], AccMax: vals[4],
-		VddV: vals[5], EnergyPJ: vals[6], Model: rec[7], Method: rec[8], Trials: trials,
-		CILow: vals[10], CIHigh: vals[11],
+		BER: vals[0], VddV: vals[5], EnergyPJ: vals[6], Model: rec[7], Method: rec[8],
+		Accuracy: mc.Accuracy{AccMean: vals[1], AccStd: vals[2], AccMin: vals[3], AccMax: vals[4],
+			CILow: vals[10], CIHigh: vals[11], Trials: trials},
 	}
 	if len(rec) > csvLegacyColumns {
-		p.Protocol = rec[csvColumn["protocol"]]
+		p.Protocol = mc.Protocol(rec[csvColumn["protocol"]])
 		if icol := csvColumn["images"]; rec[icol] != "" {
 			if p.Images, err = strconv.Atoi(rec[icol]); err != nil {
 				return Point{}, at(icol, fmt.Errorf("%q is not an integer: %w", rec[icol], err))
