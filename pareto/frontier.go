@@ -161,15 +161,15 @@ func IsoAccuracyReport(r results.Report, tolPts float64) []MethodSummary {
 // is sorted by Model, then Method; ties are broken as in Frontier, so it does not depend on the
 // order of pts.
 func IsoAccuracy(pts []results.Point, tolPts float64) []MethodSummary {
-	byPair := map[[2]string][]results.Point{}
+	var ordered []results.Point
 	for _, p := range pts {
 		if comparable(p) {
-			k := [2]string{p.Model, p.Method}
-			byPair[k] = append(byPair[k], p)
+			ordered = append(ordered, p)
 		}
 	}
-	out := make([]MethodSummary, 0, len(byPair))
-	for k, g := range byPair {
+	var out []MethodSummary
+	for _, grp := range results.Groups(ordered) { // sorted by Model, then Method
+		g := grp.Points
 		slices.SortStableFunc(g, Compare) // energy ascending, then accuracy descending
 		best, highest := g[0], g[0]
 		for _, p := range g[1:] {
@@ -188,13 +188,7 @@ func IsoAccuracy(pts []results.Point, tolPts float64) []MethodSummary {
 				break
 			}
 		}
-		out = append(out, MethodSummary{Model: k[0], Method: k[1], Points: len(g), Best: best, Iso: iso, Highest: highest})
+		out = append(out, MethodSummary{Model: grp.Model, Method: grp.Method, Points: len(g), Best: best, Iso: iso, Highest: highest})
 	}
-	slices.SortFunc(out, func(a, b MethodSummary) int {
-		if c := cmp.Compare(a.Model, b.Model); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Method, b.Method)
-	})
 	return out
 }

@@ -13,6 +13,20 @@ import (
 	"cosim/results"
 )
 
+// roundTrip writes r as JSON and reads it back.
+func roundTrip(t *testing.T, r results.Report) results.Report {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := results.WriteJSON(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	back, err := results.ReadJSON(&buf, "r.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return back
+}
+
 func TestJSONRoundTrip(t *testing.T) {
 	r := resultstest.Sample()
 	r.Points[2].EnergyPJ = math.Nextafter(2.6e7, 3e7)
@@ -300,14 +314,7 @@ func FuzzReadJSON(f *testing.F) {
 func TestNominalEnergies(t *testing.T) {
 	r := resultstest.Sample()
 	r.Nominal = []results.NominalEnergy{{Model: "resnet20", Method: "wcat", VddV: 0.8, EnergyPJ: 132.5e6}, {Model: "resnet20", Method: "normal", VddV: 0.8, EnergyPJ: 132.5e6}}
-	var buf bytes.Buffer
-	if err := results.WriteJSON(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	back, err := results.ReadJSON(&buf, "r.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	back := roundTrip(t, r)
 	if !reflect.DeepEqual(back.Nominal, r.Nominal) {
 		t.Fatalf("nominal energies %+v, want %+v", back.Nominal, r.Nominal)
 	}

@@ -1,6 +1,8 @@
 package results_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"cosim/internal/resultstest"
@@ -32,5 +34,19 @@ func TestYieldReportChecks(t *testing.T) {
 		if bad.Validate() == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// TestYieldJSON: the JSON round trip keeps the chip accuracies and the yield
+// request, and a yield without a target does not read.
+func TestYieldJSON(t *testing.T) {
+	r := resultstest.Chips()
+	r.Yield = results.YieldSpec{TargetPct: 80, Yield: 0.75}
+	back := roundTrip(t, r)
+	if back.Yield != r.Yield || !slices.Equal(back.Points[0].ChipAccs, r.Points[0].ChipAccs) {
+		t.Fatalf("round trip: yield %+v, chips %v", back.Yield, back.Points[0].ChipAccs)
+	}
+	if _, err := results.ReadJSON(strings.NewReader(`{"title":"x","arch":"a","points":[],"yield":{"yield":0.9}}`), "y.json"); err == nil {
+		t.Error("a yield without a target read back")
 	}
 }

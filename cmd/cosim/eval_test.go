@@ -31,6 +31,10 @@ func TestEvalBERList(t *testing.T) {
 			t.Errorf("--ber %s alone differs from its place in the list:\n%+v\n%+v", ber, one, list[i])
 		}
 	}
+	// The accuracy keys are those of a sweep point: images is per trial.
+	if r := list[0]; r.Images != 500 || r.Protocol != "subset" || r.Trials != 4 || r.TestImages != 10000 {
+		t.Errorf("images %d per trial of %d, protocol %q, %d trials", r.Images, r.TestImages, r.Protocol, r.Trials)
+	}
 	if list[0].BER != 1e-3 || list[1].BER != 0.02 || !(list[0].AccMean > list[1].AccMean) {
 		t.Errorf("rates %g, %g: accuracies %.2f, %.2f", list[0].BER, list[1].BER, list[0].AccMean, list[1].AccMean)
 	}
