@@ -1,4 +1,4 @@
-// cosim report page script (pareto/assets/report.js, inlined by pareto.WriteHTML).
+// cosim report page script (report/assets/report.js, inlined by report.WriteHTML).
 // It reads the chart options from the JSON block #cosim-data, attaches the tooltip formatters and
 // the error-bar renderer (JavaScript functions cannot travel in JSON), and draws every chart.
 // Every string that came from the report is passed through esc() before it reaches HTML.
