@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"cosim/internal/resultstest"
-	"cosim/mc"
+	"cosim/mc/accuracy"
 	"cosim/results"
 )
 
@@ -81,7 +81,7 @@ func TestYieldsConservativeEnd(t *testing.T) {
 				accs[c] = 50
 			}
 		}
-		r.Points = append(r.Points, results.Point{Model: "net", VddV: v, EnergyPJ: 10 * v, ChipAccs: accs, Accuracy: mc.Accuracy{AccMean: 90, AccMin: slices.Min(accs), AccMax: 90, CILow: 90, CIHigh: 90, Trials: n}})
+		r.Points = append(r.Points, results.Point{Model: "net", VddV: v, EnergyPJ: 10 * v, ChipAccs: accs, Stats: accuracy.Stats{AccMean: 90, AccMin: slices.Min(accs), AccMax: 90, CILow: 90, CIHigh: 90, Trials: n}})
 	}
 	ys, err := Yields(r, results.YieldSpec{TargetPct: 80, Yield: 0.99})
 	if err != nil {

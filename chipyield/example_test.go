@@ -5,7 +5,7 @@ import (
 	"slices"
 
 	"cosim/chipyield"
-	"cosim/mc"
+	"cosim/mc/accuracy"
 	"cosim/results"
 )
 
@@ -19,7 +19,7 @@ func ExampleYields() {
 		a := accs[v]
 		mean := (a[0] + a[1] + a[2] + a[3]) / 4
 		r.Points = append(r.Points, results.Point{Model: "net", Method: "wcat", VddV: v, BER: 1e-3, EnergyPJ: energyPJ[v], ChipAccs: a,
-			Accuracy: mc.Accuracy{AccMean: mean, AccMin: slices.Min(a), AccMax: slices.Max(a), CILow: mean, CIHigh: mean, Trials: len(a)}})
+			Stats: accuracy.Stats{AccMean: mean, AccMin: slices.Min(a), AccMax: slices.Max(a), CILow: mean, CIHigh: mean, Trials: len(a)}})
 	}
 	ys, err := chipyield.Yields(r, results.YieldSpec{TargetPct: 80, Yield: 0.75})
 	if err != nil {

@@ -82,6 +82,7 @@ import (
 	"cosim/dnn"
 	"cosim/ecc"
 	"cosim/internal/seed"
+	"cosim/mc/accuracy"
 	"cosim/sram"
 	"cosim/wcat"
 )
@@ -133,35 +134,11 @@ type Options struct {
 	OnTrial func(trial int) `fingerprint:"-"`
 }
 
-// Accuracy is the accuracy of a network over the trials of one Monte Carlo
-// estimate, in percent, and how it was estimated. It is the one record of
-// an estimate's accuracy: a Summary, a sweep's operating point
-// (results.Point) and the outputs of eval and report embed it. The JSON
-// names are the WCAT reference code's CSV columns (acc_mean, acc_std,
-// acc_min, acc_max) and the columns a sweep adds.
-type Accuracy struct {
-	// AccMean, AccStd, AccMin and AccMax are the mean, the population
-	// standard deviation (ddof 0, as in the WCAT reference code), the
-	// minimum and the maximum of the per-trial accuracies.
-	AccMean float64 `json:"acc_mean"`
-	AccStd  float64 `json:"acc_std"`
-	AccMin  float64 `json:"acc_min"`
-	AccMax  float64 `json:"acc_max"`
-	// CILow and CIHigh bound the 95% confidence interval of the mean.
-	CILow  float64 `json:"ci_low"`
-	CIHigh float64 `json:"ci_high"`
-	// Trials is the number of trials used.
-	Trials int `json:"trials"`
-	// Protocol is how the trials were scored; empty if not recorded.
-	Protocol Protocol `json:"protocol,omitempty"`
-	// Images is the number of images scored per trial; 0 if not recorded.
-	Images int `json:"images,omitempty"`
-}
-
-// Summary is the outcome of a Monte Carlo estimate at one bit error rate.
-// Accuracies are in percent.
+// Summary is the outcome of a Monte Carlo estimate at one bit error rate:
+// the accuracy statistics (accuracy.Stats, percent) and the trials behind
+// them.
 type Summary struct {
-	Accuracy
+	accuracy.Stats
 	BER            float64
 	Accs           []float64
 	Flips          []int // flipped bits per trial
@@ -567,7 +544,7 @@ func (e *Engine) summary(p float64, opt Options, accs []float64, flips []int) Su
 // newSummary summarises the trial values accs and flip counts flips at p
 // (normalised options).
 func newSummary(p float64, opt Options, accs []float64, flips []int) Summary {
-	s := Summary{Accuracy: Accuracy{Protocol: opt.Protocol, Images: opt.Subset, Trials: len(accs)}, BER: p, Accs: accs, Flips: flips}
+	s := Summary{Stats: accuracy.Stats{Protocol: string(opt.Protocol), Images: opt.Subset, Trials: len(accs)}, BER: p, Accs: accs, Flips: flips}
 	for _, f := range s.Flips {
 		if f == 0 {
 			s.ZeroFlipTrials++

@@ -3,7 +3,7 @@ package pareto_test
 import (
 	"fmt"
 
-	"cosim/mc"
+	"cosim/mc/accuracy"
 	"cosim/pareto"
 	"cosim/results"
 )
@@ -12,7 +12,7 @@ import (
 // as accurate and at most as costly.
 func ExampleFrontier() {
 	pt := func(method string, vddV, energyUJ, acc float64) results.Point {
-		return results.Point{Model: "resnet20", Method: method, VddV: vddV, EnergyPJ: energyUJ * 1e6, Accuracy: mc.Accuracy{AccMean: acc, AccMin: acc, AccMax: acc, CILow: acc, CIHigh: acc, Trials: 1}}
+		return results.Point{Model: "resnet20", Method: method, VddV: vddV, EnergyPJ: energyUJ * 1e6, Stats: accuracy.Stats{AccMean: acc, AccMin: acc, AccMax: acc, CILow: acc, CIHigh: acc, Trials: 1}}
 	}
 	pts := []results.Point{
 		pt("wcat", 0.40, 104, 86.9), pt("wcat", 0.36, 101, 82.7), pt("wcat", 0.80, 132, 87.2),

@@ -8,13 +8,13 @@ import (
 	"testing"
 
 	"cosim/internal/resultstest"
-	"cosim/mc"
+	"cosim/mc/accuracy"
 	"cosim/results"
 )
 
 // pt is a point with only the fields the frontier looks at, plus a name to tell points apart.
 func pt(name string, energyPJ, acc float64) results.Point {
-	return results.Point{Model: name, EnergyPJ: energyPJ, Accuracy: mc.Accuracy{AccMean: acc}}
+	return results.Point{Model: name, EnergyPJ: energyPJ, Stats: accuracy.Stats{AccMean: acc}}
 }
 
 func names(pts []results.Point) []string {
@@ -132,7 +132,7 @@ func TestFrontierMatchesDefinition(t *testing.T) {
 		n := rng.IntN(25)
 		pts := make([]results.Point, n)
 		for i := range pts {
-			pts[i] = results.Point{Model: string(rune('a' + rng.IntN(3))), Method: string(rune('p' + rng.IntN(2))), VddV: 0.4 + 0.02*float64(rng.IntN(5)), EnergyPJ: float64(rng.IntN(8)), Accuracy: mc.Accuracy{AccMean: float64(rng.IntN(8))}}
+			pts[i] = results.Point{Model: string(rune('a' + rng.IntN(3))), Method: string(rune('p' + rng.IntN(2))), VddV: 0.4 + 0.02*float64(rng.IntN(5)), EnergyPJ: float64(rng.IntN(8)), Stats: accuracy.Stats{AccMean: float64(rng.IntN(8))}}
 		}
 		got, want := Frontier(pts), bruteFrontier(pts)
 		if len(got) != len(want) {
@@ -167,11 +167,11 @@ func TestFrontierOrderIndependent(t *testing.T) {
 
 func TestFrontierBy(t *testing.T) {
 	pts := []results.Point{
-		{Model: "r20", Method: "wcat", EnergyPJ: 10, Accuracy: mc.Accuracy{AccMean: 85}},
-		{Model: "r20", Method: "wcat", EnergyPJ: 12, Accuracy: mc.Accuracy{AccMean: 84}}, // dominated within r20
-		{Model: "r20", Method: "normal", EnergyPJ: 11, Accuracy: mc.Accuracy{AccMean: 90}},
-		{Model: "r32", Method: "wcat", EnergyPJ: 20, Accuracy: mc.Accuracy{AccMean: 88}}, // dominated globally, not within r32
-		{Model: "r32", Method: "wcat", EnergyPJ: 25, Accuracy: mc.Accuracy{AccMean: 92}},
+		{Model: "r20", Method: "wcat", EnergyPJ: 10, Stats: accuracy.Stats{AccMean: 85}},
+		{Model: "r20", Method: "wcat", EnergyPJ: 12, Stats: accuracy.Stats{AccMean: 84}}, // dominated within r20
+		{Model: "r20", Method: "normal", EnergyPJ: 11, Stats: accuracy.Stats{AccMean: 90}},
+		{Model: "r32", Method: "wcat", EnergyPJ: 20, Stats: accuracy.Stats{AccMean: 88}}, // dominated globally, not within r32
+		{Model: "r32", Method: "wcat", EnergyPJ: 25, Stats: accuracy.Stats{AccMean: 92}},
 	}
 	byModel := FrontierBy(pts, func(p results.Point) string { return p.Model })
 	want := map[string][]results.Point{"r20": {pts[0], pts[2]}, "r32": {pts[3], pts[4]}}
@@ -192,7 +192,7 @@ func BenchmarkFrontier(b *testing.B) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	pts := make([]results.Point, 10000)
 	for i := range pts {
-		pts[i] = results.Point{Model: "m", EnergyPJ: rng.Float64() * 1e7, Accuracy: mc.Accuracy{AccMean: rng.Float64() * 100}}
+		pts[i] = results.Point{Model: "m", EnergyPJ: rng.Float64() * 1e7, Stats: accuracy.Stats{AccMean: rng.Float64() * 100}}
 	}
 	b.ResetTimer()
 	for range b.N {
@@ -202,7 +202,7 @@ func BenchmarkFrontier(b *testing.B) {
 
 // mp is a point of model m, method meth at vddV with the two objectives.
 func mp(m, meth string, vddV, energyPJ, acc float64) results.Point {
-	return results.Point{Model: m, Method: meth, VddV: vddV, EnergyPJ: energyPJ, Accuracy: mc.Accuracy{AccMean: acc}}
+	return results.Point{Model: m, Method: meth, VddV: vddV, EnergyPJ: energyPJ, Stats: accuracy.Stats{AccMean: acc}}
 }
 
 func TestIsoAccuracy(t *testing.T) {

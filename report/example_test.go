@@ -5,7 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"cosim/mc"
+	"cosim/mc/accuracy"
 	"cosim/report"
 	"cosim/results"
 )
@@ -21,9 +21,9 @@ func ExampleWriteAll() {
 	defer os.RemoveAll(dir)
 	r := results.Report{Title: "resnet20 on Eyeriss", Arch: "eyeriss", Points: []results.Point{
 		{Model: "resnet20", Method: "wcat", VddV: 0.8, EnergyPJ: 35.5e6,
-			Accuracy: mc.Accuracy{AccMean: 91.3, AccMin: 91.3, AccMax: 91.3, CILow: 91.3, CIHigh: 91.3, Trials: 1}},
+			Stats: accuracy.Stats{AccMean: 91.3, AccMin: 91.3, AccMax: 91.3, CILow: 91.3, CIHigh: 91.3, Trials: 1}},
 		{Model: "resnet20", Method: "wcat", VddV: 0.44, BER: 3.85e-4, EnergyPJ: 25.7e6,
-			Accuracy: mc.Accuracy{AccMean: 90.4, AccStd: 0.1, AccMin: 90.2, AccMax: 90.6, CILow: 90.37, CIHigh: 90.43, Trials: 50}},
+			Stats: accuracy.Stats{AccMean: 90.4, AccStd: 0.1, AccMin: 90.2, AccMax: 90.6, CILow: 90.37, CIHigh: 90.43, Trials: 50}},
 	}}
 	if err := report.WriteAll(dir, r); err != nil {
 		fmt.Println(err)

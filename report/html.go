@@ -16,7 +16,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/types"
 
 	"cosim/chipyield"
-	"cosim/mc"
+	"cosim/mc/accuracy"
 	"cosim/pareto"
 	"cosim/results"
 )
@@ -54,7 +54,7 @@ type pointMeta struct {
 	VddV     float64 `json:"vdd_v"`
 	BER      float64 `json:"ber"`
 	EnergyUJ float64 `json:"energy_uj"`
-	mc.Accuracy
+	accuracy.Stats
 }
 
 type seriesMeta struct {
@@ -169,7 +169,7 @@ type page struct {
 func pjToUJ(pj float64) float64 { return pj / 1e6 }
 
 func toMeta(p results.Point) pointMeta {
-	return pointMeta{Model: p.Model, Method: p.Method, VddV: p.VddV, BER: p.BER, EnergyUJ: pjToUJ(p.EnergyPJ), Accuracy: p.Accuracy}
+	return pointMeta{Model: p.Model, Method: p.Method, VddV: p.VddV, BER: p.BER, EnergyUJ: pjToUJ(p.EnergyPJ), Stats: p.Stats}
 }
 
 // group is the points of one (model, method) pair and its colour.
@@ -720,7 +720,7 @@ func buildPage(r results.Report) (page, error) {
 			EnergyUJ: fmtSig(pjToUJ(p.EnergyPJ), 5), AccMean: fmtFixed(p.AccMean, 2),
 			CI:        fmtFixed(p.CILow, 2) + " – " + fmtFixed(p.CIHigh, 2),
 			AccMinMax: fmtFixed(p.AccMin, 2) + " / " + fmtFixed(p.AccMax, 2),
-			AccStd:    fmtFixed(p.AccStd, 2), Trials: strconv.Itoa(p.Trials), Protocol: string(p.Protocol),
+			AccStd:    fmtFixed(p.AccStd, 2), Trials: strconv.Itoa(p.Trials), Protocol: p.Protocol,
 		}
 		if p.Images != 0 {
 			row.Images = strconv.Itoa(p.Images)

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"cosim/mc"
+	"cosim/mc/accuracy"
 )
 
 // csvHeader is the CSV column order. The first five columns are exactly those of the WCAT
@@ -88,7 +88,7 @@ func WriteCSV(w io.Writer, pts []Point) error {
 			formatSig(p.BER), formatAcc(p.AccMean), std,
 			formatFloat(lo), formatFloat(hi), formatFloat(p.VddV),
 			formatSig(p.EnergyPJ), p.Model, p.Method, strconv.Itoa(p.Trials),
-			formatAcc(p.CILow), formatAcc(p.CIHigh), string(p.Protocol), "",
+			formatAcc(p.CILow), formatAcc(p.CIHigh), p.Protocol, "",
 		}
 		if p.Images != 0 {
 			rec[csvColumn["images"]] = strconv.Itoa(p.Images)
@@ -189,11 +189,11 @@ func parseRecord(rec []string, pos func(col int) (int, int), name string) (Point
 	}
 	p := Point{
 		BER: vals[0], VddV: vals[5], EnergyPJ: vals[6], Model: rec[7], Method: rec[8],
-		Accuracy: mc.Accuracy{AccMean: vals[1], AccStd: vals[2], AccMin: vals[3], AccMax: vals[4],
+		Stats: accuracy.Stats{AccMean: vals[1], AccStd: vals[2], AccMin: vals[3], AccMax: vals[4],
 			CILow: vals[10], CIHigh: vals[11], Trials: trials},
 	}
 	if len(rec) > csvLegacyColumns {
-		p.Protocol = mc.Protocol(rec[csvColumn["protocol"]])
+		p.Protocol = rec[csvColumn["protocol"]]
 		if icol := csvColumn["images"]; rec[icol] != "" {
 			if p.Images, err = strconv.Atoi(rec[icol]); err != nil {
 				return Point{}, at(icol, fmt.Errorf("%q is not an integer: %w", rec[icol], err))

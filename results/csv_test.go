@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"cosim/internal/resultstest"
-	"cosim/mc"
+	"cosim/mc/accuracy"
 	"cosim/results"
 )
 
@@ -22,8 +22,8 @@ const csvHeadLegacy = "BER,acc_mean,acc_std,acc_min,acc_max,vdd_v,energy_pj,mode
 
 func TestWriteCSVWorkedExample(t *testing.T) {
 	pts := []results.Point{
-		{Model: "resnet20", Method: "wcat", VddV: 0.8, BER: 0, EnergyPJ: 35.5e6, Accuracy: mc.Accuracy{AccMean: 91.3, AccMin: 91.3, AccMax: 91.3, CILow: 91.3, CIHigh: 91.3, Trials: 1}},
-		{Model: `a "quoted", name`, Method: "", VddV: 0.44, BER: 3.85e-4, EnergyPJ: 25735000.5, Accuracy: mc.Accuracy{AccMean: 90.4, AccStd: 0.1, AccMin: 90.2, AccMax: 90.6, CILow: 90.37, CIHigh: 90.43, Trials: 50, Protocol: "subset", Images: 1000}},
+		{Model: "resnet20", Method: "wcat", VddV: 0.8, BER: 0, EnergyPJ: 35.5e6, Stats: accuracy.Stats{AccMean: 91.3, AccMin: 91.3, AccMax: 91.3, CILow: 91.3, CIHigh: 91.3, Trials: 1}},
+		{Model: `a "quoted", name`, Method: "", VddV: 0.44, BER: 3.85e-4, EnergyPJ: 25735000.5, Stats: accuracy.Stats{AccMean: 90.4, AccStd: 0.1, AccMin: 90.2, AccMax: 90.6, CILow: 90.37, CIHigh: 90.43, Trials: 50, Protocol: "subset", Images: 1000}},
 	}
 	var buf bytes.Buffer
 	if err := results.WriteCSV(&buf, pts); err != nil {
@@ -125,7 +125,7 @@ func TestReadCSVLegacy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []results.Point{goodPoint(), {Model: "resnet20", Method: "wcat", VddV: 0.8, BER: 0, EnergyPJ: 3.55e7, Accuracy: mc.Accuracy{AccMean: 91.3, AccMin: 91.3, AccMax: 91.3, CILow: 91.3, CIHigh: 91.3, Trials: 1}}}
+	want := []results.Point{goodPoint(), {Model: "resnet20", Method: "wcat", VddV: 0.8, BER: 0, EnergyPJ: 3.55e7, Stats: accuracy.Stats{AccMean: 91.3, AccMin: 91.3, AccMax: 91.3, CILow: 91.3, CIHigh: 91.3, Trials: 1}}}
 	want[0].EnergyPJ = 2.57e7
 	if !reflect.DeepEqual(pts, want) {
 		t.Errorf("ReadCSV(legacy) =\n%+v\nwant\n%+v", pts, want)
@@ -135,7 +135,7 @@ func TestReadCSVLegacy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (results.Point{Accuracy: mc.Accuracy{Protocol: "subset", Images: 1000}}); pts[0].Protocol != want.Protocol || pts[0].Images != want.Images {
+	if want := (results.Point{Stats: accuracy.Stats{Protocol: "subset", Images: 1000}}); pts[0].Protocol != want.Protocol || pts[0].Images != want.Images {
 		t.Errorf("protocol, images = %q, %d; want subset, 1000", pts[0].Protocol, pts[0].Images)
 	}
 	// "0" and an empty field both mean "not recorded".

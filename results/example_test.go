@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"cosim/mc"
+	"cosim/mc/accuracy"
 	"cosim/results"
 )
 
@@ -13,8 +13,8 @@ import (
 func ExampleWriteCSV() {
 	pts := []results.Point{{
 		Model: "resnet20", Method: "wcat", VddV: 0.44, BER: 3.85e-4, EnergyPJ: 25.7e6,
-		Accuracy: mc.Accuracy{AccMean: 90.4, AccStd: 0.1, AccMin: 90.2, AccMax: 90.6,
-			CILow: 90.37, CIHigh: 90.43, Trials: 50, Protocol: mc.ProtocolSubset, Images: 1000},
+		Stats: accuracy.Stats{AccMean: 90.4, AccStd: 0.1, AccMin: 90.2, AccMax: 90.6,
+			CILow: 90.37, CIHigh: 90.43, Trials: 50, Protocol: "subset", Images: 1000},
 	}}
 	var b strings.Builder
 	if err := results.WriteCSV(&b, pts); err != nil {

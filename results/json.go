@@ -164,7 +164,7 @@ type jsonField struct {
 }
 
 // structFields returns the JSON fields of struct type t by key, and the keys in order. The fields
-// of an embedded struct without a JSON name (mc.Accuracy in Point) are t's own, as encoding/json
+// of an embedded struct without a JSON name (accuracy.Stats in Point) are t's own, as encoding/json
 // writes them.
 func structFields(t reflect.Type) (map[string]jsonField, []string) {
 	fields := map[string]jsonField{}

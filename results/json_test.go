@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"cosim/internal/resultstest"
-	"cosim/mc"
+	"cosim/mc/accuracy"
 	"cosim/results"
 )
 
@@ -60,7 +60,7 @@ func TestJSONRoundTrip(t *testing.T) {
 func TestWriteJSONWorkedExample(t *testing.T) {
 	r := results.Report{Title: "t", Arch: "eyeriss", BERCurve: []results.BERPoint{{VddV: 0.5, BER: 1.5e-5}}, Points: []results.Point{{
 		Model: "m", Method: "wcat", VddV: 0.5, BER: 1.5e-5, EnergyPJ: 2.5e7,
-		Accuracy: mc.Accuracy{AccMean: 90, AccStd: 0, AccMin: 90, AccMax: 90, CILow: 90, CIHigh: 90, Trials: 1}}}}
+		Stats: accuracy.Stats{AccMean: 90, AccStd: 0, AccMin: 90, AccMax: 90, CILow: 90, CIHigh: 90, Trials: 1}}}}
 	var buf bytes.Buffer
 	if err := results.WriteJSON(&buf, r); err != nil {
 		t.Fatal(err)
@@ -102,7 +102,7 @@ func TestWriteJSONWorkedExample(t *testing.T) {
 func TestWriteJSONNewFields(t *testing.T) {
 	r := results.Report{Title: "t", Arch: "a",
 		Points: []results.Point{{Model: "m", Method: "wcat", VddV: 0.5, BER: 1e-3, EnergyPJ: 2,
-			Accuracy: mc.Accuracy{AccMean: 90, AccStd: 0.5, AccMin: 89, AccMax: 91, CILow: 89.5, CIHigh: 90.5, Trials: 40, Protocol: "subset", Images: 1000}}},
+			Stats: accuracy.Stats{AccMean: 90, AccStd: 0.5, AccMin: 89, AccMax: 91, CILow: 89.5, CIHigh: 90.5, Trials: 40, Protocol: "subset", Images: 1000}}},
 		Breakdowns: []results.Breakdown{{Model: "m", VddV: 0.5, Label: "nominal", Components: []results.Share{{Name: "MAC", PJ: 1}}}},
 		Curves: []results.Curve{{Title: "α*", XLabel: "BER", YLabel: "α", LogX: true,
 			Series: []results.Series{{Name: "normal", X: []float64{1e-5, 0.01}, Y: []float64{2.5, 1.5}}}}},

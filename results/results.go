@@ -29,7 +29,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"cosim/mc"
+	"cosim/mc/accuracy"
 )
 
 // Point is one operating point of one model: a supply voltage, its bit error rate, the energy per
@@ -42,9 +42,9 @@ type Point struct {
 	BER      float64 `json:"ber"`       // bit error rate of the voltage-scaled memories at VddV
 	EnergyPJ float64 `json:"energy_pj"` // energy per inference, picojoules
 
-	// Accuracy is the Monte Carlo accuracy at BER. How its confidence interval is computed is
-	// the sweep's business; a point only requires CILow <= AccMean <= CIHigh (see Validate).
-	mc.Accuracy
+	// Stats is the Monte Carlo accuracy at BER. How its confidence interval is computed is the
+	// sweep's business; a point only requires CILow <= AccMean <= CIHigh (see Validate).
+	accuracy.Stats
 
 	// ChipAccs holds, for a sweep under chip faults, the accuracy (percent) of every chip: chip c
 	// is the same chip at every voltage of its (model, method), so a chip's curve can be read
@@ -194,7 +194,7 @@ func (p Point) check() *FieldError {
 	if err := checkText("method", p.Method, false); err != nil {
 		return err
 	}
-	if err := checkText("protocol", string(p.Protocol), false); err != nil {
+	if err := checkText("protocol", p.Protocol, false); err != nil {
 		return err
 	}
 	nums := []struct {

@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"cosim/internal/resultstest"
-	"cosim/mc"
+	"cosim/mc/accuracy"
 	"cosim/results"
 )
 
 // goodPoint is a valid point: 50 trials at 0.44 V.
 func goodPoint() results.Point {
-	return results.Point{Model: "resnet20", Method: "wcat", VddV: 0.44, BER: 3.85e-4, EnergyPJ: 25.7e6, Accuracy: mc.Accuracy{AccMean: 90.4, AccStd: 0.8, AccMin: 88.0, AccMax: 91.6, CILow: 90.18, CIHigh: 90.62, Trials: 50}}
+	return results.Point{Model: "resnet20", Method: "wcat", VddV: 0.44, BER: 3.85e-4, EnergyPJ: 25.7e6, Stats: accuracy.Stats{AccMean: 90.4, AccStd: 0.8, AccMin: 88.0, AccMax: 91.6, CILow: 90.18, CIHigh: 90.62, Trials: 50}}
 }
 
 func TestPointValidate(t *testing.T) {

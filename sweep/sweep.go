@@ -317,7 +317,7 @@ func (c Config) pointMC(v float64) mc.Options {
 // newPoint is the point of model m at v with energy energyPJ and the Monte
 // Carlo summary s.
 func newPoint(m Model, v, energyPJ float64, s mc.Summary) results.Point {
-	return results.Point{Model: m.Name, Method: m.Method, VddV: v, BER: s.BER, EnergyPJ: energyPJ, Accuracy: s.Accuracy}
+	return results.Point{Model: m.Name, Method: m.Method, VddV: v, BER: s.BER, EnergyPJ: energyPJ, Stats: s.Stats}
 }
 
 // berSource says where the spec's BER model came from.

@@ -15,6 +15,7 @@ import (
 	"cosim/internal/progress"
 	"cosim/internal/seed"
 	"cosim/mc"
+	"cosim/mc/accuracy"
 	"cosim/sram"
 	"cosim/wcat"
 )
@@ -39,7 +40,7 @@ type evalResult struct {
 	BER        float64 `json:"ber"`
 	Seed       uint64  `json:"seed"`
 	CleanAcc   float64 `json:"clean_acc"`
-	mc.Accuracy
+	accuracy.Stats
 	MeanFlips float64   `json:"mean_flips"`
 	Accs      []float64 `json:"accs"`
 	// FloatWeights are the conv/linear weights kept float: not quantized,
@@ -142,7 +143,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		rs = append(rs, evalResult{Model: *model, Arch: q.Net.Arch(), Method: info.Config().Label(), Bits: q.Cfg.Bits, Dataset: test.Name,
 			TestImages: test.Len(), WordBits: mem.WidthBits, Protection: mem.Protection.Label(), MemoryBits: s.MemoryBits, BER: ber, Seed: *seedV,
-			CleanAcc: s.CleanAcc, Accuracy: s.Accuracy, MeanFlips: float64(flips) / float64(s.Trials), Accs: s.Accs, FloatWeights: floatWeights(q), Checkpoint: info})
+			CleanAcc: s.CleanAcc, Stats: s.Stats, MeanFlips: float64(flips) / float64(s.Trials), Accs: s.Accs, FloatWeights: floatWeights(q), Checkpoint: info})
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

@@ -6,7 +6,7 @@ import (
 	"math"
 	"slices"
 
-	"cosim/mc"
+	"cosim/mc/accuracy"
 	"cosim/results"
 )
 
@@ -63,8 +63,8 @@ func Sample() results.Report {
 			r.Points = append(r.Points, results.Point{
 				Model: m.name, Method: m.method, VddV: v, BER: ber,
 				EnergyPJ: m.fixedPJ + m.weightPJ*v*v/(0.8*0.8),
-				Accuracy: mc.Accuracy{AccMean: acc, AccStd: spread, AccMin: acc - 2*spread, AccMax: acc + 1.5*spread,
-					CILow: acc - half, CIHigh: acc + half, Trials: trials, Protocol: mc.Protocol(m.protocol), Images: m.images},
+				Stats: accuracy.Stats{AccMean: acc, AccStd: spread, AccMin: acc - 2*spread, AccMax: acc + 1.5*spread,
+					CILow: acc - half, CIHigh: acc + half, Trials: trials, Protocol: m.protocol, Images: m.images},
 			})
 		}
 	}
@@ -106,7 +106,7 @@ func Chips() results.Report {
 	for _, v := range []float64{0.6, 0.4, 0.5} { // any order
 		a := accs[v]
 		mean := (a[0] + a[1] + a[2] + a[3]) / 4
-		r.Points = append(r.Points, results.Point{Model: "net", Method: "wcat", VddV: v, BER: 0.01, EnergyPJ: energy[v], ChipAccs: a, Accuracy: mc.Accuracy{AccMean: mean, AccMin: slices.Min(a), AccMax: slices.Max(a), CILow: mean, CIHigh: mean, Trials: 4}})
+		r.Points = append(r.Points, results.Point{Model: "net", Method: "wcat", VddV: v, BER: 0.01, EnergyPJ: energy[v], ChipAccs: a, Stats: accuracy.Stats{AccMean: mean, AccMin: slices.Min(a), AccMax: slices.Max(a), CILow: mean, CIHigh: mean, Trials: 4}})
 	}
 	return r
 }
