@@ -87,8 +87,8 @@ func Frontier(pts []results.Point) []results.Point {
 	return out
 }
 
-// FrontierBy groups pts by key (for example func(p results.Point) string { return p.Model }) and returns
-// the Frontier of each group.
+// FrontierBy groups pts by key (for example func(p results.Point) string { return p.Model })
+// and returns the Frontier of each group.
 func FrontierBy(pts []results.Point, key func(results.Point) string) map[string][]results.Point {
 	groups := make(map[string][]results.Point)
 	for _, p := range pts {
@@ -155,11 +155,11 @@ func IsoAccuracyReport(r results.Report, tolPts float64) []MethodSummary {
 
 // IsoAccuracy groups pts by (Model, Method) and returns, for each pair, its best mean accuracy and
 // the lowest-energy point whose mean accuracy is at least the best minus tolPts percentage points
-// (the "iso-accuracy energy" of the pair). The comparison allows the relative rounding slack of
-// 1e-9 that Validate uses, so a point exactly tolPts below the best qualifies. Points with a NaN
-// objective are left out (as in Frontier); a pair none of whose points is left has no summary. The result
-// is sorted by Model, then Method; ties are broken as in Frontier, so it does not depend on the
-// order of pts.
+// (the "iso-accuracy energy" of the pair). The comparison allows the rounding slack that
+// results.Point.Validate allows (results.Slack), so a point exactly tolPts below the best
+// qualifies. Points with a NaN objective are left out (as in Frontier); a pair none of whose
+// points is left has no summary. The result is sorted by Model, then Method; ties are broken as in
+// Frontier, so it does not depend on the order of pts.
 func IsoAccuracy(pts []results.Point, tolPts float64) []MethodSummary {
 	var ordered []results.Point
 	for _, p := range pts {

@@ -139,7 +139,7 @@ type tableRow struct {
 	Protocol, Images                                                           string
 }
 
-// summaryRow is one row of the method summary table (see IsoAccuracy).
+// summaryRow is one row of the method summary table (see pareto.IsoAccuracy).
 type summaryRow struct {
 	Model, Method, Points, BestAcc, BestVddV            string
 	VddV, BER, EnergyUJ, AccMean, CI, Trials, SavingPct string

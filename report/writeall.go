@@ -21,7 +21,7 @@ const (
 // reader never sees a half-written file; an invalid report writes nothing.
 func WriteAll(dir string, r results.Report) error {
 	if err := r.Validate(); err != nil {
-		return fmt.Errorf("report: report for %s: %w", dir, err)
+		return fmt.Errorf("report: folder %s: %w", dir, err)
 	}
 	files := []struct {
 		name  string
