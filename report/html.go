@@ -134,17 +134,6 @@ type section struct {
 
 type selectOption struct{ Value, Label string }
 
-type tableRow struct {
-	Model, Method, VddV, BER, EnergyUJ, AccMean, CI, AccMinMax, AccStd, Trials string
-	Protocol, Images                                                           string
-}
-
-// summaryRow is one row of the method summary table (see pareto.IsoAccuracy).
-type summaryRow struct {
-	Model, Method, Points, BestAcc, BestVddV            string
-	VddV, BER, EnergyUJ, AccMean, CI, Trials, SavingPct string
-	SavingVsHighest                                     string
-}
 
 type page struct {
 	Title    string
@@ -152,10 +141,10 @@ type page struct {
 	Notes    []string
 	Sections []section
 	Tables   bool // show the frontier and method tables (or their empty-state text)
-	Frontier []tableRow
+	Frontier []results.Point // the frontier table, by energy ascending
 	// ProtocolCols adds the protocol and images columns to the frontier table (some point has one).
 	ProtocolCols bool
-	Methods      []summaryRow
+	Methods      []pareto.MethodSummary // the iso-accuracy table
 	IsoTolPts    string
 	// Yield holds the V_min table (Report.Yield); YieldSpec says at what target and yield.
 	Yield     []yieldRow
@@ -714,34 +703,8 @@ func buildPage(r results.Report) (page, error) {
 			break
 		}
 	}
-	for _, p := range frontier {
-		row := tableRow{
-			Model: p.Model, Method: p.Method, VddV: fmtSig(p.VddV, 4), BER: fmtBER(p.BER),
-			EnergyUJ: fmtSig(pjToUJ(p.EnergyPJ), 5), AccMean: fmtFixed(p.AccMean, 2),
-			CI:        fmtFixed(p.CILow, 2) + " – " + fmtFixed(p.CIHigh, 2),
-			AccMinMax: fmtFixed(p.AccMin, 2) + " / " + fmtFixed(p.AccMax, 2),
-			AccStd:    fmtFixed(p.AccStd, 2), Trials: strconv.Itoa(p.Trials), Protocol: p.Protocol,
-		}
-		if p.Images != 0 {
-			row.Images = strconv.Itoa(p.Images)
-		}
-		pg.Frontier = append(pg.Frontier, row)
-	}
-	for _, m := range pareto.IsoAccuracyReport(r, pareto.IsoAccuracyTolPts) {
-		iso := m.Iso
-		pg.Methods = append(pg.Methods, summaryRow{
-			Model: m.Model, Method: m.Method, Points: strconv.Itoa(m.Points),
-			BestAcc: fmtFixed(m.Best.AccMean, 2), BestVddV: fmtSig(m.Best.VddV, 4),
-			VddV: fmtSig(iso.VddV, 4), BER: fmtBER(iso.BER), EnergyUJ: fmtSig(pjToUJ(iso.EnergyPJ), 5),
-			AccMean: fmtFixed(iso.AccMean, 2), CI: fmtFixed(iso.CILow, 2) + " – " + fmtFixed(iso.CIHigh, 2),
-			Trials:          strconv.Itoa(iso.Trials),
-			SavingPct:       fmtFixed(m.SavingPct(), 1),
-			SavingVsHighest: fmtFixed(m.SavingVsHighestPct(), 1) + " (vs " + fmtSig(m.Highest.VddV, 4) + " V)",
-		})
-		if m.Nominal.EnergyPJ == 0 {
-			pg.Methods[len(pg.Methods)-1].SavingPct = "–"
-		}
-	}
+	pg.Frontier = frontier
+	pg.Methods = pareto.IsoAccuracyReport(r, pareto.IsoAccuracyTolPts)
 
 	// encoding/json escapes <, >, &, U+2028 and U+2029, so the block cannot end its <script>.
 	blob, err := json.Marshal(struct {
@@ -754,7 +717,16 @@ func buildPage(r results.Report) (page, error) {
 	return pg, nil
 }
 
-var pageTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+// tableFuncs format the numbers of the tables: sig (significant digits), fixed (decimals), ber
+// and uj (an energy in pJ shown in µJ).
+var tableFuncs = template.FuncMap{
+	"sig":   fmtSig,
+	"fixed": fmtFixed,
+	"ber":   fmtBER,
+	"uj":    func(pj float64) string { return fmtSig(pjToUJ(pj), 5) },
+}
+
+var pageTemplate = template.Must(template.New("report").Funcs(tableFuncs).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -812,7 +784,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 <thead><tr><th>model</th><th>method</th><th>V<sub>DD</sub> (V)</th><th>BER</th><th>energy per inference (µJ)</th><th>mean accuracy (%)</th><th>95% CI of mean (%)</th><th>min / max accuracy (%)</th><th>std (%)</th><th>trials used</th>{{if .ProtocolCols}}<th>protocol</th><th>images per trial</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Frontier}}
-<tr><td>{{.Model}}</td><td>{{.Method}}</td><td class="num">{{.VddV}}</td><td class="num">{{.BER}}</td><td class="num">{{.EnergyUJ}}</td><td class="num">{{.AccMean}}</td><td class="num">{{.CI}}</td><td class="num">{{.AccMinMax}}</td><td class="num">{{.AccStd}}</td><td class="num">{{.Trials}}</td>{{if $.ProtocolCols}}<td>{{.Protocol}}</td><td class="num">{{.Images}}</td>{{end}}</tr>
+<tr><td>{{.Model}}</td><td>{{.Method}}</td><td class="num">{{sig .VddV 4}}</td><td class="num">{{ber .BER}}</td><td class="num">{{uj .EnergyPJ}}</td>{{template "accuracy" .Stats}}<td class="num">{{fixed .AccMin 2}} / {{fixed .AccMax 2}}</td><td class="num">{{fixed .AccStd 2}}</td><td class="num">{{.Trials}}</td>{{if $.ProtocolCols}}<td>{{.Protocol}}</td><td class="num">{{if .Images}}{{.Images}}{{end}}</td>{{end}}</tr>
 {{- end}}
 </tbody>
 </table>
@@ -828,7 +800,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 <thead><tr><th>model</th><th>method</th><th>points</th><th>best mean accuracy (%)</th><th>at V<sub>DD</sub> (V)</th><th>iso-accuracy V<sub>DD</sub> (V)</th><th>BER</th><th>energy per inference (µJ)</th><th>mean accuracy (%)</th><th>95% CI of mean (%)</th><th>trials used</th><th>energy saved vs V<sub>nom</sub> (%)</th><th>energy saved vs highest swept V<sub>DD</sub> (%)</th></tr></thead>
 <tbody>
 {{- range .Methods}}
-<tr><td>{{.Model}}</td><td>{{.Method}}</td><td class="num">{{.Points}}</td><td class="num">{{.BestAcc}}</td><td class="num">{{.BestVddV}}</td><td class="num">{{.VddV}}</td><td class="num">{{.BER}}</td><td class="num">{{.EnergyUJ}}</td><td class="num">{{.AccMean}}</td><td class="num">{{.CI}}</td><td class="num">{{.Trials}}</td><td class="num">{{.SavingPct}}</td><td class="num">{{.SavingVsHighest}}</td></tr>
+<tr><td>{{.Model}}</td><td>{{.Method}}</td><td class="num">{{.Points}}</td><td class="num">{{fixed .Best.AccMean 2}}</td><td class="num">{{sig .Best.VddV 4}}</td>{{with .Iso}}<td class="num">{{sig .VddV 4}}</td><td class="num">{{ber .BER}}</td><td class="num">{{uj .EnergyPJ}}</td>{{template "accuracy" .Stats}}<td class="num">{{.Trials}}</td>{{end}}<td class="num">{{if .Nominal.EnergyPJ}}{{fixed .SavingPct 1}}{{else}}–{{end}}</td><td class="num">{{fixed .SavingVsHighestPct 1}} (vs {{sig .Highest.VddV 4}} V)</td></tr>
 {{- end}}
 </tbody>
 </table>
@@ -853,7 +825,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 <script>{{.ReportJS}}</script>
 </body>
 </html>
-`))
+{{/* the mean accuracy and its confidence interval: two cells of both tables */ -}}
+{{define "accuracy"}}<td class="num">{{fixed .AccMean 2}}</td><td class="num">{{fixed .CILow 2}} – {{fixed .CIHigh 2}}</td>{{end}}`))
 
 // WriteHTML writes r as one self-contained HTML page: accuracy vs energy with the Pareto
 // frontier (and, with more than one model, one such chart per model with its own frontier), BER
