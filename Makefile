@@ -91,6 +91,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseSpec$$' -fuzztime $(FUZZTIME) ./sweep
 	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) ./torchpth
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeResult$$' -fuzztime $(FUZZTIME) ./attack
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeShardFile$$' -fuzztime $(FUZZTIME) ./attack
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeShardFile$$' -fuzztime $(FUZZTIME) ./sweep
 
 clean:

@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"time"
 
 	"cosim/dnn"
 	"cosim/internal/seed"
@@ -166,9 +165,8 @@ type Trial struct {
 	OtherPct      float64 `json:"other_pct,omitempty"`
 	// Hamming is the number of stored bits that differ from the clean
 	// model at the end (below NFlip when a bit was flipped twice).
-	Hamming int     `json:"hamming"`
-	Flips   []Flip  `json:"flips"`
-	Seconds float64 `json:"seconds"`
+	Hamming int    `json:"hamming"`
+	Flips   []Flip `json:"flips"`
 }
 
 // Target is a model under attack with its data.
@@ -550,7 +548,6 @@ func (k *accCheck) run(full bool) (bool, float64, int) {
 
 // Run attacks the model once as trial number trial.
 func (a *Attacker) Run(ctx context.Context, trial int, opt Options) (Trial, error) {
-	start := time.Now()
 	st := a.newState(seed.Stream(opt.Seed, uint64(trial), 1))
 	st.inf.SetThreads(opt.Threads)
 	draw := seed.Stream(opt.Seed, uint64(trial), 0)
@@ -673,7 +670,6 @@ func (a *Attacker) Run(ctx context.Context, trial int, opt Options) (Trial, erro
 			res.Hamming += popcount(sram.Encode(q, a.bits) ^ sram.Encode(a.t.Model.Layers[l].Codes[j], a.bits))
 		}
 	}
-	res.Seconds = time.Since(start).Seconds()
 	return res, nil
 }
 

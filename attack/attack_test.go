@@ -204,7 +204,6 @@ func runTrial(t *testing.T, k Kind, s Settings, tg Target, trial int, opt Option
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr.Seconds = 0
 	return tr
 }
 

@@ -59,7 +59,6 @@ type Summary struct {
 	CleanPct float64 `json:"clean_pct_mean"`
 	FinalPct float64 `json:"final_pct_mean"`
 	OtherPct float64 `json:"other_pct_mean,omitempty"` // T-BFA
-	Seconds  float64 `json:"seconds_mean"`
 }
 
 // Summarise sorts the trials by model order and trial number and fills
@@ -75,7 +74,7 @@ func (r *Result) Summarise() {
 	r.Summaries = nil
 	for _, m := range r.Models {
 		s := Summary{Model: m.Name, Method: m.Method}
-		var nf, clean, final, other, secs []float64
+		var nf, clean, final, other []float64
 		for _, t := range r.Trials {
 			if t.Model != m.Name {
 				continue
@@ -88,12 +87,11 @@ func (r *Result) Summarise() {
 			if t.Reached {
 				s.Reached++
 			}
-			nf, clean, final = append(nf, float64(t.NFlip)), append(clean, t.CleanPct), append(final, t.FinalPct)
-			other, secs = append(other, t.OtherPct), append(secs, t.Seconds)
+			nf, clean, final, other = append(nf, float64(t.NFlip)), append(clean, t.CleanPct), append(final, t.FinalPct), append(other, t.OtherPct)
 		}
 		if s.Trials > 0 {
 			s.Mean, s.Std = stat.PopMeanStdDev(nf, nil)
-			s.CleanPct, s.FinalPct, s.Seconds = stat.Mean(clean, nil), stat.Mean(final, nil), stat.Mean(secs, nil)
+			s.CleanPct, s.FinalPct = stat.Mean(clean, nil), stat.Mean(final, nil)
 			if r.Attack == TBFA {
 				s.OtherPct = stat.Mean(other, nil)
 			}
@@ -141,10 +139,10 @@ func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 func (r Result) writeSummaryCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"model", "method", "trials", "reached", "n_flip_mean", "n_flip_std", "n_flip_min", "n_flip_max", "clean_pct", "final_pct", "other_pct", "seconds"})
+	cw.Write([]string{"model", "method", "trials", "reached", "n_flip_mean", "n_flip_std", "n_flip_min", "n_flip_max", "clean_pct", "final_pct", "other_pct"})
 	for _, s := range r.Summaries {
 		cw.Write([]string{s.Model, s.Method, strconv.Itoa(s.Trials), strconv.Itoa(s.Reached), ftoa(s.Mean), ftoa(s.Std),
-			strconv.Itoa(s.Min), strconv.Itoa(s.Max), ftoa(s.CleanPct), ftoa(s.FinalPct), ftoa(s.OtherPct), ftoa(s.Seconds)})
+			strconv.Itoa(s.Min), strconv.Itoa(s.Max), ftoa(s.CleanPct), ftoa(s.FinalPct), ftoa(s.OtherPct)})
 	}
 	cw.Flush()
 	return cw.Error()
@@ -290,7 +288,7 @@ func (r Result) Validate() error {
 				return fmt.Errorf("trials[%d].flips[%d].n: %d, want %d", i, j, f.N, j+1)
 			}
 		}
-		for _, v := range []float64{t.CleanPct, t.FinalPct, t.OtherCleanPct, t.OtherPct, t.Seconds} {
+		for _, v := range []float64{t.CleanPct, t.FinalPct, t.OtherCleanPct, t.OtherPct} {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
 				return fmt.Errorf("trials[%d]: a value is not finite", i)
 			}

@@ -11,9 +11,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"cosim/attack"
 	"cosim/dnn"
+	"cosim/internal/fingerprint"
+	"cosim/internal/shard"
 	"cosim/wcat"
 )
 
@@ -30,9 +33,9 @@ func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return inputErrf("attack: want a sub-command, bfa or tbfa (cosim attack bfa -h)")
 	}
 	kind := attack.Kind(args[0])
-	synopsis := "--model CHECKPOINT [--model …] --data DIR [--trials N] [--seed S] [--preset wcat|rakin] [--json] [--out DIR]"
+	synopsis := "--model CHECKPOINT [--model …] --data DIR [--trials N] [--seed S] [--preset wcat|rakin] [--json] [--out DIR [--shard I/N]]"
 	if kind == attack.TBFA {
-		synopsis = "--model CHECKPOINT [--model …] --data DIR --source CLASS --target CLASS [--trials N] [--seed S] [--json] [--out DIR]"
+		synopsis = "--model CHECKPOINT [--model …] --data DIR --source CLASS --target CLASS [--trials N] [--seed S] [--json] [--out DIR [--shard I/N]]"
 	}
 	fs := newFlags("attack "+args[0], synopsis, stderr)
 	var models stringList
@@ -52,7 +55,8 @@ func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fullCheck := fs.Bool("full-check", false, "score the whole evaluation set after every flip (exact accuracy per flip; the flips and N_flip are the same)")
 	threads := fs.Int("threads", 0, "threads of the inference engine (default: all cores; results do not depend on it)")
 	out := fs.String("out", "", "write KIND.json, KIND.csv, KIND-flips.csv and KIND.html into this directory (after every trial)")
-	resume := fs.Bool("resume", false, "keep the finished trials of --out's KIND.json and run only the others")
+	resume := fs.Bool("resume", false, "keep the finished trials of --out's KIND.json (with --shard: of the shard's file) and run only the others")
+	shardV := fs.String("shard", "", "run only part I of N (I/N) of the trials and write OUT/KIND-shard-I-of-N.json; cosim merge joins the N parts")
 	asJSON := fs.Bool("json", false, "print the result as JSON instead of a table")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
@@ -71,6 +75,19 @@ func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *resume && *out == "" {
 		return inputErrf("%s: --resume needs --out", name)
+	}
+	var sh *shard.Shard
+	if *shardV != "" {
+		v, err := shard.Parse(*shardV)
+		switch {
+		case err != nil:
+			return inputErrf("%s: --shard: %v", name, err)
+		case *out == "":
+			return inputErrf("%s: --shard needs --out (the shard writes its results file there)", name)
+		case *asJSON:
+			return inputErrf("%s: --shard writes a results file for cosim merge; --json is for whole runs", name)
+		}
+		sh = &v
 	}
 	if kind == attack.TBFA && (set["preset"] || set["threshold"]) {
 		return inputErrf("%s: --preset and --threshold are BFA flags", name)
@@ -150,50 +167,88 @@ func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		res.Models = append(res.Models, attack.Model{Name: mname, Path: models[i], Arch: q.Net.Arch(), Method: infos[i].Config().Label(),
 			Bits: q.Cfg.Bits, Layers: a.LayerNames()})
 	}
-	done := map[string]bool{}
-	if *resume {
+	res.EvalImages = evalImages(kind, s, test)
+	// The run's trials of model m are span(m); its files are written after
+	// every trial (save) and read back by --resume (prev).
+	span := func(int) (int, int) { return *first, *first + *trials }
+	save := func() error {
+		if *out == "" {
+			return nil
+		}
+		return attack.WriteFiles(*out, res)
+	}
+	var prev attack.Result
+	if sh != nil {
+		fp := attack.Fingerprint(res, atts, *first, *trials)
+		path := filepath.Join(*out, attack.ShardFileName(kind, *sh))
+		span = func(m int) (int, int) { return attack.Span(*sh, len(atts), *first, *trials, m) }
+		save = func() error { return attack.NewShardFile(fp, *sh, *first, *trials, res).Write(path) }
+		if *resume {
+			f, err := attack.ReadShardFile(path)
+			switch {
+			case errors.Is(err, os.ErrNotExist):
+			case err != nil:
+				return inputErr(err)
+			case f.Config != fp.Hash() || f.Part() != *sh:
+				diff := fp.Diff(f.Fingerprint)
+				if f.Part() != *sh {
+					diff = append(diff, fmt.Sprintf("shard: %s → %s", f.Part(), *sh))
+				}
+				return inputErrf("%s: %s was written for another run (%s); run without --resume or with another --out", name, path, fingerprint.Summary(diff, 3))
+			default:
+				prev = f.Result
+			}
+		}
+	} else if *resume {
 		path := filepath.Join(*out, attack.JSONFile(kind))
-		prev, err := attack.ReadResult(path)
+		r, err := attack.ReadResult(path)
 		switch {
 		case errors.Is(err, os.ErrNotExist):
 		case err != nil:
 			return inputErr(err)
-		case prev.Settings != s || prev.Seed != *seedV || prev.Dataset != test.Name:
+		case r.Settings != s || r.Seed != *seedV || r.Dataset != test.Name:
 			return inputErrf("%s: %s was written with other settings, seed or data; run without --resume or with another --out", name, path)
 		default:
-			for _, t := range prev.Trials {
-				if slices.ContainsFunc(res.Models, func(m attack.Model) bool { return m.Name == t.Model }) && t.Trial >= *first && t.Trial < *first+*trials {
-					res.Trials = append(res.Trials, t)
-					done[fmt.Sprintf("%s\x00%d", t.Model, t.Trial)] = true
-				}
-			}
+			prev = r
+		}
+	}
+	done := map[string]bool{}
+	for _, t := range prev.Trials {
+		m := slices.IndexFunc(res.Models, func(m attack.Model) bool { return m.Name == t.Model })
+		if m < 0 {
+			continue
+		}
+		if from, to := span(m); t.Trial >= from && t.Trial < to {
+			res.Trials = append(res.Trials, t)
+			done[fmt.Sprintf("%s\x00%d", t.Model, t.Trial)] = true
 		}
 	}
 	for i, a := range atts {
-		for t := *first; t < *first+*trials; t++ {
+		from, to := span(i)
+		for t := from; t < to; t++ {
 			if done[fmt.Sprintf("%s\x00%d", res.Models[i].Name, t)] {
 				continue
 			}
+			start := time.Now()
 			tr, err := a.Run(ctx, t, attack.Options{Seed: *seedV, Threads: *threads})
 			if err != nil {
 				return err
 			}
-			res.EvalImages = evalImages(kind, s, test)
 			res.Trials = append(res.Trials, tr)
-			fmt.Fprintf(stderr, "%s trial %d: N_flip %d (reached %v), %.2f%% → %.2f%%, %.1f s\n", tr.Model, tr.Trial, tr.NFlip, tr.Reached, tr.CleanPct, tr.FinalPct, tr.Seconds)
-			if *out != "" {
-				if err := attack.WriteFiles(*out, res); err != nil {
-					return err
-				}
+			fmt.Fprintf(stderr, "%s trial %d: N_flip %d (reached %v), %.2f%% → %.2f%%, %.1f s\n", tr.Model, tr.Trial, tr.NFlip, tr.Reached, tr.CleanPct, tr.FinalPct, time.Since(start).Seconds())
+			if err := save(); err != nil {
+				return err
 			}
 		}
 	}
-	res.EvalImages = evalImages(kind, s, test)
+	if err := save(); err != nil {
+		return err
+	}
 	res.Summarise()
-	if *out != "" {
-		if err := attack.WriteFiles(*out, res); err != nil {
-			return err
-		}
+	if sh != nil {
+		fmt.Fprintf(stdout, "shard %s: %d %s trials of %d models (%d run now); wrote %s\n", *sh, len(res.Trials), kind, len(res.Models),
+			len(res.Trials)-len(done), filepath.Join(*out, attack.ShardFileName(kind, *sh)))
+		return nil
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -245,9 +300,32 @@ func reportAttack(ins []string, out string, stdout io.Writer) error {
 	if err != nil {
 		return inputErrf("report: %v", err)
 	}
-	if err := attack.WriteFiles(out, r); err != nil {
-		return fmt.Errorf("report: %w", err)
+	return writeAttack("report", r, out, fmt.Sprintf("%d files", len(ins)), stdout)
+}
+
+// mergeAttack joins the shard files of an attack run (cosim attack …
+// --shard I/N) into the files the unsharded run writes into out.
+func mergeAttack(paths []string, out string, stdout io.Writer) error {
+	var files []*attack.ShardFile
+	for _, p := range paths {
+		f, err := attack.ReadShardFile(p)
+		if err != nil {
+			return inputErrf("merge: %v", err)
+		}
+		files = append(files, f)
 	}
-	fmt.Fprintf(stdout, "%d %s trials of %d models from %d files; wrote %s\n", len(r.Trials), r.Attack, len(r.Models), len(ins), filepath.Join(out, string(r.Attack)+".html"))
+	r, err := attack.MergeShards(files)
+	if err != nil {
+		return inputErrf("merge: %v", err)
+	}
+	return writeAttack("merge", r, out, fmt.Sprintf("%d shards", len(files)), stdout)
+}
+
+// writeAttack writes the merged result r into out and says so.
+func writeAttack(cmd string, r attack.Result, out, from string, stdout io.Writer) error {
+	if err := attack.WriteFiles(out, r); err != nil {
+		return fmt.Errorf("%s: %w", cmd, err)
+	}
+	fmt.Fprintf(stdout, "%d %s trials of %d models from %s; wrote %s\n", len(r.Trials), r.Attack, len(r.Models), from, filepath.Join(out, string(r.Attack)+".html"))
 	return nil
 }

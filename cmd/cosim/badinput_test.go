@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"cosim/attack"
+	"cosim/internal/shard"
 )
 
 // badCase is one malformed input: the files it needs (name → content,
@@ -297,6 +301,35 @@ func badInputCorpus(t *testing.T, mlp string) []badCase {
 	rep("r.txt", "r.txt", "points")
 	add("results file", "report --out $OUT/r --in $IN/none.json", "none.json")
 	add("results file", "report --out $OUT/r", "--in")
+
+	// Attack shard files (merge).
+	attackShard := func(edit func(*attack.ShardFile)) string {
+		f := attack.ShardFile{File: shard.File{Kind: "cosim-attack-shard", Config: strings.Repeat("a", 64), Fingerprint: map[string]string{"attack.Seed": "1"}, Shard: 1, Of: 1}, Trials: 1,
+			Result: attack.Result{Attack: attack.BFA, Models: []attack.Model{{Name: "m", Layers: []string{"w"}}}, Trials: []attack.Trial{{Model: "m"}}}}
+		edit(&f)
+		b, err := json.Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	okShard := attackShard(func(*attack.ShardFile) {})
+	am := func(want, content string) {
+		add("attack shard file", "merge --out $OUT/r $IN/s.json", want, "s.json", content)
+	}
+	am("s.json: shard 2 of 1", attackShard(func(f *attack.ShardFile) { f.Shard = 2 }))
+	am("s.json: config_sha256", attackShard(func(f *attack.ShardFile) { f.Config = "abc" }))
+	am("s.json: first_trial 0, trials 0", attackShard(func(f *attack.ShardFile) { f.Trials = 0 }))
+	am("s.json: first_trial -1", attackShard(func(f *attack.ShardFile) { f.FirstTrial = -1 }))
+	am(`s.json: not a cosim-attack-shard file (json: unknown field "extra")`, edit(t, okShard, `"of":1,`, `"of":1,"extra":2,`))
+	am("s.json: result.trials[0]: trial 5 outside the run's trials 0–0", attackShard(func(f *attack.ShardFile) { f.Result.Trials[0].Trial = 5 }))
+	am(`s.json: result: trials[0].model: "x" is not among the models`, attackShard(func(f *attack.ShardFile) { f.Result.Trials[0].Model = "x" }))
+	am("s.json: result: trials[0].n_flip: 3", attackShard(func(f *attack.ShardFile) { f.Result.Trials[0].NFlip = 3 }))
+	am(`s.json: result: attack: "xfa" is not an attack`, attackShard(func(f *attack.ShardFile) { f.Result.Attack = "xfa" }))
+	am("s.json: data after the shard", okShard+"{}")
+	am("s.json: trial 0 of m missing: shard 1/1 has not finished", attackShard(func(f *attack.ShardFile) { f.Result.Trials = nil }))
+	add("attack shard file", "merge --out $OUT/r $IN/s.json $IN/t.json", "are both shard 1/1", "s.json", okShard, "t.json", okShard)
+	add("attack shard file", "merge --out $OUT/r $IN/s.json $IN/t.json", "t.json: not a cosim-attack-shard file", "s.json", okShard, "t.json", "{}")
 
 	// Training states (train --resume).
 	st := func(want, content string) {

@@ -6,24 +6,28 @@ import (
 	"io"
 	"path/filepath"
 
+	"cosim/attack"
 	"cosim/pareto"
 	"cosim/report"
 	"cosim/sweep"
 )
 
 func init() {
-	register("merge", "join the shards of a sweep (cosim sweep --shard I/N) into its results and report, as one unsharded run writes them", cmdMerge)
+	register("merge", "join the shards of a sweep or an attack (cosim sweep|attack … --shard I/N) into its results and report, as one unsharded run writes them", cmdMerge)
 }
 
 func cmdMerge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("merge", "SHARD.json … --out DIR", stderr)
-	out := fs.String("out", "", "output directory for index.html, sweep.csv, sweep.json (required)")
+	out := fs.String("out", "", "output directory for index.html, sweep.csv, sweep.json (attack shards: KIND.json, KIND.csv, KIND-flips.csv, KIND.html) (required)")
 	paths, err := parseFlagsArgs(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(paths) == 0 || *out == "" {
-		return inputErrf("merge: give the shard files (OUT/shard-I-of-N.json of cosim sweep --shard) and --out DIR")
+		return inputErrf("merge: give the shard files (OUT/shard-I-of-N.json of cosim sweep --shard, OUT/KIND-shard-I-of-N.json of cosim attack --shard) and --out DIR")
+	}
+	if attack.IsShardFile(paths[0]) {
+		return mergeAttack(paths, *out, stdout)
 	}
 	var shards []*sweep.ShardFile
 	for _, p := range paths {

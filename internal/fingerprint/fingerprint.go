@@ -7,8 +7,10 @@ package fingerprint
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"reflect"
 	"sort"
 	"strconv"
@@ -130,6 +132,18 @@ func elementNames(v reflect.Value) []string {
 		seen[names[i]] = true
 	}
 	return names
+}
+
+// AddTensor appends a leaf for a float32 tensor: its shape and the SHA-256
+// of its values' little-endian IEEE bits ("[3 3] sha256:…").
+func (s *Set) AddTensor(key string, shape []int, data []float32) {
+	h := sha256.New()
+	var buf [4]byte
+	for _, v := range data {
+		binary.LittleEndian.PutUint32(buf[:], math.Float32bits(v))
+		h.Write(buf[:])
+	}
+	s.Add(key, fmt.Sprintf("%v sha256:%x", shape, h.Sum(nil)))
 }
 
 // Hash is the SHA-256 of the entries, in hex.

@@ -61,3 +61,14 @@ func TestOfAndDiff(t *testing.T) {
 		t.Fatal("different values hash alike")
 	}
 }
+
+// AddTensor hashes the values' little-endian IEEE bits (the digest of the
+// bytes 00 00 80 3f 00 00 00 bf, computed apart with Python's hashlib).
+func TestAddTensor(t *testing.T) {
+	var s Set
+	s.AddTensor("w", []int{1, 2}, []float32{1, -0.5})
+	want := Set{{"w", "[1 2] sha256:e5e0ce39fac89cd93af5ba8bcad2fe35d88c75417c7e44941fe5ee4e48f1cf75"}}
+	if !reflect.DeepEqual(s, want) {
+		t.Fatalf("got %v, want %v", s, want)
+	}
+}
