@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -185,9 +186,11 @@ type Options struct {
 	Threads int
 }
 
-// checkChunk is the number of images the accuracy check scores between
-// decisions (a constant, so recorded prefixes do not depend on threads).
-const checkChunk = 256
+// checkChunk is the most images the accuracy check scores between
+// decisions, and checkQuantum the multiple its shorter chunks are rounded
+// to (two lane groups of the engine). Both are constants, so recorded
+// prefixes do not depend on threads.
+const checkChunk, checkQuantum = 256, 32
 
 // Attacker attacks one model: it holds the compiled clean network.
 type Attacker struct {
@@ -246,20 +249,18 @@ type state struct {
 	x      []float32    // attack batch
 	labels []uint8      // its labels (T-BFA: the target for source images)
 	dlog   []float32
-	sign   float64 // +1: maximise the loss (BFA), −1: minimise (T-BFA)
-	// cur is the attack loss of the current weights when known (the kept
-	// candidate's, measured with the same weights in the same engine), or NaN.
-	cur float64
-	rng *rand.Rand // random bits on all-zero gradients
-	buf []float32  // evaluation batch
-	lab []uint8
+	sign   float64    // +1: maximise the loss (BFA), −1: minimise (T-BFA)
+	rng    *rand.Rand // random bits on all-zero gradients
+	buf    []float32  // evaluation batch
+	lab    []uint8
+	pre    dnn.Prefix // the attack batch's activations under the current weights
 }
 
 // newState returns the clean network of a trial whose random bits come
 // from rng.
 func (a *Attacker) newState(rng *rand.Rand) *state {
 	m := a.t.Model
-	st := &state{a: a, inf: a.base.Clone(), net: m.Net.Clone(), sign: 1, rng: rng, cur: math.NaN()}
+	st := &state{a: a, inf: a.base.Clone(), net: m.Net.Clone(), sign: 1, rng: rng}
 	if f, ok := st.net.(interface{ FreezeBatchNorm(bool) }); ok {
 		f.FreezeBatchNorm(true)
 	}
@@ -284,10 +285,8 @@ func (st *state) setAttack(d *dnn.Dataset, idx []int, labels []uint8) {
 	st.dlog = make([]float32, len(idx)*d.Classes)
 }
 
-// loss is the attack batch's cross-entropy under the current weights of
-// the compiled engine.
-func (st *state) loss() float64 {
-	logits := st.inf.Forward(st.x, len(st.labels))
+// loss is the attack batch's cross-entropy on the given logits.
+func (st *state) loss(logits []float32) float64 {
 	return dnn.SoftmaxCrossEntropy(logits, st.labels, st.a.t.Test.Classes, nil)
 }
 
@@ -412,13 +411,14 @@ func (st *state) candidate(l int, r ranked, n int) []change {
 	return chs
 }
 
-// try measures the attack loss with layer l's changes in place and then
-// restores the engine.
+// try measures the attack loss with layer l's changes in place, from the
+// activations recorded in st.pre before layer l, and then restores the
+// engine.
 func (st *state) try(l int, chs []change) float64 {
 	for _, c := range chs {
 		st.set(l, c.index, c.to, false)
 	}
-	loss := st.loss()
+	loss := st.loss(st.inf.ForwardFrom(&st.pre, st.a.tensor[l]))
 	for _, c := range chs {
 		st.set(l, c.index, c.before, false)
 	}
@@ -429,10 +429,7 @@ func (st *state) try(l int, chs []change) float64 {
 // the changes it keeps (layer −1: nothing to flip) and the loss after.
 func (st *state) iterate() (layer int, chs []change, loss float64) {
 	st.gradient()
-	if math.IsNaN(st.cur) {
-		st.cur = st.loss()
-	}
-	l0 := st.sign * st.cur
+	l0 := st.sign * st.loss(st.inf.Record(&st.pre, st.x, len(st.labels)))
 	nl := len(st.codes)
 	rs := make([]ranked, nl)
 	for l := range nl {
@@ -461,19 +458,18 @@ func (st *state) iterate() (layer int, chs []change, loss float64) {
 	}
 }
 
-// apply makes layer l's changes permanent; loss is the attack loss they
-// were measured at.
-func (st *state) apply(l int, chs []change, loss float64) {
-	st.cur = loss
+// apply makes layer l's changes permanent.
+func (st *state) apply(l int, chs []change) {
 	for _, c := range chs {
 		st.set(l, c.index, c.to, true)
 	}
 }
 
 // count scores images idx[lo:hi] of d: the number predicted as want[i]
-// (nil: their labels), writing each image's outcome into got[lo:hi] when
-// got is not nil.
-func (st *state) count(d *dnn.Dataset, idx []int, want []uint8, got []bool) func(lo, hi int) int {
+// (nil: their labels), writing each image's outcome into got[lo:hi] and
+// its margin (the wanted logit less the largest other one) into
+// margin[lo:hi] when they are not nil.
+func (st *state) count(d *dnn.Dataset, idx []int, want []uint8, got []bool, margin []float32) func(lo, hi int) int {
 	return func(lo, hi int) int {
 		part := idx[lo:hi]
 		st.buf, st.lab = d.Batch(part, st.buf, st.lab, nil)
@@ -483,9 +479,13 @@ func (st *state) count(d *dnn.Dataset, idx []int, want []uint8, got []bool) func
 		logits := st.inf.Forward(st.buf, len(part))
 		n := 0
 		for i := range part {
-			ok := argmax(logits[i*d.Classes:(i+1)*d.Classes]) == int(st.lab[i])
+			row := logits[i*d.Classes : (i+1)*d.Classes]
+			ok := argmax(row) == int(st.lab[i])
 			if got != nil {
 				got[lo+i] = ok
+			}
+			if margin != nil {
+				margin[lo+i] = marginOf(row, int(st.lab[i]))
 			}
 			if ok {
 				n++
@@ -495,23 +495,38 @@ func (st *state) count(d *dnn.Dataset, idx []int, want []uint8, got []bool) func
 	}
 }
 
+// marginOf is row[label] less the largest other entry of row.
+func marginOf(row []float32, label int) float32 {
+	other := float32(math.Inf(-1))
+	for j, v := range row {
+		if j != label && v > other {
+			other = v
+		}
+	}
+	return row[label] - other
+}
+
 // accCheck is BFA's accuracy check. It scores the images last seen correct
-// first, in a fresh random order, then the others, so that an accuracy
-// above the threshold is decided after about need images; the decision is
-// that of the full count (Decide). The accuracy it reports for a check
-// that stopped early is an estimate: the images last seen correct by the
-// fraction correct among those scored, the others as still wrong; a check
-// that decides "not above" scores every image and is exact.
+// first, in a fresh random order, then the others from the one closest to
+// being correct when last scored (largest margin) down, so that an
+// accuracy above the threshold is decided after about need images even
+// near the threshold; the decision is that of the full count (Decide). The
+// accuracy it reports for a check that stopped early is an estimate: the
+// images last seen correct by the fraction correct among those scored, the
+// others as still wrong; a check that decides "not above" scores every
+// image and is exact.
 type accCheck struct {
-	st    *state
-	d     *dnn.Dataset
-	eval  []int
-	need  int
-	known []bool // last scored correctness of eval[i]
-	order []int
-	idx   []int
-	got   []bool
-	rng   *rand.Rand
+	st     *state
+	d      *dnn.Dataset
+	eval   []int
+	need   int
+	known  []bool    // last scored correctness of eval[i]
+	margin []float32 // last scored margin of eval[i]
+	order  []int
+	idx    []int
+	got    []bool
+	gotM   []float32
+	rng    *rand.Rand
 }
 
 // run checks the current network (full: every image) and returns whether
@@ -532,12 +547,13 @@ func (k *accCheck) run(full bool) (bool, float64, int) {
 			k.order = append(k.order, i)
 		}
 	}
+	slices.SortStableFunc(k.order[nS:], func(x, y int) int { return cmp.Compare(k.margin[y], k.margin[x]) })
 	for i, o := range k.order {
 		k.idx[i] = k.eval[o]
 	}
-	above, c, scored := Decide(n, k.need, checkChunk, !full, true, k.st.count(k.d, k.idx, nil, k.got))
+	above, c, scored := Decide(n, k.need, checkChunk, checkQuantum, !full, true, k.st.count(k.d, k.idx, nil, k.got, k.gotM))
 	for i := range scored {
-		k.known[k.order[i]] = k.got[i]
+		k.known[k.order[i]], k.margin[k.order[i]] = k.got[i], k.gotM[i]
 	}
 	est := float64(c)
 	if scored < nS {
@@ -621,18 +637,18 @@ func (a *Attacker) Run(ctx context.Context, trial int, opt Options) (Trial, erro
 	var check func(full bool) (bool, float64, int)
 	if a.kind == TBFA {
 		check = func(bool) (bool, float64, int) {
-			ok, c, s := Decide(len(eval), need, checkChunk, false, false, st.count(test, eval, want, nil))
+			ok, c, s := Decide(len(eval), need, checkChunk, checkQuantum, false, false, st.count(test, eval, want, nil, nil))
 			return !ok, pct(c, s), s
 		}
 	} else {
-		k := &accCheck{st: st, d: test, eval: eval, need: need, known: make([]bool, len(eval)), idx: make([]int, len(eval)),
-			got: make([]bool, len(eval)), rng: seed.Stream(opt.Seed, uint64(trial), 2)}
+		k := &accCheck{st: st, d: test, eval: eval, need: need, known: make([]bool, len(eval)), margin: make([]float32, len(eval)),
+			idx: make([]int, len(eval)), got: make([]bool, len(eval)), gotM: make([]float32, len(eval)), rng: seed.Stream(opt.Seed, uint64(trial), 2)}
 		check = func(full bool) (bool, float64, int) { return k.run(full || a.set.FullCheck) }
 	}
 	goOn, v, s := check(true)
 	res.CleanPct, res.FinalPct = v, v
 	if a.kind == TBFA {
-		res.OtherCleanPct = pct(st.count(test, other, nil, nil)(0, len(other)), len(other))
+		res.OtherCleanPct = pct(st.count(test, other, nil, nil, nil)(0, len(other)), len(other))
 	}
 	for goOn && res.NFlip < a.set.MaxFlips && (a.set.MaxIters == 0 || res.Iters < a.set.MaxIters) {
 		if err := ctx.Err(); err != nil {
@@ -643,7 +659,7 @@ func (a *Attacker) Run(ctx context.Context, trial int, opt Options) (Trial, erro
 		if l < 0 {
 			break // no layer has a bit to flip
 		}
-		st.apply(l, chs, loss)
+		st.apply(l, chs)
 		goOn, v, s = check(false)
 		for _, ch := range chs {
 			q := ch.before
@@ -663,7 +679,7 @@ func (a *Attacker) Run(ctx context.Context, trial int, opt Options) (Trial, erro
 	}
 	res.Reached = !goOn
 	if a.kind == TBFA {
-		res.OtherPct = pct(st.count(test, other, nil, nil)(0, len(other)), len(other))
+		res.OtherPct = pct(st.count(test, other, nil, nil, nil)(0, len(other)), len(other))
 	}
 	for l, codes := range st.codes {
 		for j, q := range codes {

@@ -60,22 +60,27 @@ func TestDecideEarlyEqualsFull(t *testing.T) {
 			}
 			return c
 		}
-		chunk := 1 + r.IntN(64)
+		chunk, quantum := 1+r.IntN(64), 1+r.IntN(8)
 		for _, need := range []int{0, 1, total - 1, total, total + 1, n, n + 1, r.IntN(n + 2)} {
 			if need < 0 {
 				continue
 			}
-			full, fc, fs := Decide(n, need, chunk, false, false, score)
+			full, fc, fs := Decide(n, need, chunk, quantum, false, false, score)
 			if full != (total >= need) || fc != total || fs != n {
 				t.Fatalf("trial %d: full scan (%v, %d, %d), want (%v, %d, %d)", trial, full, fc, fs, total >= need, total, n)
 			}
 			for _, finish := range []bool{false, true} {
-				early, _, es := Decide(n, need, chunk, true, finish, score)
+				early, _, es := Decide(n, need, chunk, quantum, true, finish, score)
 				if early != full {
 					t.Fatalf("trial %d n %d need %d chunk %d: early %v, full %v", trial, n, need, chunk, early, full)
 				}
 				if !early && finish && es != n {
 					t.Fatalf("finishFalse scored %d of %d", es, n)
+				}
+				// A true answer scores no more than the need-th correct
+				// item, every wrong one and less than a quantum more.
+				if early && need > 0 && es > need+(n-total)+quantum-1 {
+					t.Fatalf("trial %d: early true after %d items, need %d", trial, es, need)
 				}
 			}
 		}
@@ -129,7 +134,7 @@ func TestBitScoresMatchFiniteDifferences(t *testing.T) {
 	}
 	st.setAttack(d, idx, labels)
 	st.gradient()
-	l0 := st.loss()
+	l0 := st.loss(st.inf.Record(&st.pre, st.x, len(idx)))
 	checked := 0
 	for l := range m.Layers {
 		r := st.rank(l)
@@ -153,7 +158,7 @@ func TestBitScoresMatchFiniteDifferences(t *testing.T) {
 	if checked < 6 {
 		t.Fatalf("only %d candidates checked", checked)
 	}
-	if got := st.loss(); got != l0 {
+	if got := st.loss(st.inf.Forward(st.x, len(idx))); got != l0 {
 		t.Fatalf("try did not restore the engine: loss %v, was %v", got, l0)
 	}
 }
@@ -277,8 +282,24 @@ func TestBFARakinPreset(t *testing.T) {
 	}
 }
 
+// T-BFA with the preset's goal (99.9%) on the tiny MLP reaches it: every
+// held-out image of the source class is predicted as the target.
+func TestTBFAReachesPresetGoal(t *testing.T) {
+	m, d := tinyMLP(t, 0.5)
+	s, _ := Preset("tbfa", 3)
+	s.Source, s.Target, s.Batch = 0, 2, 16
+	tr := runTrial(t, TBFA, s, Target{Name: "tiny", Model: m, Test: d}, 0, Options{Seed: 5})
+	if !tr.Reached || tr.FinalPct < s.GoalPct || tr.CleanPct >= s.GoalPct {
+		t.Fatalf("T-BFA: reached %v, success %.2f%% → %.2f%% after %d flips", tr.Reached, tr.CleanPct, tr.FinalPct, tr.NFlip)
+	}
+}
+
 // T-BFA on the MNIST MLP (the whole test set, 128 attack images) reaches a
-// 99% success rate on the held-out images of the source class.
+// 99% success rate on the held-out images of the source class. (The
+// preset's 99.9% asks for all of its ~960 held-out images; there the
+// success rate levels off at 99.3–99.8% within 1000 flips, for 7→1, 4→9
+// and 128–1024 attack images: the last few images are not in the attack
+// batch and the search stops moving them.)
 func TestTBFAReachesTarget(t *testing.T) {
 	m, _, _ := mnistMLP(t)
 	_, test, err := dnn.LoadMNIST("")

@@ -21,16 +21,22 @@ func Need(pct float64, n int, orEqual bool) int {
 	return c
 }
 
-// Decide scores items 0…n−1 in chunks of chunk (score(lo, hi) returns how
-// many of items lo…hi−1 count) and reports whether at least need of them
-// count. With early set it stops after the first chunk at which the answer
-// is decided: counted ≥ need, or counted + (n − scored) < need (see the
-// package documentation); with finishFalse it still scores everything when
-// the answer is false. It returns the answer, the count and the number of
-// items scored.
-func Decide(n, need, chunk int, early, finishFalse bool, score func(lo, hi int) int) (ok bool, counted, scored int) {
+// Decide scores items 0…n−1 in chunks of at most chunk (score(lo, hi)
+// returns how many of items lo…hi−1 count) and reports whether at least
+// need of them count. With early set it stops after the first chunk at
+// which the answer is decided: counted ≥ need, or counted + (n − scored) <
+// need (see the package documentation); with finishFalse it still scores
+// everything when the answer is false. Early chunks are no longer than the
+// count still missing (need − counted), rounded up to a multiple of quantum,
+// so that a check that ends true scores little beyond need items. It
+// returns the answer, the count and the number of items scored.
+func Decide(n, need, chunk, quantum int, early, finishFalse bool, score func(lo, hi int) int) (ok bool, counted, scored int) {
 	for scored < n {
-		hi := min(n, scored+chunk)
+		step := chunk
+		if early && need-counted < chunk {
+			step = max(quantum, (need-counted+quantum-1)/quantum*quantum)
+		}
+		hi := min(n, scored+step)
 		counted += score(scored, hi)
 		scored = hi
 		if !early {

@@ -53,7 +53,18 @@
 // answers are still possible. Decide stops at the first chunk of images at
 // which one of the two holds, which gives exactly the answer of the full
 // count, so the sequence of flips and N_flip do not change (tested against
-// Settings.FullCheck). The accuracy recorded after a flip is then that of
+// Settings.FullCheck). The order only decides how soon: the images last
+// seen correct come first, then the others by their last margin, largest
+// first, and chunks shrink to the count still missing, so a check that
+// ends "above" scores little more than need images, even near the
+// threshold where a few images that were wrong have turned correct.
+//
+// # Incremental forward passes
+//
+// Trying a flip in layer ℓ changes only the steps from ℓ on: the attack
+// batch's activations before every layer are recorded once per iteration
+// (dnn.Prefix) and each try recomputes from its layer, bit for bit the
+// full forward pass. The accuracy recorded after a flip is then that of
 // the scored prefix (a uniformly random subset of the evaluation set: the
 // order is a random permutation per trial) with its size; the last check of
 // a trial, which ends it, scores the whole set.

@@ -81,6 +81,11 @@ type Inference struct {
 	x       []float32 // current Forward input (read by the workers)
 	n       int
 	next    atomic.Int64 // next group to run
+	// The current call's Prefix: record saves every op's output into it,
+	// restore starts each group at op from with the tensors it holds.
+	record, restore *Prefix
+	from            int
+	holders         [][]int // holders[k][slot]: Prefix tensor in slot before op k, or −1
 }
 
 // inferOp is one step of the compiled program of a group.
@@ -463,10 +468,22 @@ func (e *Inference) Clone() *Inference {
 // as Model.Forward). The returned slice is owned by the engine and valid
 // until the next call.
 func (e *Inference) Forward(x []float32, n int) []float32 {
-	size := e.c * e.h * e.w
-	if n < 1 || len(x) != n*size {
+	e.checkInput(x, n)
+	e.x = x
+	return e.run(n)
+}
+
+// checkInput panics unless x holds n ≥ 1 input images.
+func (e *Inference) checkInput(x []float32, n int) {
+	if size := e.c * e.h * e.w; n < 1 || len(x) != n*size {
 		panic(fmt.Sprintf("dnn: inference %s: input has %d values, want %d images of %d×%d×%d", e.arch, len(x), n, e.c, e.h, e.w))
 	}
+}
+
+// run computes the logits of n images in groups of kernels.LaneWidth, on
+// up to Threads goroutines, as the call's fields (x, record, restore,
+// from) say.
+func (e *Inference) run(n int) []float32 {
 	if cap(e.out) < n*e.classes {
 		e.out = make([]float32, n*e.classes)
 	}
@@ -476,7 +493,7 @@ func (e *Inference) Forward(x []float32, n int) []float32 {
 	for len(e.workers) < nw {
 		e.workers = append(e.workers, e.newWorker())
 	}
-	e.x, e.n = x, n
+	e.n = n
 	e.next.Store(0)
 	if nw == 1 {
 		e.work(e.workers[0], groups)
@@ -492,7 +509,7 @@ func (e *Inference) Forward(x []float32, n int) []float32 {
 		e.work(e.workers[0], groups)
 		wg.Wait()
 	}
-	e.x = nil
+	e.x, e.record, e.restore, e.from = nil, nil, nil, 0
 	return e.out
 }
 
@@ -547,15 +564,22 @@ func (e *Inference) runGroup(wk *inferWorker, g int) {
 	size := e.c * e.h * e.w
 	n0 := g * L
 	cnt := min(L, e.n-n0)
-	xs := e.x[n0*size : (n0+cnt)*size]
-	if e.nbuf > 0 {
-		kernels.LaneLoad(wk.bufs[0][:e.inShape.Len()], e.inShape, xs, cnt)
+	switch {
+	case e.restore != nil:
+		e.restoreGroup(wk, e.restore.groups[g], e.from)
+	case e.nbuf > 0:
+		kernels.LaneLoad(wk.bufs[0][:e.inShape.Len()], e.inShape, e.x[n0*size:(n0+cnt)*size], cnt)
 		wk.shapes[0] = e.inShape
-	} else {
-		kernels.LaneLoad(wk.feat[0][:e.inShape.Len()], e.inShape, xs, cnt)
+	default:
+		kernels.LaneLoad(wk.feat[0][:e.inShape.Len()], e.inShape, e.x[n0*size:(n0+cnt)*size], cnt)
 	}
-	last := 0 // feature buffer holding the logits
-	for i := range e.prog {
+	var rec [][]float32
+	if e.record != nil {
+		rec = e.record.groups[g]
+		copy(rec[0], e.slot(wk, 0, len(rec[0])))
+	}
+	last := e.logitsSlot() - e.nbuf // feature buffer holding the logits
+	for i := e.from; i < len(e.prog); i++ {
 		op := &e.prog[i]
 		switch op.kind {
 		case opConv:
@@ -578,7 +602,9 @@ func (e *Inference) runGroup(wk *inferWorker, g int) {
 			kernels.LaneAvgPool(wk.feat[op.out], wk.bufs[op.in][:op.inShape.Len()], op.inShape)
 		case opLinear:
 			kernels.LaneLinear(wk.feat[op.out], e.weights[op.weight].folded, op.bias, wk.feat[op.in], op.nin, op.nout, op.relu)
-			last = op.out
+		}
+		if rec != nil {
+			copy(rec[i+1], e.slot(wk, e.outSlot(op), len(rec[i+1])))
 		}
 	}
 	logits := wk.feat[last]
