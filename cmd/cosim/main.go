@@ -153,6 +153,7 @@ func parseFlagsArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(out)
 			usage()
 			return nil, err
 		}

@@ -48,6 +48,23 @@ func TestHelpAndUnknown(t *testing.T) {
 	}
 }
 
+// Every command's --help prints its usage and its flags, and exits 0.
+func TestEveryCommandHelpListsFlags(t *testing.T) {
+	for name := range commands {
+		args := []string{name, "--help"}
+		switch name {
+		case "attack":
+			args = []string{name, "bfa", "--help"}
+		case "arch", "schema", "version", "help", "data":
+			continue // subcommands or no flags
+		}
+		code, _, errs := cosim(t, args...)
+		if code != 0 || !strings.Contains(errs, "Usage: cosim "+name) || !strings.Contains(errs, "\n  -") {
+			t.Errorf("%v: exit %d, want 0 with the usage and a flag list:\n%s", args, code, errs)
+		}
+	}
+}
+
 // The built-in layer sets price on every built-in architecture without
 // flags beyond the model (weights in DRAM are not limited).
 func TestEnergyBuiltins(t *testing.T) {
