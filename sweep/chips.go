@@ -40,7 +40,7 @@ func (c Config) chipSummaries(ctx context.Context, eng *mc.Engine, vs []float64,
 func (c Config) bers(vs []float64) []float64 {
 	bers := make([]float64, len(vs))
 	for i, v := range vs {
-		bers[i] = c.Spec.BER.BER(v)
+		bers[i] = c.spec().BER.BER(v)
 	}
 	return bers
 }

@@ -20,7 +20,7 @@ func TestRunChips(t *testing.T) {
 	w, d := tiny(t, wcat.WCAT)
 	n, _ := tiny(t, wcat.Normal)
 	vs := []float64{0.42, 0.36, 0.39, 0.8}
-	cfg := Config{Spec: builtinYAML(t, nil), Voltages: vs, Faults: mc.FaultsChip, Seed: 5, Test: d,
+	cfg := Config{Accel: eyerissOf(t, builtinYAML(t, nil)), Voltages: vs, Faults: mc.FaultsChip, Seed: 5, Test: d,
 		MC:     mc.Options{Protocol: mc.ProtocolSubset, Trials: 6, Subset: 120, Workers: 1},
 		Models: []Model{{Name: "mlp", Method: "wcat", Q: w}, {Name: "mlp", Method: "normal", Q: n}}}
 	rep, err := Run(context.Background(), cfg, nil)
@@ -64,7 +64,7 @@ func TestRunChips(t *testing.T) {
 		t.Fatal(err)
 	}
 	e2, _ := mc.NewEngine(n, 64, d, 0)
-	bers := []float64{cfg.Spec.BER.BER(0.36)}
+	bers := []float64{cfg.spec().BER.BER(0.36)}
 	opt := mc.Options{Trials: 6, Seed: 5, Key: chipKey, Subset: 120}
 	s1, _ := e1.RunChips(context.Background(), bers, mc.FaultsChip, opt)
 	s2, _ := e2.RunChips(context.Background(), bers, mc.FaultsChip, opt)
@@ -75,7 +75,7 @@ func TestRunChips(t *testing.T) {
 
 func TestChipFaultsRefuseAdaptiveStopping(t *testing.T) {
 	w, d := tiny(t, wcat.WCAT)
-	cfg := Config{Spec: builtinYAML(t, nil), Voltages: []float64{0.4}, Faults: mc.FaultsChip, Seed: 5, Test: d,
+	cfg := Config{Accel: eyerissOf(t, builtinYAML(t, nil)), Voltages: []float64{0.4}, Faults: mc.FaultsChip, Seed: 5, Test: d,
 		MC: mc.Options{Trials: 4, CIHalfWidth: 0.5}, Models: []Model{{Name: "mlp", Method: "wcat", Q: w}}}
 	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "cannot stop a point early") {
 		t.Fatalf("chip faults with a CI half-width: %v", err)
@@ -89,7 +89,7 @@ func TestChipFaultsRefuseAdaptiveStopping(t *testing.T) {
 func TestParseSpecFaults(t *testing.T) {
 	base := "sweep:\n  models: [{checkpoint: a.ckpt}]\n  voltages: [0.4, 0.5]\n"
 	s, err := ParseSpec("s.yaml", []byte(base))
-	if err != nil || s.Faults != mc.FaultsIID || s.MC.CIHalfWidth != DefaultCIHalfWidth {
+	if err != nil || s.Faults != mc.FaultsIID || s.MC.CIHalfWidth != mc.DefaultCIHalfWidth {
 		t.Fatalf("default: %+v, %v", s, err)
 	}
 	s, err = ParseSpec("s.yaml", []byte(base+"  faults: chip-stuck\n  monte-carlo: {max-trials: 40}\n"))

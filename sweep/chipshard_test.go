@@ -17,7 +17,7 @@ func TestChipShardsMergeEqualRun(t *testing.T) {
 	n, _ := tiny(t, wcat.Normal)
 	ctx := context.Background()
 	for _, f := range []mc.Faults{mc.FaultsChip, mc.FaultsChipStuck} {
-		cfg := Config{Spec: builtinYAML(t, nil), Voltages: []float64{0.40, 0.36, 0.8}, Faults: f, Seed: 11, Test: d,
+		cfg := Config{Accel: eyerissOf(t, builtinYAML(t, nil)), Voltages: []float64{0.40, 0.36, 0.8}, Faults: f, Seed: 11, Test: d,
 			MC:     mc.Options{Protocol: mc.ProtocolSubset, Trials: 5, Subset: 100},
 			Models: []Model{{Name: "mlp", Method: "wcat", Q: w}, {Name: "mlp", Method: "normal", Q: n}}}
 		full, err := Run(ctx, cfg, nil)

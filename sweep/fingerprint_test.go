@@ -77,7 +77,7 @@ func TestFingerprintCoversEveryArchitectureValue(t *testing.T) {
 			t.Fatal(err)
 		}
 		fp := func(s *arch.Spec) fingerprint.Set {
-			return Config{Spec: s, Voltages: []float64{0.5}, MC: mc.Options{Trials: 1}, Test: d,
+			return Config{Accel: specOnly{s}, Voltages: []float64{0.5}, MC: mc.Options{Trials: 1}, Test: d,
 				Models: []Model{{Name: "mlp", Method: "wcat", Q: w}}}.Fingerprint()
 		}
 		base, err := arch.Parse(name+".yaml", raw)
@@ -132,7 +132,7 @@ func TestFingerprintCoversEveryArchitectureValue(t *testing.T) {
 func TestFingerprintCoversEverySweepField(t *testing.T) {
 	w, d := tiny(t, wcat.WCAT)
 	base := func() Config {
-		return Config{Spec: builtinYAML(t, nil), Voltages: []float64{0.4, 0.5}, Seed: 3, Test: d,
+		return Config{Accel: eyerissOf(t, builtinYAML(t, nil)), Voltages: []float64{0.4, 0.5}, Seed: 3, Test: d,
 			MC:     mc.Options{Protocol: mc.ProtocolSubset, Trials: 10, MinTrials: 5, CIHalfWidth: 1, Subset: 100, Workers: 1},
 			Models: []Model{{Name: "mlp", Method: "wcat", Q: w}}}
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 
+	"cosim/internal/fileio"
 	"cosim/internal/fingerprint"
 	"cosim/results"
 )
@@ -56,7 +57,7 @@ func OpenJournal(path string, config fingerprint.Set, resume bool) (*Journal, []
 // openJournal is OpenJournal for a journal of kind whose records are Ts,
 // each checked by check.
 func openJournal[T any](path, kind string, config fingerprint.Set, resume bool, check func(T) error) (*Journal, []T, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := fileio.ReadFile(path, fileio.TableLimit)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
@@ -122,10 +123,19 @@ func (j *Journal) append(v any) error {
 // Close closes the journal file.
 func (j *Journal) Close() error { return j.f.Close() }
 
+// Remove closes the journal and deletes its file: the run it records is
+// complete.
+func (j *Journal) Remove() error {
+	if err := j.f.Close(); err != nil {
+		return err
+	}
+	return os.Remove(j.path)
+}
+
 // ReadJournal returns the points of the journal at path (for re-rendering
 // the report of an interrupted sweep); a torn last line is ignored.
 func ReadJournal(path string) ([]results.Point, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := fileio.ReadFile(path, fileio.TableLimit)
 	if err != nil {
 		return nil, err
 	}

@@ -186,7 +186,7 @@ func (c Config) Merge(files []*ShardFile) ([]results.Point, error) {
 				}
 				accs, flips = append(accs, p.Accs...), append(flips, p.Flips...)
 			}
-			ber := c.Spec.BER.BER(v)
+			ber := c.spec().BER.BER(v)
 			s, err := mc.Combine(ber, c.pointMC(v), c.Test.Len(), accs, flips)
 			if err != nil {
 				return nil, fmt.Errorf("sweep: %s %s at %g V: %w", m.Name, m.Method, v, err)

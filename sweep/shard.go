@@ -140,7 +140,12 @@ type ShardEvent struct {
 	Done, Total int // parts
 	Trial       int // trials of the current part finished so far
 	Part        *Part
-	Current     string // the part in progress
+	// Current names the part in progress, or the model and method of the
+	// clean pass in progress.
+	Current string
+	// Work counts a part and a model's clean pass as a unit each (see
+	// Work).
+	Work Work
 }
 
 // RunShard runs the parts of shard sh of the sweep cfg (cfg.Done and
@@ -162,9 +167,31 @@ func RunShard(ctx context.Context, cfg Config, sh Shard, done []Part, onPart fun
 		finished[p.unit()] = p
 	}
 	parts := cfg.Parts(sh)
-	emit := func(e ShardEvent) {
+	// todo[mi] counts the parts of model mi left to run; a model with
+	// parts has a clean pass.
+	todo := make([]int, len(cfg.Models))
+	work, workTotal := 0.0, len(parts)
+	for mi, m := range cfg.Models {
+		has := false
+		for _, p := range parts {
+			if p.Model == m.Name && p.Method == m.Method {
+				has = true
+				if _, ok := finished[p.unit()]; !ok {
+					todo[mi]++
+				}
+			}
+		}
+		if has {
+			workTotal++
+			if todo[mi] == 0 {
+				work++ // no clean pass needed
+			}
+		}
+	}
+	emit := func(e ShardEvent, frac float64) {
 		if progress != nil {
 			e.Total = len(parts)
+			e.Work.Done, e.Work.Total = work+frac, workTotal
 			progress(e)
 		}
 	}
@@ -178,18 +205,31 @@ func RunShard(ctx context.Context, cfg Config, sh Shard, done []Part, onPart fun
 			}
 			if f, ok := finished[p.unit()]; ok {
 				*p = f
-				emit(ShardEvent{Done: i + 1, Part: p})
+				work++
+				emit(ShardEvent{Done: i + 1, Part: p}, 0)
 				continue
 			}
 			if eng == nil {
-				if eng, err = cfg.engine(cfg.Models[mi], mem); err != nil {
+				clean := m.Name + " " + m.Method
+				if eng, err = cfg.engine(cfg.Models[mi], mem, func(n, of int) {
+					emit(ShardEvent{Done: i, Current: clean, Work: Work{Clean: n, CleanOf: of}}, float64(n)/float64(of))
+				}); err != nil {
 					return nil, err
 				}
+				work++
 			}
-			ber := cfg.Spec.BER.BER(p.VddV)
+			ber := cfg.spec().BER.BER(p.VddV)
 			opt := cfg.pointMC(p.VddV)
 			current := p.String()
-			opt.OnTrial = func(t int) { emit(ShardEvent{Done: i, Trial: t + 1 - p.From, Current: current}) }
+			// Under chip faults the first part of a model runs its chips
+			// at every voltage: all its parts advance together.
+			span := 1.0
+			if cfg.Faults.Chips() {
+				span = float64(todo[mi])
+			}
+			opt.OnTrial = func(t int) {
+				emit(ShardEvent{Done: i, Trial: t + 1 - p.From, Current: current}, span*float64(t+1-p.From)/float64(p.To-p.From))
+			}
 			if cfg.Faults.Chips() {
 				err = chips.part(ctx, eng, p, opt)
 			} else if cfg.splitsTrials() {
@@ -207,7 +247,9 @@ func RunShard(ctx context.Context, cfg Config, sh Shard, done []Part, onPart fun
 					return nil, err
 				}
 			}
-			emit(ShardEvent{Done: i + 1, Part: p})
+			todo[mi]--
+			work++
+			emit(ShardEvent{Done: i + 1, Part: p}, 0)
 		}
 	}
 	return parts, nil

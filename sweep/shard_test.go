@@ -89,7 +89,7 @@ func TestShardMergeEqualsRun(t *testing.T) {
 		{Protocol: mc.ProtocolReference, Trials: 5},
 		{Protocol: mc.ProtocolSubset, Trials: 60, MinTrials: 4, CIHalfWidth: 1.5, Subset: 100},
 	} {
-		cfg := Config{Spec: builtinYAML(t, nil), Voltages: []float64{0.40, 0.36, 0.44, 0.8}, MC: o, Seed: 11, Test: d,
+		cfg := Config{Accel: eyerissOf(t, builtinYAML(t, nil)), Voltages: []float64{0.40, 0.36, 0.44, 0.8}, MC: o, Seed: 11, Test: d,
 			Models: []Model{{Name: "mlp", Method: "wcat", Q: w}, {Name: "mlp", Method: "normal", Q: n}}}
 		full, err := Run(ctx, cfg, nil)
 		if err != nil {
@@ -175,7 +175,7 @@ func TestShardMergeEqualsRun(t *testing.T) {
 // only the rest and gives the parts of an uninterrupted run.
 func TestShardResume(t *testing.T) {
 	w, d := tiny(t, wcat.WCAT)
-	cfg := Config{Spec: builtinYAML(t, nil), Voltages: []float64{0.34, 0.38, 0.42}, Seed: 9, Test: d,
+	cfg := Config{Accel: eyerissOf(t, builtinYAML(t, nil)), Voltages: []float64{0.34, 0.38, 0.42}, Seed: 9, Test: d,
 		MC: mc.Options{Protocol: mc.ProtocolReference, Trials: 4}, Models: []Model{{Name: "mlp", Method: "wcat", Q: w}}}
 	sh := Shard{1, 2}
 	full, err := RunShard(context.Background(), cfg, sh, nil, nil, nil)

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -25,10 +26,10 @@ import (
 //	      protection: [none, secded]  # optional: one series per protection
 //	                                # (ecc.ParseProtection); default: the arch's
 //	  voltages: {from: 0.30, to: 0.80, step: 0.01}   # or a list: [0.4, 0.5]
-//	  monte-carlo:                  # optional; defaults shown
+//	  monte-carlo:                  # optional; defaults (mc.DefaultOptions) shown
 //	    protocol: subset            # or reference (every trial on the whole set)
 //	    max-trials: 500             # 50 for the reference protocol
-//	    min-trials: 10
+//	    min-trials: 10              # at most max-trials when that is given alone
 //	    ci-half-width: 0.5          # accuracy points; 0 runs max-trials
 //	    subset: 1000                # images per trial (subset protocol)
 //	  faults: iid                   # optional: iid (default), chip or chip-stuck
@@ -64,24 +65,6 @@ type SpecModel struct {
 	// Protections, if any, run the model once per protection of the
 	// weight memory, each its own series; none: the architecture's.
 	Protections []ecc.Protection
-}
-
-// Defaults of the Monte Carlo settings.
-const (
-	DefaultSubsetTrials    = 500
-	DefaultReferenceTrials = 50
-	DefaultMinTrials       = 10
-	DefaultCIHalfWidth     = 0.5
-	DefaultSubset          = 1000
-)
-
-// DefaultMC returns the default Monte Carlo settings of a protocol.
-func DefaultMC(p mc.Protocol) mc.Options {
-	o := mc.Options{Protocol: p, Trials: DefaultSubsetTrials, MinTrials: DefaultMinTrials, CIHalfWidth: DefaultCIHalfWidth, Subset: DefaultSubset}
-	if p == mc.ProtocolReference {
-		o.Trials = DefaultReferenceTrials
-	}
-	return o
 }
 
 // LoadSpec reads and checks a sweep spec file.
@@ -146,7 +129,7 @@ func (p *specParser) spec(root *yaml.Node) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Spec{File: p.File, Arch: "eyeriss-onchip", Seed: 1337, MC: DefaultMC(mc.ProtocolSubset)}
+	s := &Spec{File: p.File, Arch: "eyeriss-onchip", Seed: 1337, MC: mc.DefaultOptions(mc.DefaultProtocol)}
 	if v, ok, err := p.optText(f, "arch"); err != nil {
 		return nil, err
 	} else if ok {
@@ -312,19 +295,23 @@ func (p *specParser) monteCarlo(n *yaml.Node, s *Spec) error {
 		if err != nil {
 			return m.Bad("protocol", "%v", err)
 		}
-		s.MC = DefaultMC(proto)
+		s.MC = mc.DefaultOptions(proto)
 	}
 	for _, k := range []struct {
 		key string
 		lo  int64
-		dst *int
-	}{{"max-trials", 1, &s.MC.Trials}, {"min-trials", 2, &s.MC.MinTrials}, {"subset", 1, &s.MC.Subset}} {
+		set func(int)
+	}{
+		{"max-trials", 1, func(v int) { s.MC = s.MC.WithTrials(v) }},
+		{"min-trials", 2, func(v int) { s.MC.MinTrials = v }},
+		{"subset", 1, func(v int) { s.MC.Subset = v }},
+	} {
 		if m.Has(k.key) {
-			v, err := m.Int(k.key, k.lo, math.MaxInt32)
+			v, err := m.Int(k.key, k.lo, mc.MaxTrials)
 			if err != nil {
 				return err
 			}
-			*k.dst = int(v)
+			k.set(int(v))
 		}
 	}
 	if m.Has("ci-half-width") {
@@ -337,8 +324,8 @@ func (p *specParser) monteCarlo(n *yaml.Node, s *Spec) error {
 		}
 		s.MC.CIHalfWidth = v
 	}
-	if s.MC.MinTrials > s.MC.Trials {
-		return p.Errorf(n, "min-trials %d exceeds max-trials %d", s.MC.MinTrials, s.MC.Trials)
+	if err := s.MC.Validate(mc.KeyNames); err != nil {
+		return p.Errorf(n, "%v", err)
 	}
 	return nil
 }
@@ -354,14 +341,17 @@ func (p *specParser) faults(f *yamlspec.Mapping, s *Spec) error {
 	if s.Faults, err = mc.ParseFaults(v); err != nil {
 		return f.Bad("faults", "%v", err)
 	}
-	if !s.Faults.Chips() {
-		return nil
+	var m *yamlspec.Mapping
+	if mcn, ok := f.Vals["monte-carlo"]; ok {
+		m, _ = p.Mapping(mcn, "monte-carlo", monteCarloKeys...)
 	}
-	if mcn, ok := f.Vals["monte-carlo"]; ok && s.MC.CIHalfWidth != 0 {
-		if m, _ := p.Mapping(mcn, "monte-carlo", monteCarloKeys...); m != nil && m.Has("ci-half-width") {
-			return m.Bad("ci-half-width", "%g: %s faults score every chip at every voltage, so there is no adaptive stopping (omit it or set 0)", s.MC.CIHalfWidth, s.Faults)
+	ciSet := m != nil && m.Has("ci-half-width")
+	if s.MC, err = s.MC.ForFaults(s.Faults, ciSet, mc.KeyNames); err != nil {
+		var oe *mc.OptionError
+		if errors.As(err, &oe) && ciSet {
+			return m.Bad(oe.Name, "%s", oe.Problem)
 		}
+		return p.Errorf(f.Vals["faults"], "%v", err)
 	}
-	s.MC.CIHalfWidth = 0
 	return nil
 }

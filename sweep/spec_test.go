@@ -44,7 +44,7 @@ func TestParseSpec(t *testing.T) {
 		t.Fatalf("monte carlo %+v, want %+v", s.MC, want)
 	}
 	s, err = ParseSpec("s.yaml", []byte("sweep:\n  arch: my/arch.yaml\n  models: [{checkpoint: a.ckpt}]\n  voltages: [0.4, 0.5]\n"))
-	if err != nil || s.Arch != filepath.Join("my", "arch.yaml") || !sameMC(s.MC, DefaultMC(mc.ProtocolSubset)) || len(s.Voltages) != 2 {
+	if err != nil || s.Arch != filepath.Join("my", "arch.yaml") || !sameMC(s.MC, mc.DefaultOptions(mc.ProtocolSubset)) || len(s.Voltages) != 2 {
 		t.Fatalf("%+v, %v", s, err)
 	}
 }

@@ -1,8 +1,8 @@
 // Package sweep ties the pieces of cosim together: for every model and every
 // supply voltage V of the architecture's scaled weight memory it computes
 // the bit error rate BER(V) (the spec's BER model), the energy of one
-// inference (accel/eyeriss priced with CACTI, dynamic energy of the scaled
-// memories × V²/V_nom²) and the Monte Carlo accuracy of the network whose
+// inference (the accelerator model's access counts priced with CACTI,
+// dynamic energy of the scaled memories × V²/V_nom²) and the Monte Carlo accuracy of the network whose
 // quantized weights sit in that memory (package mc), and collects the
 // points, the BER curve and energy breakdowns into a results.Report.
 //
@@ -27,7 +27,6 @@ import (
 	"sort"
 
 	"cosim/accel"
-	"cosim/accel/eyeriss"
 	"cosim/arch"
 	"cosim/dnn"
 	"cosim/ecc"
@@ -57,7 +56,10 @@ type Model struct {
 
 // Config describes a sweep.
 type Config struct {
-	Spec *arch.Spec
+	// Accel maps the networks onto the architecture swept, its Spec (for
+	// example accel/eyeriss's row-stationary model); it is fingerprinted by
+	// its name and its whole Spec.
+	Accel accel.Accelerator `fingerprint:"-"`
 	// Models are fingerprinted by index (see Config.Fingerprint).
 	Models   []Model `fingerprint:"-"`
 	Voltages []float64
@@ -80,12 +82,30 @@ type Config struct {
 	OnPoint func(results.Point) error `fingerprint:"-"`
 }
 
-// Event reports progress: a finished point (Point set) or a finished trial.
+// Event reports progress: a finished point (Point set), a finished trial
+// (Trial set) or a batch of a model's clean pass (Work.Clean set).
 type Event struct {
 	Done, Total int // points
 	Trial       int // trials taken into the current point so far
 	Point       *results.Point
-	Current     string // model, method and voltage of the point in progress
+	// Current names the point in progress (model, method and voltage), or
+	// the model and method of the clean pass in progress.
+	Current string
+	Work    Work
+}
+
+// Work is the progress of a run in units of work: one per point (per part,
+// in a shard) and one per model's clean pass — its clean network scored
+// once on the whole evaluation set before its first point, as long as many
+// trials —, the unit in progress counted by its fraction done (trials of
+// its maximum, images of the clean pass). A clean pass that is not needed
+// (every point of the model resumed) counts as done.
+type Work struct {
+	Done  float64
+	Total int
+	// Clean is the number of images of the clean pass in progress scored
+	// so far, of CleanOf; both 0 outside a clean pass.
+	Clean, CleanOf int
 }
 
 // Voltages returns the grid vmin, vmin+step, …, vmax (inclusive, rounded to
@@ -126,9 +146,15 @@ func (c Config) Validate() error {
 	return err
 }
 
+// spec is the architecture swept.
+func (c Config) spec() *arch.Spec { return c.Accel.Spec() }
+
 // prepare validates c and returns the faulty weight memory, the
 // accelerator model and each model's priced energy report.
-func (c Config) prepare() (*arch.Component, *eyeriss.Model, []*accel.EnergyReport, error) {
+func (c Config) prepare() (*arch.Component, accel.Accelerator, []*accel.EnergyReport, error) {
+	if c.Accel == nil || c.Accel.Spec() == nil {
+		return nil, nil, nil, fmt.Errorf("sweep: no accelerator model")
+	}
 	if len(c.Models) == 0 || len(c.Voltages) == 0 {
 		return nil, nil, nil, fmt.Errorf("sweep: need at least one model and one voltage")
 	}
@@ -145,14 +171,11 @@ func (c Config) prepare() (*arch.Component, *eyeriss.Model, []*accel.EnergyRepor
 			}
 		}
 	}
-	mem, err := c.Spec.FaultyWeightMemory()
+	mem, err := c.spec().FaultyWeightMemory()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	acc, err := eyeriss.New(c.Spec)
-	if err != nil {
-		return nil, nil, nil, err
-	}
+	acc := c.Accel
 	seen := map[string]bool{}
 	var energies []*accel.EnergyReport
 	for _, m := range c.Models {
@@ -173,7 +196,7 @@ func (c Config) prepare() (*arch.Component, *eyeriss.Model, []*accel.EnergyRepor
 				return nil, nil, nil, fmt.Errorf("sweep: %s %s: %w", m.Name, m.Method, err)
 			}
 		}
-		if err := c.Spec.CheckWeights(fmt.Sprintf("%s (%d-bit)", m.Name, m.Q.Cfg.Bits), wl.WeightBits()); err != nil {
+		if err := c.spec().CheckWeights(fmt.Sprintf("%s (%d-bit)", m.Name, m.Q.Cfg.Bits), wl.WeightBits()); err != nil {
 			return nil, nil, nil, err
 		}
 		energy, err := accel.PriceWith(acc, wl, m.Protection)
@@ -192,17 +215,18 @@ func (c Config) prepare() (*arch.Component, *eyeriss.Model, []*accel.EnergyRepor
 // order. Cancelling ctx stops it between trials; the points finished so far
 // (Done and new ones) are returned with the error.
 func Run(ctx context.Context, cfg Config, progress func(Event)) (results.Report, error) {
-	rep := results.Report{Title: "cosim voltage sweep", Arch: cfg.Spec.Name}
+	rep := results.Report{Title: "cosim voltage sweep"}
 	mem, acc, energies, err := cfg.prepare()
 	if err != nil {
 		return rep, err
 	}
+	rep.Arch = cfg.spec().Name
 	vs := append([]float64(nil), cfg.Voltages...)
 	sort.Float64s(vs)
 	for _, v := range vs {
-		rep.BERCurve = append(rep.BERCurve, results.BERPoint{VddV: v, BER: cfg.Spec.BER.BER(v)})
+		rep.BERCurve = append(rep.BERCurve, results.BERPoint{VddV: v, BER: cfg.spec().BER.BER(v)})
 	}
-	if f := cfg.Spec.BERFit; f != nil {
+	if f := cfg.spec().BERFit; f != nil {
 		for i := range f.V {
 			rep.BERMeasured = append(rep.BERMeasured, results.BERPoint{VddV: f.V[i], BER: f.BER[i]})
 		}
@@ -213,9 +237,11 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (results.Report,
 	}
 	total := len(cfg.Models) * len(vs)
 	finished := 0
-	emit := func(e Event) {
+	work, workTotal := 0.0, len(cfg.Models)*(len(vs)+1)
+	emit := func(e Event, frac float64) {
 		if progress != nil {
 			e.Done, e.Total = finished, total
+			e.Work.Done, e.Work.Total = work+frac, workTotal
 			progress(e)
 		}
 	}
@@ -224,28 +250,46 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (results.Report,
 		var eng *mc.Engine
 		var mine []results.Point
 		var chips []mc.Summary // chip faults: every voltage's summary, computed at once
+		todo := 0
+		for _, v := range vs {
+			if _, ok := done[pointKey{m.Name, m.Method, v}]; !ok {
+				todo++
+			}
+		}
+		if todo == 0 {
+			work++ // no clean pass needed
+		}
 		for vi, v := range vs {
 			if p, ok := done[pointKey{m.Name, m.Method, v}]; ok {
 				rep.Points = append(rep.Points, p)
 				mine = append(mine, p)
 				finished++
-				emit(Event{Point: &p})
+				work++
+				emit(Event{Point: &p}, 0)
 				continue
 			}
 			if eng == nil {
-				if eng, err = cfg.engine(m, mem); err != nil {
+				clean := m.Name + " " + m.Method
+				if eng, err = cfg.engine(m, mem, func(n, of int) {
+					emit(Event{Current: clean, Work: Work{Clean: n, CleanOf: of}}, float64(n)/float64(of))
+				}); err != nil {
 					return rep, err
 				}
+				work++
 			}
-			ber := cfg.Spec.BER.BER(v)
+			ber := cfg.spec().BER.BER(v)
 			opt := cfg.pointMC(v)
 			current := fmt.Sprintf("%s %s %.3f V", m.Name, m.Method, v)
-			opt.OnTrial = func(t int) { emit(Event{Trial: t + 1, Current: current}) }
+			opt.OnTrial = func(t int) { emit(Event{Trial: t + 1, Current: current}, float64(t+1)/float64(opt.Trials)) }
 			var s mc.Summary
 			if cfg.Faults.Chips() {
 				if chips == nil {
+					// Every chip is scored at every voltage: the model's
+					// points advance together.
 					current := fmt.Sprintf("%s %s, chips at %d voltages", m.Name, m.Method, len(vs))
-					opt.OnTrial = func(t int) { emit(Event{Trial: t + 1, Current: current}) }
+					opt.OnTrial = func(t int) {
+						emit(Event{Trial: t + 1, Current: current}, float64(todo)*float64(t+1)/float64(opt.Trials))
+					}
 					if chips, err = cfg.chipSummaries(ctx, eng, vs, opt); err != nil {
 						return rep, err
 					}
@@ -263,11 +307,12 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (results.Report,
 			rep.Points = append(rep.Points, p)
 			mine = append(mine, p)
 			finished++
-			emit(Event{Point: &p})
+			work++
+			emit(Event{Point: &p}, 0)
 		}
-		rep.Nominal = append(rep.Nominal, results.NominalEnergy{Model: m.Name, Method: m.Method, VddV: cfg.Spec.NominalV, EnergyPJ: energy.TotalPJ(cfg.Spec.NominalV)})
-		rep.Breakdowns = append(rep.Breakdowns, breakdown(m, energy, cfg.Spec.NominalV, fmt.Sprintf("nominal %.2f V", cfg.Spec.NominalV)))
-		if iso := pareto.IsoAccuracy(mine, pareto.IsoAccuracyTolPts); len(iso) == 1 && iso[0].Iso.VddV != cfg.Spec.NominalV {
+		rep.Nominal = append(rep.Nominal, results.NominalEnergy{Model: m.Name, Method: m.Method, VddV: cfg.spec().NominalV, EnergyPJ: energy.TotalPJ(cfg.spec().NominalV)})
+		rep.Breakdowns = append(rep.Breakdowns, breakdown(m, energy, cfg.spec().NominalV, fmt.Sprintf("nominal %.2f V", cfg.spec().NominalV)))
+		if iso := pareto.IsoAccuracy(mine, pareto.IsoAccuracyTolPts); len(iso) == 1 && iso[0].Iso.VddV != cfg.spec().NominalV {
 			rep.Breakdowns = append(rep.Breakdowns, breakdown(m, energy, iso[0].Iso.VddV,
 				fmt.Sprintf("lowest energy within %g point of the best accuracy, %.3f V", pareto.IsoAccuracyTolPts, iso[0].Iso.VddV)))
 		}
@@ -277,10 +322,10 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (results.Report,
 		proto = mc.ProtocolSubset
 	}
 	rep.Notes = []string{
-		fmt.Sprintf("architecture %s (%s); faulty weight memory %s, %d-bit words", cfg.Spec.Name, cfg.Spec.File, mem.Name, mem.WidthBits),
-		fmt.Sprintf("BER(V) = min(exp(%g %s·V %s·V²), 0.5)%s; nominal %g V", cfg.Spec.BER.A, signed(cfg.Spec.BER.B), signed(cfg.Spec.BER.C), berSource(cfg.Spec), cfg.Spec.NominalV),
+		fmt.Sprintf("architecture %s (%s); faulty weight memory %s, %d-bit words", cfg.spec().Name, cfg.spec().File, mem.Name, mem.WidthBits),
+		fmt.Sprintf("BER(V) = min(exp(%g %s·V %s·V²), 0.5)%s; nominal %g V", cfg.spec().BER.A, signed(cfg.spec().BER.B), signed(cfg.spec().BER.C), berSource(cfg.spec()), cfg.spec().NominalV),
 		cfg.mcNote(proto),
-		fmt.Sprintf("energy model: %s, batch 1; savings are against the nominal %g V", acc.Name(), cfg.Spec.NominalV),
+		fmt.Sprintf("energy model: %s, batch 1; savings are against the nominal %g V", acc.Name(), cfg.spec().NominalV),
 	}
 	for _, m := range cfg.Models {
 		if p := m.Protection.WithDefaults(); p.Scheme != ecc.None {
@@ -288,10 +333,10 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (results.Report,
 				m.Name, m.Method, mem.Name, p.Label(), p.Uncorrectable, p.DecoderPJ, p.EncoderPJ, p.Source))
 		}
 	}
-	for _, c := range cfg.Spec.ScaledMemories() {
+	for _, c := range cfg.spec().ScaledMemories() {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("energy(V) of %s: %s", c.Name, c.VoltageModel))
 	}
-	for _, c := range cfg.Spec.EnergyOnlyMemories() {
+	for _, c := range cfg.spec().EnergyOnlyMemories() {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("energy only: %s is voltage-scaled with `faults: none`; its energy falls with the supply but its bits never flip", c.Name))
 	}
 	if n := noisyPoints(rep.BERCurve); n > 0 {
@@ -301,9 +346,9 @@ func Run(ctx context.Context, cfg Config, progress func(Event)) (results.Report,
 }
 
 // engine is the Monte Carlo engine of model m in the faulty weight memory
-// mem.
-func (c Config) engine(m Model, mem *arch.Component) (*mc.Engine, error) {
-	return mc.NewEngineWith(m.Q, mem.WidthBits, c.Test, mc.EngineOptions{Protection: m.Protection})
+// mem; onClean follows its clean pass (mc.EngineOptions.OnClean).
+func (c Config) engine(m Model, mem *arch.Component, onClean func(images, total int)) (*mc.Engine, error) {
+	return mc.NewEngineWith(m.Q, mem.WidthBits, c.Test, mc.EngineOptions{Protection: m.Protection, OnClean: onClean})
 }
 
 // pointMC is the Monte Carlo options of the point at voltage v: its trials
@@ -351,12 +396,16 @@ const resultsFormat = "cosim-sweep-results 2"
 
 // Fingerprint flattens everything that determines a sweep's results: every
 // field of the configuration and of the resolved architecture (by
-// reflection, so no field can be forgotten), every model's quantizer
-// configuration and the SHA-256 of each of its tensors, and the name and
-// content hash of the evaluation data. Worker counts and kernel paths are
-// not in it: results do not depend on them.
+// reflection, so no field can be forgotten), the accelerator model's name,
+// every model's quantizer configuration and the SHA-256 of each of its
+// tensors, and the name and content hash of the evaluation data. Worker
+// counts and kernel paths are not in it: results do not depend on them.
 func (c Config) Fingerprint() fingerprint.Set {
 	s := fingerprint.Set{{Key: "format", Value: resultsFormat}}
+	if c.Accel != nil {
+		s.Append(fingerprint.Of("sweep.Spec", c.Accel.Spec()))
+		s.Add("sweep.Accel", c.Accel.Name())
+	}
 	s.Append(fingerprint.Of("sweep", c))
 	var buf [4]byte
 	for i, m := range c.Models {

@@ -2,12 +2,15 @@ package sweep
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"cosim/accel"
+	"cosim/accel/eyeriss"
 	"cosim/arch"
 	"cosim/dnn"
 	"cosim/internal/seed"
@@ -15,6 +18,7 @@ import (
 	"cosim/mc"
 	"cosim/results"
 	"cosim/wcat"
+	"cosim/workload"
 )
 
 func TestVoltages(t *testing.T) {
@@ -95,7 +99,7 @@ func TestRun(t *testing.T) {
 	n, _ := tiny(t, wcat.Normal)
 	spec := builtinYAML(t, nil)
 	vs := []float64{0.44, 0.32, 0.36, 0.8}
-	cfg := Config{Spec: spec, Voltages: vs, MC: mc.Options{Protocol: mc.ProtocolReference, Trials: 4}, Seed: 5, Test: d,
+	cfg := Config{Accel: eyerissOf(t, spec), Voltages: vs, MC: mc.Options{Protocol: mc.ProtocolReference, Trials: 4}, Seed: 5, Test: d,
 		Models: []Model{{Name: "mlp", Method: "wcat", Q: w}, {Name: "mlp", Method: "normal", Q: n}}}
 	var events int
 	rep, err := Run(context.Background(), cfg, func(e Event) {
@@ -152,7 +156,7 @@ func TestRun(t *testing.T) {
 // points of an uninterrupted run, and only computes the missing ones.
 func TestResumeFromJournal(t *testing.T) {
 	w, d := tiny(t, wcat.WCAT)
-	cfg := Config{Spec: builtinYAML(t, nil), Voltages: []float64{0.34, 0.38, 0.42}, Seed: 9, Test: d,
+	cfg := Config{Accel: eyerissOf(t, builtinYAML(t, nil)), Voltages: []float64{0.34, 0.38, 0.42}, Seed: 9, Test: d,
 		MC: mc.Options{Trials: 20, CIHalfWidth: 2, Subset: 100}, Models: []Model{{Name: "mlp", Method: "wcat", Q: w}}}
 	full, err := Run(context.Background(), cfg, nil)
 	if err != nil {
@@ -220,11 +224,30 @@ func TestHashCoversEnergyModel(t *testing.T) {
 		spec := builtinYAML(t, func(s string) string {
 			return strings.Replace(s, "    nominal-v: 0.8\n", "    nominal-v: 0.8\n    energy-model: "+model+"\n", 1)
 		})
-		cfg := Config{Spec: spec, Voltages: []float64{0.5}, MC: mc.Options{Trials: 1}, Test: d, Models: []Model{{Name: "mlp", Method: "wcat", Q: w}}}
+		cfg := Config{Accel: specOnly{spec}, Voltages: []float64{0.5}, MC: mc.Options{Trials: 1}, Test: d, Models: []Model{{Name: "mlp", Method: "wcat", Q: w}}}
 		return cfg.Hash()
 	}
 	paper, physical, dynOnly := hash("paper"), hash("physical"), hash("dynamic-only")
 	if paper == physical || paper == dynOnly || physical == dynOnly {
 		t.Fatal("the sweep hash does not depend on the energy(V) model")
 	}
+}
+
+// eyerissOf is the row-stationary model of s.
+func eyerissOf(t *testing.T, s *arch.Spec) accel.Accelerator {
+	t.Helper()
+	m, err := eyeriss.New(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// specOnly carries an architecture for fingerprints; it maps no layer.
+type specOnly struct{ s *arch.Spec }
+
+func (a specOnly) Name() string     { return "spec only" }
+func (a specOnly) Spec() *arch.Spec { return a.s }
+func (a specOnly) Map(workload.Layer) (accel.Counts, error) {
+	return accel.Counts{}, errors.New("specOnly maps no layer")
 }

@@ -54,9 +54,7 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlags("eval", "--model CHECKPOINT --ber P [--trials N] [flags]", stderr)
 	model := fs.String("model", "", "trained checkpoint (required)")
 	berList := fs.String("ber", "0", "bit error rate of every stored weight bit, or a comma-separated list of rates (one engine, one clean pass)")
-	trials := fs.Int("trials", 50, "Monte Carlo trials (whole-model fault realisations)")
-	protocol := fs.String("protocol", string(mc.ProtocolReference), "reference (every trial scores the whole test set, as the WCAT code) or subset (stratified subsets with a control variate, see the mc package documentation)")
-	subset := fs.Int("subset", 1000, "images per trial of the subset protocol")
+	mcf := addMCFlags(fs, mc.ProtocolReference, false)
 	seedV := fs.Uint64("seed", 1337, "random seed of the fault realisations")
 	archName := fs.String("arch", "eyeriss-onchip", "architecture whose scaled weight memory's word width packs the codes")
 	data := fs.String("data", "", "data directory of the test set")
@@ -74,19 +72,14 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return inputErrf("eval: --ber %s: %v", *berList, err)
 	}
-	if *trials < 1 {
-		return inputErrf("eval: --trials %d: want ≥ 1", *trials)
+	opt, err := mcf.options(setFlags(fs))
+	if err != nil {
+		return inputErrf("eval: %v", err)
 	}
 	if *workers < 0 {
 		return inputErrf("eval: --workers %d: want ≥ 0 (0: all cores)", *workers)
 	}
-	proto, err := mc.ParseProtocol(*protocol)
-	if err != nil {
-		return inputErrf("eval: --protocol: %v", err)
-	}
-	if *subset < 1 {
-		return inputErrf("eval: --subset %d: want ≥ 1", *subset)
-	}
+	opt.Seed, opt.Workers = *seedV, *workers
 	var opts arch.Options
 	if *protection != "" {
 		p, err := ecc.ParseProtection(*protection)
@@ -121,7 +114,9 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := mem.Protection.Check(q.Cfg.Bits, mem.WidthBits); err != nil {
 		return inputErrf("%s: %s: %v", *model, mem.Name, err)
 	}
-	eng, err := mc.NewEngineWith(q, mem.WidthBits, test, mc.EngineOptions{Protection: mem.Protection})
+	clean := progress.New(stderr, *quiet, test.Len(), "clean pass, images")
+	eng, err := mc.NewEngineWith(q, mem.WidthBits, test, mc.EngineOptions{Protection: mem.Protection, OnClean: func(n, _ int) { clean.Set(n) }})
+	clean.Finish()
 	if errors.Is(err, mc.ErrProtection) {
 		return inputErrf("%s: %v", *model, err)
 	}
@@ -130,9 +125,9 @@ func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	var rs []evalResult
 	for _, ber := range bers {
-		bar := progress.New(stderr, *quiet, *trials, fmt.Sprintf("BER %g, trials", ber))
-		s, err := eng.Run(ctx, ber, mc.Options{Protocol: proto, Trials: *trials, Subset: *subset, Seed: *seedV, Key: seed.Float(ber), Workers: *workers,
-			OnTrial: func(int) { bar.Add(1) }})
+		bar := progress.New(stderr, *quiet, opt.Trials, fmt.Sprintf("BER %g, trials", ber))
+		opt.Key, opt.OnTrial = seed.Float(ber), func(int) { bar.Add(1) }
+		s, err := eng.Run(ctx, ber, opt)
 		bar.Finish()
 		if err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"cosim/sweep"
 	"cosim/wcat"
 )
 
@@ -112,7 +113,7 @@ func TestSweepKillAndResume(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	journal := filepath.Join(killed, journalFile)
+	journal := filepath.Join(killed, sweep.JournalFile)
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		b, _ := os.ReadFile(journal)

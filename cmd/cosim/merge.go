@@ -49,21 +49,13 @@ func cmdMerge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // mergeShards writes the results and report of the sweep cfg from its
 // shards into out.
 func mergeShards(ctx context.Context, cfg sweep.Config, shards []*sweep.ShardFile, out string, stdout io.Writer) error {
-	pts, err := cfg.Merge(shards)
+	o, err := sweep.OpenMerge(cfg, shards, out)
 	if err != nil {
 		return inputErrf("merge: %v", err)
 	}
-	release, err := lockOutDir(out)
+	defer o.Close()
+	rep, err := o.Run(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("merge: %w", err)
-	}
-	defer release()
-	cfg.Done, cfg.OnPoint = pts, nil
-	rep, err := sweep.Run(ctx, cfg, nil)
-	if err != nil {
-		return fmt.Errorf("merge: %w", err)
-	}
-	if err := report.WriteAll(out, rep); err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
 	fmt.Fprintf(stdout, "%d points from %d shards, %d on the Pareto frontier\n", len(rep.Points), len(shards), len(pareto.Frontier(rep.Points)))

@@ -6,11 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"strings"
 
-	"cosim/internal/progress"
 	"cosim/sweep"
 )
 
@@ -50,62 +47,37 @@ func shardArgs(fs *flag.FlagSet) []string {
 	return args
 }
 
-// runShard runs shard sh of the sweep cfg and writes OUT/shard-I-of-N.json.
-// Its finished parts go to OUT/shard-I-of-N.jsonl as they finish, so
-// --resume continues a killed task; with --resume, a shard whose results
-// file is already there is not run again.
-//
-// The tasks of a sharded run write into one folder at once, so it is not
-// locked (lockOutDir); each shard has its own files.
+// runShard runs shard sh of the sweep cfg and writes OUT/shard-I-of-N.json
+// (sweep.OpenShard: --resume continues a killed task, and skips a shard
+// already finished).
 func runShard(ctx context.Context, cfg sweep.Config, sh sweep.Shard, args []string, out string, resume, quiet bool, stdout, stderr io.Writer) error {
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("sweep: %w", err)
+	o, err := sweep.OpenShard(cfg, sh, out, resume)
+	if err != nil {
+		return inputErr(err)
 	}
-	path := filepath.Join(out, sh.FileName())
-	fp := cfg.Fingerprint()
-	if f, err := sweep.ReadShardFile(path); resume && err == nil && f.Config == fp.Hash() && f.Shard == sh.Index && f.Of == sh.Count {
-		fmt.Fprintf(stdout, "shard %s: already finished in %s\n", sh, path)
+	defer o.Close()
+	if o.Finished {
+		fmt.Fprintf(stdout, "shard %s: already finished in %s\n", sh, o.Path())
 		return nil
 	}
-	jpath := strings.TrimSuffix(path, ".json") + ".jsonl"
-	journal, done, err := sweep.OpenShardJournal(jpath, fp, sh, resume)
-	if err != nil {
-		if errors.Is(err, sweep.ErrJournalExists) {
-			return inputErr(err)
-		}
-		return inputErrf("sweep: %v", err)
+	if o.Resumed() > 0 {
+		fmt.Fprintf(stderr, "resuming: %d finished parts of shard %s read from %s\n", o.Resumed(), sh, o.Journal())
 	}
-	defer journal.Close()
-	if len(done) > 0 {
-		fmt.Fprintf(stderr, "resuming: %d finished parts of shard %s read from %s\n", len(done), sh, jpath)
-	}
-	total := len(cfg.Parts(sh))
-	bar := progress.New(stderr, quiet, total, "parts")
-	parts, err := sweep.RunShard(ctx, cfg, sh, done, journal.AppendPart, func(e sweep.ShardEvent) {
-		if e.Part != nil {
-			bar.Set(e.Done)
-			return
-		}
-		bar.Describe(fmt.Sprintf("%s: %d", e.Current, e.Trial))
+	bar := &workBar{w: stderr, quiet: quiet}
+	parts, err := o.Run(ctx, args, func(e sweep.ShardEvent) {
+		bar.show(e.Work, fmt.Sprintf("%d/%d parts", e.Done, e.Total), e.Current, e.Trial)
 	})
-	bar.Finish()
+	bar.finish()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			fmt.Fprintf(stderr, "interrupted: the finished parts are kept in %s; rerun with --resume to continue\n", jpath)
+			fmt.Fprintf(stderr, "interrupted: the finished parts are kept in %s; rerun with --resume to continue\n", o.Journal())
 		}
-		return fmt.Errorf("sweep: shard %s: %w", sh, err)
-	}
-	if err := sweep.NewShardFile(cfg, sh, args, parts).Write(path); err != nil {
-		return fmt.Errorf("sweep: %w", err)
-	}
-	journal.Close()
-	if err := os.Remove(jpath); err != nil {
-		return fmt.Errorf("sweep: %w", err)
+		return err
 	}
 	trials := 0
 	for _, p := range parts {
 		trials += len(p.Accs)
 	}
-	fmt.Fprintf(stdout, "shard %s: %d parts of the sweep's work (%d trials); wrote %s\n", sh, total, trials, path)
+	fmt.Fprintf(stdout, "shard %s: %d parts of the sweep's work (%d trials); wrote %s\n", sh, len(parts), trials, o.Path())
 	return nil
 }

@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"cosim/accel/eyeriss"
 	"cosim/arch"
-	"cosim/dnn"
 	"cosim/ecc"
 	"cosim/internal/progress"
 	"cosim/mc"
@@ -24,9 +23,6 @@ import (
 func init() {
 	register("sweep", "sweep the weight-SRAM supply voltage: BER, energy and Monte Carlo accuracy, Pareto report", cmdSweep)
 }
-
-// journalFile is the results journal of a sweep inside its output directory.
-const journalFile = "points.jsonl"
 
 func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return sweepCommand(ctx, args, stdout, stderr, nil)
@@ -47,17 +43,13 @@ func sweepCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	vmin := fs.Float64("vmin", 0.30, "lowest supply voltage [V]")
 	vmax := fs.Float64("vmax", 0.80, "highest supply voltage [V]")
 	vstep := fs.Float64("vstep", 0.01, "voltage step [V]")
-	protocol := fs.String("protocol", string(mc.ProtocolSubset), "Monte Carlo protocol: subset (stratified subsets + control variate, the default) or reference (every trial on the whole test set, as the WCAT code)")
-	trials := fs.Int("trials", 0, fmt.Sprintf("maximum trials per point (default %d for subset, %d for reference)", sweep.DefaultSubsetTrials, sweep.DefaultReferenceTrials))
-	minTrials := fs.Int("min-trials", sweep.DefaultMinTrials, "trials before a point may stop early")
-	ci := fs.Float64("ci", sweep.DefaultCIHalfWidth, "stop a point when its 95% CI half-width reaches this many accuracy points (0: always run --trials)")
-	subset := fs.Int("subset", sweep.DefaultSubset, "images per trial of the subset protocol")
+	mcf := addMCFlags(fs, mc.DefaultProtocol, true)
 	seedV := fs.Uint64("seed", 1337, "random seed of the fault realisations")
 	faults := fs.String("faults", string(mc.FaultsIID), "fault model: iid (a fresh draw per point, the paper's), chip (each trial one chip whose weak cells persist as V drops, scored at every voltage; --trials chips, no --ci) or chip-stuck (chip, with failing cells stuck at 0 or 1 per cell)")
 	data := fs.String("data", "", "data directory of the evaluation set (MNIST: default the GoMNIST module's data folder)")
 	workers := fs.Int("workers", 0, "parallel trials (default: all cores)")
 	out := fs.String("out", "reports", "output directory for index.html, sweep.csv, sweep.json")
-	resume := fs.Bool("resume", false, "continue an interrupted sweep from OUT/"+journalFile)
+	resume := fs.Bool("resume", false, "continue an interrupted sweep from OUT/"+sweep.JournalFile)
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	shardFlag := fs.String("shard", "", "run only shard I/N of the sweep (with --spec) and write OUT/shard-I-of-N.json; cosim merge joins the N shards")
 	if err := parseFlags(fs, args); err != nil {
@@ -77,26 +69,14 @@ func sweepCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 				return inputErrf("sweep: --%s cannot be combined with --spec (set it in the spec)", f)
 			}
 		}
-		s, err := sweep.LoadSpec(*specFile)
-		if err != nil {
+		if sp, err = sweep.LoadSpec(*specFile); err != nil {
 			return inputErr(err)
 		}
-		sp = s
 		if set["trials"] {
-			if *trials < 1 {
-				return inputErrf("sweep: --trials %d: want ≥ 1", *trials)
+			sp.MC = sp.MC.WithTrials(*mcf.trials)
+			if err := sp.MC.Validate(mc.FlagNames); err != nil {
+				return inputErrf("sweep: %v", err)
 			}
-			sp.MC.Trials = *trials
-			sp.MC.MinTrials = min(sp.MC.MinTrials, max(*trials, 2))
-		}
-		if set["energy-model"] {
-			sp.EnergyModel = sram.EnergyModelKind(*energyModel)
-		}
-		if !set["data"] && s.Data != "" {
-			*data = s.Data
-		}
-		if !set["out"] && s.Out != "" {
-			*out = s.Out
 		}
 	} else {
 		if len(models) == 0 {
@@ -105,43 +85,19 @@ func sweepCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		if len(labels) > 0 && len(labels) != len(models) {
 			return inputErrf("sweep: %d --label for %d --model: give one per model, in the same order", len(labels), len(models))
 		}
-		vs, err := sweep.Voltages(*vmin, *vmax, *vstep)
+		sp = &sweep.Spec{Arch: *archName, Seed: *seedV}
+		if sp.Voltages, err = sweep.Voltages(*vmin, *vmax, *vstep); err != nil {
+			return inputErrf("sweep: %v", err)
+		}
+		if sp.Faults, err = mc.ParseFaults(*faults); err != nil {
+			return inputErrf("sweep: --faults: %v", err)
+		}
+		if sp.MC, err = mcf.options(set); err == nil {
+			sp.MC, err = sp.MC.ForFaults(sp.Faults, set["ci"], mc.FlagNames)
+		}
 		if err != nil {
 			return inputErrf("sweep: %v", err)
 		}
-		proto, err := mc.ParseProtocol(*protocol)
-		if err != nil {
-			return inputErrf("sweep: --protocol: %v", err)
-		}
-		o := sweep.DefaultMC(proto)
-		if set["trials"] {
-			o.Trials = *trials
-		}
-		o.MinTrials, o.CIHalfWidth, o.Subset = *minTrials, *ci, *subset
-		if !set["min-trials"] {
-			o.MinTrials = min(o.MinTrials, max(o.Trials, 2))
-		}
-		switch {
-		case o.Trials < 1:
-			return inputErrf("sweep: --trials %d: want ≥ 1", o.Trials)
-		case o.MinTrials < 2 || o.MinTrials > max(o.Trials, 2):
-			return inputErrf("sweep: --min-trials %d: want 2..%d (--trials)", o.MinTrials, o.Trials)
-		case o.CIHalfWidth < 0:
-			return inputErrf("sweep: --ci %g: want ≥ 0", o.CIHalfWidth)
-		case o.Subset < 1:
-			return inputErrf("sweep: --subset %d: want ≥ 1", o.Subset)
-		}
-		f, err := mc.ParseFaults(*faults)
-		if err != nil {
-			return inputErrf("sweep: --faults: %v", err)
-		}
-		if f.Chips() {
-			if set["ci"] && o.CIHalfWidth != 0 {
-				return inputErrf("sweep: --ci %g: --faults %s scores every chip at every voltage, so there is no adaptive stopping (give the chips with --trials)", o.CIHalfWidth, f)
-			}
-			o.CIHalfWidth = 0
-		}
-		sp = &sweep.Spec{Arch: *archName, EnergyModel: sram.EnergyModelKind(*energyModel), Voltages: vs, MC: o, Faults: f, Seed: *seedV}
 		for i, m := range models {
 			sm := sweep.SpecModel{Checkpoint: m}
 			if len(labels) > 0 {
@@ -153,134 +109,99 @@ func sweepCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 			sp.Models = append(sp.Models, sm)
 		}
 	}
-	var protections []ecc.Protection
+	if set["energy-model"] || *specFile == "" {
+		sp.EnergyModel = sram.EnergyModelKind(*energyModel)
+	}
+	if set["data"] || *specFile == "" {
+		sp.Data = *data
+	}
+	if set["out"] || sp.Out == "" {
+		sp.Out = *out
+	}
+	req := sweep.Request{Spec: sp, Workers: *workers, Load: loadModel}
 	if set["protection"] {
 		for _, s := range strings.Split(*protection, ",") {
 			p, err := ecc.ParseProtection(strings.TrimSpace(s))
 			if err != nil {
 				return inputErrf("sweep: --protection: %v", err)
 			}
-			protections = append(protections, p)
+			req.Protections = append(req.Protections, p)
 		}
 	}
 	if *workers < 0 {
 		return inputErrf("sweep: --workers %d: want ≥ 0 (0: all cores)", *workers)
 	}
-	spec, err := arch.ResolveWith(sp.Arch, arch.Options{EnergyModel: sp.EnergyModel})
+	spec, err := sp.ResolveArch()
 	if err != nil {
-		if sp.File != "" {
-			return inputErrf("%s: arch: %v", sp.File, err)
-		}
 		return inputErr(err)
 	}
-	cfg := sweep.Config{Spec: spec, Voltages: sp.Voltages, MC: sp.MC, Faults: sp.Faults, Seed: sp.Seed}
-	cfg.MC.Workers = *workers
-	dsName := ""
-	for i, sm := range sp.Models {
-		q, info, err := loadModel(sm.Checkpoint)
-		if err != nil {
-			if sp.File != "" {
-				return inputErrf("%s: models[%d].checkpoint: %v (a relative path is resolved against the spec's folder, %s)", sp.File, i, err, filepath.Dir(sp.File))
-			}
-			return inputErr(err)
-		}
-		name, err := dnn.DatasetFor(q.Net.Arch())
-		if err != nil {
-			return inputErrf("%s: %v", sm.Checkpoint, err)
-		}
-		if dsName != "" && name != dsName {
-			return inputErrf("%s: a %s model evaluates on %s, the others on %s", sm.Checkpoint, q.Net.Arch(), name, dsName)
-		}
-		if cfg.Test == nil {
-			if _, cfg.Test, err = dnn.LoadDataset(name, *data); err != nil {
-				return inputErrf("sweep: %v", err)
-			}
-			dsName = name
-		}
-		label := sm.Label
-		if label == "" {
-			label = info.Config().Label()
-		}
-		prots := sm.Protections
-		if protections != nil {
-			prots = protections
-		}
-		if len(prots) == 0 {
-			var p ecc.Protection
-			if mem, err := spec.FaultyWeightMemory(); err == nil {
-				p = mem.Protection
-			}
-			prots = []ecc.Protection{p}
-		}
-		for _, p := range prots {
-			method := label
-			if p.WithDefaults().Scheme != ecc.None {
-				method += "+" + p.Label()
-			}
-			cfg.Models = append(cfg.Models, sweep.Model{Name: q.Net.Arch(), Method: method, Q: q, Protection: p})
-		}
-	}
-	if err := cfg.Validate(); err != nil {
+	if req.Accel, err = eyeriss.New(spec); err != nil {
 		return inputErr(err)
 	}
-	if err := checkOutDir(*out); err != nil {
+	cfg, err := req.Config()
+	if err != nil {
+		return inputErr(err)
+	}
+	if err := checkOutDir(sp.Out); err != nil {
 		return inputErrf("sweep: %v", err)
 	}
 	switch {
 	case shards != nil:
-		return mergeShards(ctx, cfg, shards, *out, stdout)
+		return mergeShards(ctx, cfg, shards, sp.Out, stdout)
 	case shard.Count > 0:
-		return runShard(ctx, cfg, shard, shardArgs(fs), *out, *resume, *quiet, stdout, stderr)
+		return runShard(ctx, cfg, shard, shardArgs(fs), sp.Out, *resume, *quiet, stdout, stderr)
 	}
-	release, err := lockOutDir(*out)
+	o, err := sweep.Open(cfg, sp.Out, *resume)
 	if err != nil {
-		return fmt.Errorf("sweep: %w", err)
+		return inputErr(err)
 	}
-	defer release()
-	jpath := filepath.Join(*out, journalFile)
-	journal, done, err := sweep.OpenJournal(jpath, cfg.Fingerprint(), *resume)
-	if err != nil {
-		if errors.Is(err, sweep.ErrJournalExists) {
-			return inputErr(err)
-		}
-		return inputErrf("sweep: %v", err)
+	defer o.Close()
+	if o.Resumed() > 0 {
+		fmt.Fprintf(stderr, "resuming: %d finished points read from %s\n", o.Resumed(), o.Journal())
 	}
-	defer journal.Close()
-	cfg.Done, cfg.OnPoint = done, journal.Append
-	if len(done) > 0 {
-		fmt.Fprintf(stderr, "resuming: %d finished points read from %s\n", len(done), jpath)
-	}
-
-	bar := progress.New(stderr, *quiet, len(sp.Voltages)*len(cfg.Models), "points")
-	rep, err := sweep.Run(ctx, cfg, func(e sweep.Event) {
-		if e.Point != nil {
-			bar.Set(e.Done)
-			return
-		}
-		bar.Describe(fmt.Sprintf("%s, trial %d", e.Current, e.Trial))
+	bar := &workBar{w: stderr, quiet: *quiet}
+	rep, err := o.Run(ctx, func(e sweep.Event) {
+		bar.show(e.Work, fmt.Sprintf("%d/%d points", e.Done, e.Total), e.Current, e.Trial)
 	})
-	bar.Finish()
+	bar.finish()
 	if err != nil {
 		if errors.Is(err, context.Canceled) && len(rep.Points) > 0 {
-			rep.Notes = append(rep.Notes, fmt.Sprintf("interrupted: %d of %d points finished", len(rep.Points), len(sp.Voltages)*len(cfg.Models)))
-			if werr := report.WriteAll(*out, rep); werr == nil {
-				fmt.Fprintf(stderr, "interrupted: %d finished points kept in %s (report of them in %s); rerun with --resume to continue\n", len(rep.Points), jpath, *out)
-			}
+			fmt.Fprintf(stderr, "interrupted: %d finished points kept in %s (report of them in %s); rerun with --resume to continue\n", len(rep.Points), o.Journal(), sp.Out)
 		}
-		return fmt.Errorf("sweep: %w", err)
+		return err
 	}
-	if err := report.WriteAll(*out, rep); err != nil {
-		return fmt.Errorf("sweep: %w", err)
-	}
-	journal.Close()
-	if err := os.Remove(jpath); err != nil {
-		return fmt.Errorf("sweep: %w", err)
-	}
-	front := pareto.Frontier(rep.Points)
-	fmt.Fprintf(stdout, "%d points (%d models × %d voltages), %d on the Pareto frontier\n", len(rep.Points), len(cfg.Models), len(sp.Voltages), len(front))
-	fmt.Fprintf(stdout, "wrote %s, %s, %s\n", filepath.Join(*out, report.HTMLFile), filepath.Join(*out, report.CSVFile), filepath.Join(*out, report.JSONFile))
+	fmt.Fprintf(stdout, "%d points (%d models × %d voltages), %d on the Pareto frontier\n", len(rep.Points), len(cfg.Models), len(sp.Voltages), len(pareto.Frontier(rep.Points)))
+	fmt.Fprintf(stdout, "wrote %s, %s, %s\n", filepath.Join(sp.Out, report.HTMLFile), filepath.Join(sp.Out, report.CSVFile), filepath.Join(sp.Out, report.JSONFile))
 	return nil
 }
+
+// workBar draws the progress of a sweep or a shard on w (nothing when
+// quiet): its work done, each model's clean pass included (sweep.Work),
+// and what is in progress.
+type workBar struct {
+	w       io.Writer
+	quiet   bool
+	bar     *progress.Bar
+	started bool
+}
+
+// show moves the bar to work; done counts the points (or parts) finished,
+// current and trial name the one in progress.
+func (b *workBar) show(work sweep.Work, done, current string, trial int) {
+	if !b.started {
+		b.bar, b.started = progress.NewFraction(b.w, b.quiet, work.Total, ""), true
+	}
+	switch {
+	case work.CleanOf > 0:
+		done += fmt.Sprintf(", %s: clean pass, %d/%d images", current, work.Clean, work.CleanOf)
+	case trial > 0:
+		done += fmt.Sprintf(", %s, trial %d", current, trial)
+	}
+	b.bar.Describe(done)
+	b.bar.SetFraction(work.Done)
+}
+
+func (b *workBar) finish() { b.bar.Finish() }
 
 func joinNames(ns []string) string {
 	s := ""

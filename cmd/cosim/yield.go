@@ -82,7 +82,7 @@ func cmdYield(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		*in = filepath.Join(*out, report.JSONFile)
 	}
-	rep, err := readResults(*in)
+	rep, err := sweep.ReadResults(*in)
 	if err != nil {
 		return inputErr(err)
 	}
