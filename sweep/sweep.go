@@ -13,9 +13,16 @@
 // the same random stream at a given voltage and results do not depend on the
 // number of threads. Energy breakdowns are reported, per model, at the
 // nominal voltage and at its iso-accuracy point (the lowest-energy voltage
-// whose mean accuracy is within pareto.IsoAccuracyTolPts of its best). A
-// sweep can be resumed: finished points are handed to OnPoint (the CLI
-// appends them to a Journal) and passed back in Done.
+// whose mean accuracy is within pareto.IsoAccuracyTolPts of its best).
+//
+// The use case, as cosim sweep runs it: a Spec (LoadSpec, or one built from
+// flags) and an accelerator model make a Request, whose Config loads and
+// checks everything before any work; Open takes the output directory
+// (locked, with a Journal of finished points, so that a killed or
+// interrupted run resumes where it stopped) and Out.Run computes the sweep
+// and writes its report, a partial one when interrupted. A sweep also runs
+// in shards (Shard, OpenShard) that OpenMerge joins into the report of the
+// whole; Join joins results files for cosim report.
 package sweep
 
 import (
