@@ -220,15 +220,9 @@ func newResNet(s workload.ResNet, r *rand.Rand) *ResNet {
 		m.Pool = &MaxPool2d{Kernel: 3, Stride: 2, Pad: 1}
 	}
 	in := s.Widths[0]
-	for i, width := range s.Widths {
-		for j := range s.Depths[i] {
-			stride := 1
-			if i > 0 && j == 0 {
-				stride = 2
-			}
-			m.Blocks = append(m.Blocks, NewBasicBlock(fmt.Sprintf("layer%d.%d", i+1, j), in, width, stride, r))
-			in = width
-		}
+	for _, b := range s.Blocks() {
+		m.Blocks = append(m.Blocks, NewBasicBlock(b.Name, b.In, b.Out, b.Stride, r))
+		in = b.Out
 	}
 	m.FC = NewLinear("fc", in, s.Classes, true, r)
 	m.wire()

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"cosim/internal/enum"
 )
 
 // Scheme names how the weight memory is protected.
@@ -31,12 +33,7 @@ var Schemes = []Scheme{None, SECDED, ZeroSpace, MSB}
 
 // ParseScheme validates a scheme name.
 func ParseScheme(s string) (Scheme, error) {
-	for _, x := range Schemes {
-		if string(x) == s {
-			return x, nil
-		}
-	}
-	return "", fmt.Errorf("unknown protection %q (want none, secded, zero-space or msb)", s)
+	return enum.Parse("protection", s, Schemes...)
 }
 
 // Policy is what a reader does with a word whose error was detected but not
@@ -53,11 +50,7 @@ const (
 
 // ParsePolicy validates a policy name.
 func ParsePolicy(s string) (Policy, error) {
-	switch Policy(s) {
-	case Keep, Zero:
-		return Policy(s), nil
-	}
-	return "", fmt.Errorf("unknown uncorrectable-word policy %q (want keep or zero)", s)
+	return enum.Parse("uncorrectable-word policy", s, Keep, Zero)
 }
 
 // Default codec energies per 64-bit word at 65 nm and 0.8 V (the built-in

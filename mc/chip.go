@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"cosim/internal/enum"
 	"cosim/internal/seed"
 	"cosim/sram"
 )
@@ -31,13 +32,10 @@ const (
 
 // ParseFaults validates a fault model name; "" is FaultsIID.
 func ParseFaults(s string) (Faults, error) {
-	switch Faults(s) {
-	case "":
+	if s == "" {
 		return FaultsIID, nil
-	case FaultsIID, FaultsChip, FaultsChipStuck:
-		return Faults(s), nil
 	}
-	return "", fmt.Errorf("unknown fault model %q (want iid, chip or chip-stuck)", s)
+	return enum.Parse("fault model", s, FaultsIID, FaultsChip, FaultsChipStuck)
 }
 
 // Chips reports whether the model scores chips across voltages (RunChips)

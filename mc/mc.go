@@ -81,6 +81,7 @@ import (
 
 	"cosim/dnn"
 	"cosim/ecc"
+	"cosim/internal/enum"
 	"cosim/internal/seed"
 	"cosim/mc/accuracy"
 	"cosim/sram"
@@ -101,11 +102,7 @@ const (
 
 // ParseProtocol validates a protocol name.
 func ParseProtocol(s string) (Protocol, error) {
-	switch Protocol(s) {
-	case ProtocolSubset, ProtocolReference:
-		return Protocol(s), nil
-	}
-	return "", fmt.Errorf("unknown Monte Carlo protocol %q (want subset or reference)", s)
+	return enum.Parse("Monte Carlo protocol", s, ProtocolSubset, ProtocolReference)
 }
 
 // Options controls a Monte Carlo estimate.

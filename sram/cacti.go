@@ -386,47 +386,39 @@ func (t *cactiTable) estimate(techNM int, dev Device, capB, width int) (CACTIEst
 // atNode resolves the node, then width, then capacity; desc is the provenance
 // without its "CACTI 7" prefix.
 func (t *cactiTable) atNode(tech int, dev Device, capB, width int) (CACTIEstimate, string, error) {
-	nodes := t.nodes[dev]
-	if slices.Contains(nodes, tech) {
-		return t.atWidth(tech, dev, capB, width)
-	}
-	n0, n1, ok := neighbours(nodes, tech)
-	if !ok {
-		return CACTIEstimate{}, "", fmt.Errorf("node %d nm outside the CACTI table's %v nm (no extrapolation in node)", tech, nodes)
-	}
-	a, da, err := t.atWidth(n0, dev, capB, width)
-	if err != nil {
-		return CACTIEstimate{}, "", err
-	}
-	b, db, err := t.atWidth(n1, dev, capB, width)
-	if err != nil {
-		return CACTIEstimate{}, "", err
-	}
-	var e CACTIEstimate
-	blend(&e, &a, &b, float64(n0), float64(n1), float64(tech), false)
-	return e, fmt.Sprintf("log-log interpolation in node between %dnm (%s) and %dnm (%s)", n0, da, n1, db), nil
+	return onGrid("node", "nm", "", t.nodes[dev], tech, func(n int) (CACTIEstimate, string, error) {
+		return t.atWidth(n, dev, capB, width)
+	})
 }
 
 func (t *cactiTable) atWidth(tech int, dev Device, capB, width int) (CACTIEstimate, string, error) {
-	widths := t.widths[nodeDev{tech, dev}]
-	if slices.Contains(widths, width) {
-		return t.atCapacity(tech, dev, capB, width)
+	return onGrid("width", "b", fmt.Sprintf(" at %d nm/%s", tech, dev), t.widths[nodeDev{tech, dev}], width, func(w int) (CACTIEstimate, string, error) {
+		return t.atCapacity(tech, dev, capB, w)
+	})
+}
+
+// onGrid returns at(x) where x is a point of grid, else at its two
+// neighbours blended log-log; dim and unit name the axis and where the grid
+// in errors and provenance.
+func onGrid(dim, unit, where string, grid []int, x int, at func(int) (CACTIEstimate, string, error)) (CACTIEstimate, string, error) {
+	if slices.Contains(grid, x) {
+		return at(x)
 	}
-	w0, w1, ok := neighbours(widths, width)
+	x0, x1, ok := neighbours(grid, x)
 	if !ok {
-		return CACTIEstimate{}, "", fmt.Errorf("width %d b outside the CACTI table's %v b at %d nm/%s (no extrapolation in width)", width, widths, tech, dev)
+		return CACTIEstimate{}, "", fmt.Errorf("%s %d %s outside the CACTI table's %v %s%s (no extrapolation in %s)", dim, x, unit, grid, unit, where, dim)
 	}
-	a, da, err := t.atCapacity(tech, dev, capB, w0)
+	a, da, err := at(x0)
 	if err != nil {
 		return CACTIEstimate{}, "", err
 	}
-	b, db, err := t.atCapacity(tech, dev, capB, w1)
+	b, db, err := at(x1)
 	if err != nil {
 		return CACTIEstimate{}, "", err
 	}
 	var e CACTIEstimate
-	blend(&e, &a, &b, float64(w0), float64(w1), float64(width), false)
-	return e, fmt.Sprintf("log-log interpolation in width between %db (%s) and %db (%s)", w0, da, w1, db), nil
+	blend(&e, &a, &b, float64(x0), float64(x1), float64(x), false)
+	return e, fmt.Sprintf("log-log interpolation in %s between %d%s (%s) and %d%s (%s)", dim, x0, unit, da, x1, unit, db), nil
 }
 
 func (t *cactiTable) atCapacity(tech int, dev Device, capB, width int) (CACTIEstimate, string, error) {

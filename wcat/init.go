@@ -6,6 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/optimize"
 
+	"cosim/internal/enum"
 	"cosim/sram"
 )
 
@@ -26,11 +27,7 @@ const (
 
 // ParseInit validates an initialisation name.
 func ParseInit(s string) (Init, error) {
-	switch Init(s) {
-	case InitMaxAbs, InitMSE, InitNoisyMSE:
-		return Init(s), nil
-	}
-	return "", fmt.Errorf("unknown α initialisation %q (want max-abs, mse or noisy-mse)", s)
+	return enum.Parse("α initialisation", s, InitMaxAbs, InitMSE, InitNoisyMSE)
 }
 
 // InitRanges sets the quantizer parameters from the current latent weights:

@@ -8,6 +8,7 @@ import (
 
 	"cosim/dnn"
 	"cosim/ecc"
+	"cosim/internal/enum"
 	"cosim/sram"
 )
 
@@ -35,12 +36,7 @@ var Methods = []Method{Normal, WCAT, PLClip, LSQ, WOT}
 
 // ParseMethod validates a method name.
 func ParseMethod(s string) (Method, error) {
-	for _, m := range Methods {
-		if string(m) == s {
-			return m, nil
-		}
-	}
-	return "", fmt.Errorf("unknown quantization method %q (want normal, wcat, plclip, lsq or wot)", s)
+	return enum.Parse("quantization method", s, Methods...)
 }
 
 // Config describes how a network's weights are quantized and trained.

@@ -159,28 +159,21 @@ func (w Workload) Validate() error {
 }
 
 // MACs is the total number of multiply-accumulates of one inference.
-func (w Workload) MACs() int64 {
-	var n int64
-	for _, l := range w.Layers {
-		n += l.MACs()
-	}
-	return n
-}
+func (w Workload) MACs() int64 { return w.sum(Layer.MACs) }
 
 // WeightBits is the storage of all weights, each at its layer's WeightBits.
 func (w Workload) WeightBits() int64 {
-	var n int64
-	for _, l := range w.Layers {
-		n += l.Weights() * int64(l.WeightBits)
-	}
-	return n
+	return w.sum(func(l Layer) int64 { return l.Weights() * int64(l.WeightBits) })
 }
 
 // Weights is the total number of weights.
-func (w Workload) Weights() int64 {
+func (w Workload) Weights() int64 { return w.sum(Layer.Weights) }
+
+// sum adds f over the layers.
+func (w Workload) sum(f func(Layer) int64) int64 {
 	var n int64
 	for _, l := range w.Layers {
-		n += l.Weights()
+		n += f(l)
 	}
 	return n
 }

@@ -50,21 +50,42 @@ func (r ResNet) Layers(n, weightBits int) []Layer {
 		h, w = OutDim(h, 3, 2, 1), OutDim(w, 3, 2, 1)
 	}
 	in := r.Widths[0]
+	for _, b := range r.Blocks() {
+		ls = append(ls, Conv(b.Name+".conv1", n, b.In, h, w, b.Out, 3, 3, b.Stride, 1, weightBits))
+		p, q := OutDim(h, 3, b.Stride, 1), OutDim(w, 3, b.Stride, 1)
+		ls = append(ls, Conv(b.Name+".conv2", n, b.Out, p, q, b.Out, 3, 3, 1, 1, weightBits))
+		if b.Downsample() {
+			ls = append(ls, Conv(b.Name+".downsample.0", n, b.In, h, w, b.Out, 1, 1, b.Stride, 0, weightBits))
+		}
+		in, h, w = b.Out, p, q
+	}
+	return append(ls, FC("fc", n, in, r.Classes, weightBits))
+}
+
+// Block is one BasicBlock: its parameter name prefix (layerS.B), its input
+// and output channels and the stride of its first convolution.
+type Block struct {
+	Name            string
+	In, Out, Stride int
+}
+
+// Downsample reports whether the block's shortcut is a 1×1 convolution
+// rather than the identity.
+func (b Block) Downsample() bool { return b.Stride != 1 || b.In != b.Out }
+
+// Blocks lists r's BasicBlocks in execution order.
+func (r ResNet) Blocks() []Block {
+	var bs []Block
+	in := r.Widths[0]
 	for s, width := range r.Widths {
 		for j := range r.Depths[s] {
 			stride := 1
 			if s > 0 && j == 0 {
 				stride = 2
 			}
-			name := fmt.Sprintf("layer%d.%d", s+1, j)
-			ls = append(ls, Conv(name+".conv1", n, in, h, w, width, 3, 3, stride, 1, weightBits))
-			p, q := OutDim(h, 3, stride, 1), OutDim(w, 3, stride, 1)
-			ls = append(ls, Conv(name+".conv2", n, width, p, q, width, 3, 3, 1, 1, weightBits))
-			if stride != 1 || in != width {
-				ls = append(ls, Conv(name+".downsample.0", n, in, h, w, width, 1, 1, stride, 0, weightBits))
-			}
-			in, h, w = width, p, q
+			bs = append(bs, Block{Name: fmt.Sprintf("layer%d.%d", s+1, j), In: in, Out: width, Stride: stride})
+			in = width
 		}
 	}
-	return append(ls, FC("fc", n, in, r.Classes, weightBits))
+	return bs
 }
