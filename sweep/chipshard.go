@@ -14,10 +14,8 @@ import (
 // every model, then chip 1, …), are cut into Count runs of equal length.
 func (c Config) chipParts(sh Shard, vs []float64) []Part {
 	var parts []Part
-	P, T, N := len(c.Models), c.MC.Trials, sh.Count
-	lo, hi := (sh.Index-1)*P*T/N, sh.Index*P*T/N
 	for mi, m := range c.Models {
-		from, to := firstTrial(lo, mi, P), min(firstTrial(hi, mi, P), T)
+		from, to := sh.Span(len(c.Models), c.MC.Trials, mi)
 		if from >= to {
 			continue
 		}

@@ -27,7 +27,7 @@ func TestChipShardsMergeEqualRun(t *testing.T) {
 		for _, count := range []int{1, 3, 13} {
 			var files []*ShardFile
 			for i := 1; i <= count; i++ {
-				sh := Shard{i, count}
+				sh := Shard{Index: i, Count: count}
 				parts, err := RunShard(ctx, cfg, sh, nil, nil, nil)
 				if err != nil {
 					t.Fatal(err)

@@ -123,13 +123,13 @@ func TestOpenMerge(t *testing.T) {
 	whole := runInto(t, cfg)
 	var files []*ShardFile
 	for i := 1; i <= 3; i++ {
-		sh := Shard{i, 3}
+		sh := Shard{Index: i, Count: 3}
 		parts, err := RunShard(context.Background(), cfg, sh, nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		f := NewShardFile(cfg, sh, nil, parts)
-		f.Path = sh.FileName()
+		f.Path = ShardFileName(sh)
 		files = append(files, f)
 	}
 	missing := filepath.Join(t.TempDir(), "missing")
@@ -241,7 +241,7 @@ func TestRunShardCountsCleanPasses(t *testing.T) {
 	cfg := outConfig(t)
 	var last Work
 	clean := 0
-	parts, err := RunShard(context.Background(), cfg, Shard{1, 2}, nil, nil, func(e ShardEvent) {
+	parts, err := RunShard(context.Background(), cfg, Shard{Index: 1, Count: 2}, nil, nil, func(e ShardEvent) {
 		if e.Work.CleanOf > 0 && e.Work.Clean == e.Work.CleanOf {
 			clean++
 		}
@@ -325,7 +325,7 @@ func TestRequestConfig(t *testing.T) {
 // removes the journal; resumed again, it is finished.
 func TestShardOutResume(t *testing.T) {
 	cfg := outConfig(t)
-	sh := Shard{2, 3}
+	sh := Shard{Index: 2, Count: 3}
 	whole, err := RunShard(context.Background(), cfg, sh, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)

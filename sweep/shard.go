@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strconv"
-	"strings"
 
 	"cosim/internal/fingerprint"
+	"cosim/internal/shard"
 	"cosim/mc"
 )
 
@@ -30,23 +29,14 @@ import (
 // chip of a model (see chipParts).
 // Trial t of a point is the same trial in any shard (its draws come from
 // (seed, point, trial) alone), so the merge is exact.
-type Shard struct{ Index, Count int }
+type Shard = shard.Shard
 
 // ParseShard reads a shard "I/N".
-func ParseShard(s string) (Shard, error) {
-	i, n, ok := strings.Cut(s, "/")
-	a, err1 := strconv.Atoi(i)
-	b, err2 := strconv.Atoi(n)
-	if !ok || err1 != nil || err2 != nil || b < 1 || a < 1 || a > b {
-		return Shard{}, fmt.Errorf("shard %q: want I/N with 1 ≤ I ≤ N", s)
-	}
-	return Shard{a, b}, nil
-}
+func ParseShard(s string) (Shard, error) { return shard.Parse(s) }
 
-func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
-
-// FileName is the name of the shard's results file, shard-I-of-N.json.
-func (s Shard) FileName() string { return fmt.Sprintf("shard-%d-of-%d.json", s.Index, s.Count) }
+// ShardFileName is the name of the results file of shard sh,
+// shard-I-of-N.json.
+func ShardFileName(sh Shard) string { return fmt.Sprintf("shard-%d-of-%d.json", sh.Index, sh.Count) }
 
 // Part is a piece of a sharded sweep's work: trials [From, To) of the point
 // (Model, Method, VddV). Once run it holds the trials' accuracies (percent)
@@ -111,10 +101,7 @@ func (c Config) Parts(sh Shard) []Part {
 			p := mi*len(vs) + vi
 			from, to := 0, T
 			if c.splitsTrials() {
-				// Trial t of point p is item t·P + p of P·T; shard i
-				// (from 0) holds items [⌊i·P·T/N⌋, ⌊(i+1)·P·T/N⌋).
-				lo, hi := (sh.Index-1)*P*T/N, sh.Index*P*T/N
-				from, to = firstTrial(lo, p, P), min(firstTrial(hi, p, P), T)
+				from, to = sh.Span(P, T, p)
 			} else if p%N != sh.Index-1 {
 				continue
 			}
@@ -124,14 +111,6 @@ func (c Config) Parts(sh Shard) []Part {
 		}
 	}
 	return parts
-}
-
-// firstTrial is the least t ≥ 0 with t·P + p ≥ item.
-func firstTrial(item, p, P int) int {
-	if item <= p {
-		return 0
-	}
-	return (item - p + P - 1) / P
 }
 
 // ShardEvent reports a sharded run's progress: a finished part (Part set)

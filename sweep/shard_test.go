@@ -14,7 +14,7 @@ import (
 )
 
 func TestParseShard(t *testing.T) {
-	if s, err := ParseShard("2/5"); err != nil || s != (Shard{2, 5}) || s.String() != "2/5" || s.FileName() != "shard-2-of-5.json" {
+	if s, err := ParseShard("2/5"); err != nil || s != (Shard{Index: 2, Count: 5}) || s.String() != "2/5" || ShardFileName(s) != "shard-2-of-5.json" {
 		t.Fatalf("2/5: %v %v", s, err)
 	}
 	for _, bad := range []string{"", "3", "0/2", "3/2", "1/0", "-1/2", "a/b", "1/2/3", " 1/2"} {
@@ -42,7 +42,7 @@ func TestPartsCoverOnce(t *testing.T) {
 		lo, hi := 1<<30, 0
 		for i := 1; i <= c.shards; i++ {
 			work := 0
-			for _, p := range cfg.Parts(Shard{i, c.shards}) {
+			for _, p := range cfg.Parts(Shard{Index: i, Count: c.shards}) {
 				k := pointKey{p.Model, p.Method, p.VddV}
 				if seen[k] == nil {
 					seen[k] = make([]bool, c.trials)
@@ -99,12 +99,12 @@ func TestShardMergeEqualsRun(t *testing.T) {
 		dir := t.TempDir()
 		var files []*ShardFile
 		for i := 1; i <= 3; i++ {
-			sh := Shard{i, 3}
+			sh := Shard{Index: i, Count: 3}
 			parts, err := RunShard(ctx, cfg, sh, nil, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join(dir, sh.FileName())
+			path := filepath.Join(dir, ShardFileName(sh))
 			if err := NewShardFile(cfg, sh, []string{"--spec=x.yaml"}, parts).Write(path); err != nil {
 				t.Fatal(err)
 			}
@@ -149,11 +149,11 @@ func TestShardMergeEqualsRun(t *testing.T) {
 		// difference.
 		other := cfg
 		other.Seed = 12
-		parts, err := RunShard(ctx, other, Shard{2, 3}, nil, nil, nil)
+		parts, err := RunShard(ctx, other, Shard{Index: 2, Count: 3}, nil, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		alien := NewShardFile(other, Shard{2, 3}, nil, parts)
+		alien := NewShardFile(other, Shard{Index: 2, Count: 3}, nil, parts)
 		alien.Path = "alien.json"
 		if _, err := merged(files[0], alien, files[2]); err == nil || !strings.Contains(err.Error(), "alien.json is a shard of another sweep") || !strings.Contains(err.Error(), "sweep.Seed") {
 			t.Errorf("%s: shard of another sweep: %v", o.Protocol, err)
@@ -177,7 +177,7 @@ func TestShardResume(t *testing.T) {
 	w, d := tiny(t, wcat.WCAT)
 	cfg := Config{Accel: eyerissOf(t, builtinYAML(t, nil)), Voltages: []float64{0.34, 0.38, 0.42}, Seed: 9, Test: d,
 		MC: mc.Options{Protocol: mc.ProtocolReference, Trials: 4}, Models: []Model{{Name: "mlp", Method: "wcat", Q: w}}}
-	sh := Shard{1, 2}
+	sh := Shard{Index: 1, Count: 2}
 	full, err := RunShard(context.Background(), cfg, sh, nil, nil, nil)
 	if err != nil || len(full) != 3 {
 		t.Fatalf("%d parts: %v", len(full), err)
@@ -196,7 +196,7 @@ func TestShardResume(t *testing.T) {
 		t.Fatal("cancelled shard returned no error")
 	}
 	j.Close()
-	if _, _, err := OpenShardJournal(path, cfg.Fingerprint(), Shard{2, 2}, true); err == nil {
+	if _, _, err := OpenShardJournal(path, cfg.Fingerprint(), Shard{Index: 2, Count: 2}, true); err == nil {
 		t.Fatal("journal of shard 1/2 resumed as shard 2/2")
 	}
 	j, done, err = OpenShardJournal(path, cfg.Fingerprint(), sh, true)

@@ -10,7 +10,7 @@ import (
 )
 
 // ShardOut is one shard of a sweep in its output directory (OpenShard):
-// its results file, dir/Shard.FileName(), and, while it runs, its journal
+// its results file, dir/shard-I-of-N.json, and, while it runs, its journal
 // of finished parts beside it (.jsonl). The tasks of a sharded run write
 // into one directory at once, so it is not locked; each shard has its own
 // files.
@@ -34,7 +34,7 @@ func OpenShard(cfg Config, sh Shard, dir string, resume bool) (*ShardOut, error)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)
 	}
-	o := &ShardOut{cfg: cfg, sh: sh, path: filepath.Join(dir, sh.FileName())}
+	o := &ShardOut{cfg: cfg, sh: sh, path: filepath.Join(dir, ShardFileName(sh))}
 	fp := cfg.Fingerprint()
 	if f, err := ReadShardFile(o.path); resume && err == nil && f.Config == fp.Hash() && f.Shard == sh.Index && f.Of == sh.Count {
 		o.Finished = true

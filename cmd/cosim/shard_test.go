@@ -78,7 +78,7 @@ func TestShardMergeEndToEnd(t *testing.T) {
 			{[]string{"merge", one, one, two, "--out", bad}, "are both shard 1/2"},
 			{[]string{"merge", one, filepath.Join(other, "shard-2-of-2.json"), "--out", bad}, "is a shard of another sweep than " + one + " (sweep.Seed"},
 			{[]string{"merge", one, two}, "--out DIR"},
-			{[]string{"merge", "--out", bad, ckpt}, "not a cosim sweep shard file"},
+			{[]string{"merge", "--out", bad, ckpt}, "not a cosim-sweep-shard file"},
 		} {
 			code, _, errs := cosim(t, m.args...)
 			if code != 2 || !strings.Contains(errs, m.want) || strings.Count(strings.TrimSpace(errs), "\n") > 0 {

@@ -72,7 +72,7 @@ func cmdSlurm(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	shards := filepath.Join(dir, "shards")
 	var merge []string
 	for i := 1; i <= *tasks; i++ {
-		merge = append(merge, slurm.Quote(filepath.Join(shards, sweep.Shard{Index: i, Count: *tasks}.FileName())))
+		merge = append(merge, slurm.Quote(filepath.Join(shards, sweep.ShardFileName(sweep.Shard{Index: i, Count: *tasks}))))
 	}
 	array := slurm.Job{Name: "cosim-sweep", Partition: *partition, Time: *timeLimit, CPUs: *cpus, Tasks: *tasks, MaxRunning: *maxRunning,
 		Output: filepath.Join(dir, "logs", "sweep-%A_%a.out"),
