@@ -27,8 +27,6 @@ package sweep
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"sort"
@@ -414,18 +412,12 @@ func (c Config) Fingerprint() fingerprint.Set {
 		s.Add("sweep.Accel", c.Accel.Name())
 	}
 	s.Append(fingerprint.Of("sweep", c))
-	var buf [4]byte
 	for i, m := range c.Models {
 		key := fmt.Sprintf("sweep.Models[%d]", i)
 		s.Append(fingerprint.Of(key, m))
 		s.Append(fingerprint.Of(key+".Quantizer", m.Q.Cfg))
 		for _, p := range m.Q.State() {
-			h := sha256.New()
-			for _, v := range p.Data() {
-				binary.LittleEndian.PutUint32(buf[:], math.Float32bits(v))
-				h.Write(buf[:])
-			}
-			s.Add(fmt.Sprintf("%s.Tensors[%s]", key, p.Name), fmt.Sprintf("%v sha256:%x", p.Shape(), h.Sum(nil)))
+			s.AddTensor(fmt.Sprintf("%s.Tensors[%s]", key, p.Name), p.Shape(), p.Data())
 		}
 	}
 	if c.Test != nil {
