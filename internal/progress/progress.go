@@ -29,13 +29,14 @@ const fine = 1000
 // New returns a bar of total steps described by desc that draws on w, or
 // nil when quiet is set or w is not a terminal.
 func New(w io.Writer, quiet bool, total int, desc string) *Bar {
-	return newBar(w, quiet, total, 1, desc, progressbar.OptionShowCount())
+	return newBar(w, quiet, total, 1, desc, progressbar.OptionShowCount(), progressbar.OptionThrottle(200*time.Millisecond))
 }
 
 // NewFraction is New for work that also advances by fractions of a step
 // (SetFraction): a step half done moves the bar, and the time left, by
 // half a step. It shows the percentage done instead of the count, which
-// the description can carry.
+// the description can carry, and draws every change (a description and
+// the fraction set together show together).
 func NewFraction(w io.Writer, quiet bool, total int, desc string) *Bar {
 	return newBar(w, quiet, total, fine, desc)
 }
@@ -45,7 +46,7 @@ func newBar(w io.Writer, quiet bool, total, scale int, desc string, opts ...prog
 		return nil
 	}
 	opts = append(opts, progressbar.OptionSetWriter(w), progressbar.OptionSetPredictTime(true), progressbar.OptionSetWidth(30),
-		progressbar.OptionSetDescription(desc), progressbar.OptionThrottle(200*time.Millisecond))
+		progressbar.OptionSetDescription(desc))
 	return &Bar{w: w, scale: scale, b: progressbar.NewOptions64(int64(total)*int64(scale), opts...)}
 }
 
