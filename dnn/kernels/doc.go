@@ -83,6 +83,15 @@
 // with the bias, residual and ReLU fused; WinogradPanels keep the
 // pre-broadcast transformed weights across calls.
 //
+// # Generated code
+//
+// Code that differs only in the vector width or the register block is
+// written by generators (go generate): gen_ukernels.go, gen_strips.go and
+// gen_wgrad.go write the SIMD micro-kernels, gen_vec.go the element-wise,
+// packing, peak and Winograd transform kernels of both vector widths, and
+// gen_generic.go the plain-Go micro-kernels; gen_common.go holds what the
+// generators share.
+//
 // # Simplifications
 //
 // Precondition violations (short slices, leading dimensions smaller than the

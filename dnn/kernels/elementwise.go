@@ -122,13 +122,17 @@ func BatchNormGradStats(sum, dot []float64, g, x, y []float32, rows, cols int) {
 	im := cur()
 	splitRows(rows, cols, func(r0, r1 int) {
 		for r := r0; r < r1; r++ {
-			var yr []float32
-			if y != nil {
-				yr = y[r*cols : (r+1)*cols]
-			}
-			sum[r], dot[r] = im.bnStats(g[r*cols:(r+1)*cols], x[r*cols:(r+1)*cols], yr)
+			sum[r], dot[r] = im.bnStats(g[r*cols:(r+1)*cols], x[r*cols:(r+1)*cols], maskRow(y, r, cols))
 		}
 	})
+}
+
+// maskRow is row r of the ReLU output y, or nil for a nil y (no mask).
+func maskRow(y []float32, r, cols int) []float32 {
+	if y == nil {
+		return nil
+	}
+	return y[r*cols : (r+1)*cols]
 }
 
 // BatchNormGradApply sets dx[r][j] = m·g[r][j]·w[r] + (x[r][j]·a[r] + b[r])
@@ -149,11 +153,7 @@ func BatchNormGradApply(dx, g, x, y []float32, rows, cols int, w, a, b []float32
 	im := cur()
 	splitRows(rows, cols, func(r0, r1 int) {
 		for r := r0; r < r1; r++ {
-			var yr []float32
-			if y != nil {
-				yr = y[r*cols : (r+1)*cols]
-			}
-			im.bnApply(dx[r*cols:(r+1)*cols], g[r*cols:(r+1)*cols], x[r*cols:(r+1)*cols], yr, w[r], a[r], b[r])
+			im.bnApply(dx[r*cols:(r+1)*cols], g[r*cols:(r+1)*cols], x[r*cols:(r+1)*cols], maskRow(y, r, cols), w[r], a[r], b[r])
 		}
 	})
 }
@@ -161,25 +161,21 @@ func BatchNormGradApply(dx, g, x, y []float32, rows, cols int, w, a, b []float32
 // RowSums sets dst[r] = Σ_j x[r][j] for the row-major rows×cols matrix x,
 // accumulated in float64 and rounded once. With x laid out [C][N·H·W] these
 // are the per-channel sums of batch-norm statistics.
-func RowSums(dst, x []float32, rows, cols int) {
-	checkRows("RowSums", rows, cols)
-	checkLen("RowSums", "x", len(x), rows*cols)
-	checkLen("RowSums", "dst", len(dst), rows)
-	im := cur()
-	splitRows(rows, cols, func(r0, r1 int) {
-		for r := r0; r < r1; r++ {
-			dst[r] = float32(im.sum64(x[r*cols : (r+1)*cols]))
-		}
-	})
-}
+func RowSums(dst, x []float32, rows, cols int) { rowSums("RowSums", dst, x, rows, cols, 1) }
 
 // RowMeans sets dst[r] to the mean of row r of the rows×cols matrix x
 // (float64 accumulation; 0 for cols = 0). With x laid out [C·N][H·W] it is
 // global average pooling, giving [C][N].
 func RowMeans(dst, x []float32, rows, cols int) {
-	checkRows("RowMeans", rows, cols)
-	checkLen("RowMeans", "x", len(x), rows*cols)
-	checkLen("RowMeans", "dst", len(dst), rows)
+	rowSums("RowMeans", dst, x, rows, cols, float64(cols))
+}
+
+// rowSums sets dst[r] = (Σ_j x[r][j]) / div, the sum in float64 (0 for
+// cols = 0); fn names the caller in panics.
+func rowSums(fn string, dst, x []float32, rows, cols int, div float64) {
+	checkRows(fn, rows, cols)
+	checkLen(fn, "x", len(x), rows*cols)
+	checkLen(fn, "dst", len(dst), rows)
 	im := cur()
 	splitRows(rows, cols, func(r0, r1 int) {
 		for r := r0; r < r1; r++ {
@@ -187,7 +183,7 @@ func RowMeans(dst, x []float32, rows, cols int) {
 				dst[r] = 0
 				continue
 			}
-			dst[r] = float32(im.sum64(x[r*cols:(r+1)*cols]) / float64(cols))
+			dst[r] = float32(im.sum64(x[r*cols:(r+1)*cols]) / div)
 		}
 	})
 }

@@ -95,10 +95,7 @@ func (s plainB) pack(im *impl, dst []float32, pc, kc, jc, nc, n int, _ *scratch)
 }
 
 // transB is Bᵀ for a row-major n×k matrix b.
-type transB struct {
-	b   []float32
-	ldb int
-}
+type transB plainB
 
 func (s transB) pack(im *impl, dst []float32, pc, kc, jc, nc, n int, _ *scratch) {
 	nr := im.nr

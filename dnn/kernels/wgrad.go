@@ -140,6 +140,19 @@ func gcd(a, b int) int {
 	return a
 }
 
+// image returns the segment of image i%N in run i/N of dst (runs ld
+// apart); with the run's last image it clears the run's padding after its
+// N images.
+func (pl *wgPlan) image(dst []float32, ld, i int) []float32 {
+	N, img := pl.g.N, pl.img
+	k, n := i/N, i%N
+	run := dst[k*ld : (k+1)*ld]
+	if n == N-1 {
+		clear(run[N*img:])
+	}
+	return run[n*img : (n+1)*img]
+}
+
 // layoutDY writes the runs of dy, spread to the stride-1 output positions.
 // Every value of a run is written once.
 func (pl *wgPlan) layoutDY(dst, dy []float32) {
@@ -148,12 +161,7 @@ func (pl *wgPlan) layoutDY(dst, dy []float32) {
 	N, img, wp := g.N, pl.img, pl.wp
 	splitRows(g.K*N, img, func(r0, r1 int) {
 		for i := r0; i < r1; i++ {
-			k, n := i/N, i%N
-			run := dst[k*pl.ldy : (k+1)*pl.ldy]
-			d := run[n*img : (n+1)*img]
-			if n == N-1 {
-				clear(run[N*img:])
-			}
+			d := pl.image(dst, pl.ldy, i)
 			src := dy[i*P*Q : (i+1)*P*Q]
 			y := 0 // rows of d written so far
 			for p := 0; p < P; p++ {
@@ -183,12 +191,7 @@ func (pl *wgPlan) layoutX(dst, x []float32) {
 	N, img, wp := g.N, pl.img, pl.wp
 	splitRows(g.C*N, img, func(r0, r1 int) {
 		for i := r0; i < r1; i++ {
-			c, n := i/N, i%N
-			run := dst[c*pl.lx : (c+1)*pl.lx]
-			d := run[n*img : (n+1)*img]
-			if n == N-1 {
-				clear(run[N*img:])
-			}
+			d := pl.image(dst, pl.lx, i)
 			src := x[i*g.H*g.W : (i+1)*g.H*g.W]
 			clear(d[:g.PadH*wp])
 			for y := 0; y < g.H; y++ {

@@ -268,11 +268,7 @@ func genericWinoIn(v []float32, vxi int, src []float32, row int, n int) {
 			d2, d3 := (*vec)(src[2*row+o:]), (*vec)(src[3*row+o:])
 			t0, t1, t2, t3 := &t[0][b], &t[1][b], &t[2][b], &t[3][b]
 			for l := range t0 {
-				x0, x1, x2, x3 := d0[l], d1[l], d2[l], d3[l]
-				t0[l] = x0 - x2
-				t1[l] = x1 + x2
-				t2[l] = x2 - x1
-				t3[l] = x1 - x3
+				t0[l], t1[l], t2[l], t3[l] = winoBt(d0[l], d1[l], d2[l], d3[l])
 			}
 		}
 		for i := 0; i < 4; i++ {
@@ -282,14 +278,16 @@ func genericWinoIn(v []float32, vxi int, src []float32, row int, n int) {
 			r := &t[i]
 			x0, x1, x2, x3 := &r[0], &r[1], &r[2], &r[3]
 			for l := range v0 {
-				y0, y1, y2, y3 := x0[l], x1[l], x2[l], x3[l]
-				v0[l] = y0 - y2
-				v1[l] = y1 + y2
-				v2[l] = y2 - y1
-				v3[l] = y1 - y3
+				v0[l], v1[l], v2[l], v3[l] = winoBt(x0[l], x1[l], x2[l], x3[l])
 			}
 		}
 	}
+}
+
+// winoBt is Bᵀ·(x0, x1, x2, x3), the transform genericWinoIn applies to
+// the columns of d and then to the rows of Bᵀ·d.
+func winoBt(x0, x1, x2, x3 float32) (y0, y1, y2, y3 float32) {
+	return x0 - x2, x1 + x2, x2 - x1, x1 - x3
 }
 
 // genericWinoOut is impl.winoOut in plain Go: for tile j < n, the 4×4
