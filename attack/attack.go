@@ -184,6 +184,9 @@ type Options struct {
 	// Threads is the number of threads of the compiled engine (0: all
 	// cores); results do not depend on it.
 	Threads int
+	// OnFlip, when set, is called with every flip once it is recorded (for
+	// a progress display).
+	OnFlip func(Flip)
 }
 
 // checkChunk is the most images the accuracy check scores between
@@ -668,6 +671,9 @@ func (a *Attacker) Run(ctx context.Context, trial int, opt Options) (Trial, erro
 				res.NFlip++
 				res.Flips = append(res.Flips, Flip{N: res.NFlip, Iter: res.Iters, Layer: l, Name: a.names[l], Index: ch.index, Bit: bit,
 					Before: q, After: after, Loss: loss, ValuePct: v, Scored: s})
+				if opt.OnFlip != nil {
+					opt.OnFlip(res.Flips[len(res.Flips)-1])
+				}
 				q = after
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 
@@ -283,14 +284,19 @@ func TestBFARakinPreset(t *testing.T) {
 }
 
 // T-BFA with the preset's goal (99.9%) on the tiny MLP reaches it: every
-// held-out image of the source class is predicted as the target.
+// held-out image of the source class is predicted as the target. OnFlip
+// sees every recorded flip, in order.
 func TestTBFAReachesPresetGoal(t *testing.T) {
 	m, d := tinyMLP(t, 0.5)
 	s, _ := Preset("tbfa", 3)
 	s.Source, s.Target, s.Batch = 0, 2, 16
-	tr := runTrial(t, TBFA, s, Target{Name: "tiny", Model: m, Test: d}, 0, Options{Seed: 5})
+	var seen []Flip
+	tr := runTrial(t, TBFA, s, Target{Name: "tiny", Model: m, Test: d}, 0, Options{Seed: 5, OnFlip: func(f Flip) { seen = append(seen, f) }})
 	if !tr.Reached || tr.FinalPct < s.GoalPct || tr.CleanPct >= s.GoalPct {
 		t.Fatalf("T-BFA: reached %v, success %.2f%% → %.2f%% after %d flips", tr.Reached, tr.CleanPct, tr.FinalPct, tr.NFlip)
+	}
+	if !slices.Equal(seen, tr.Flips) {
+		t.Fatalf("OnFlip saw %d flips, the trial recorded %d", len(seen), len(tr.Flips))
 	}
 }
 

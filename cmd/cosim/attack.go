@@ -16,6 +16,7 @@ import (
 	"cosim/attack"
 	"cosim/dnn"
 	"cosim/internal/fingerprint"
+	"cosim/internal/progress"
 	"cosim/internal/shard"
 	"cosim/wcat"
 )
@@ -58,6 +59,7 @@ func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	resume := fs.Bool("resume", false, "keep the finished trials of --out's KIND.json (with --shard: of the shard's file) and run only the others")
 	shardV := fs.String("shard", "", "run only part I of N (I/N) of the trials and write OUT/KIND-shard-I-of-N.json; cosim merge joins the N parts")
 	asJSON := fs.Bool("json", false, "print the result as JSON instead of a table")
+	quiet := fs.Bool("quiet", false, "no progress bar (there is none either when stderr is not a terminal)")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -223,19 +225,37 @@ func cmdAttack(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			done[fmt.Sprintf("%s\x00%d", t.Model, t.Trial)] = true
 		}
 	}
+	todo := 0
+	for i := range atts {
+		from, to := span(i)
+		for t := from; t < to; t++ {
+			if !done[fmt.Sprintf("%s\x00%d", res.Models[i].Name, t)] {
+				todo++
+			}
+		}
+	}
+	bar := progress.New(stderr, *quiet, todo, "trials")
+	defer bar.Finish()
 	for i, a := range atts {
 		from, to := span(i)
 		for t := from; t < to; t++ {
 			if done[fmt.Sprintf("%s\x00%d", res.Models[i].Name, t)] {
 				continue
 			}
+			name := res.Models[i].Name
+			bar.Describe(fmt.Sprintf("%s trial %d", name, t))
+			onFlip := func(f attack.Flip) {
+				bar.Describe(fmt.Sprintf("%s trial %d: %d flips, %.1f%%", name, t, f.N, f.ValuePct))
+			}
 			start := time.Now()
-			tr, err := a.Run(ctx, t, attack.Options{Seed: *seedV, Threads: *threads})
+			tr, err := a.Run(ctx, t, attack.Options{Seed: *seedV, Threads: *threads, OnFlip: onFlip})
 			if err != nil {
 				return err
 			}
 			res.Trials = append(res.Trials, tr)
+			bar.Clear()
 			fmt.Fprintf(stderr, "%s trial %d: N_flip %d (reached %v), %.2f%% → %.2f%%, %.1f s\n", tr.Model, tr.Trial, tr.NFlip, tr.Reached, tr.CleanPct, tr.FinalPct, time.Since(start).Seconds())
+			bar.Add(1)
 			if err := save(); err != nil {
 				return err
 			}

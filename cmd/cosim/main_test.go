@@ -62,6 +62,9 @@ func TestEveryCommandHelpListsFlags(t *testing.T) {
 		if code != 0 || !strings.Contains(errs, "Usage: cosim "+name) || !strings.Contains(errs, "\n  -") {
 			t.Errorf("%v: exit %d, want 0 with the usage and a flag list:\n%s", args, code, errs)
 		}
+		if name == "train" && !strings.Contains(errs, "resnet56") {
+			t.Errorf("train --help does not list the ResNets:\n%s", errs)
+		}
 	}
 }
 

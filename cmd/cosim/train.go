@@ -24,7 +24,7 @@ var modelAliases = map[string]string{"mlp": "mlp-784-100-10"}
 
 func cmdTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("train", "--model NAME --method METHOD --out FILE [flags]", stderr)
-	model := fs.String("model", "mlp", "architecture: mlp (= mlp-784-100-10, the paper's appendix-A MLP on MNIST), mlp-<in>-<hidden>…-<out>")
+	model := fs.String("model", "mlp", "architecture: mlp (= mlp-784-100-10, the paper's appendix-A MLP on MNIST), mlp-<in>-<hidden>…-<out> (MNIST), resnet20, resnet32, resnet44, resnet56 (CIFAR-10)")
 	method := fs.String("method", "wcat", "quantization method: normal, wcat, plclip, lsq, wot (normal with throttling for zero-space ECC; with --from it stops as soon as the validation accuracy reaches the starting model's, before the first epoch when the throttled start already does)")
 	from := fs.String("from", "", "start from the network weights and batch-norm statistics of this trained checkpoint (its architecture; its quantizer is replaced by --method/--bits)")
 	schedule := fs.String("lr-schedule", "cosine", "learning-rate schedule: cosine (annealed to 0 over the epochs) or constant")
