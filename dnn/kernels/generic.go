@@ -168,25 +168,24 @@ func maskedGrad(g float32, y []float32, i int) float32 {
 }
 
 func genericBNStats(g, x, y []float32) (sum, dot float64) {
-	x = x[:len(g)]
-	if y != nil {
-		y = y[:len(g)]
-	}
 	var s, d [sumLanes]float64
-	return bnStatsLanes(&s, &d, g, x, y)
+	return bnStatsLanes(s, d, g, x, y)
 }
 
 // bnStatsLanes adds the masked g[i] and g[i]·x[i] into lanes i mod
 // sumLanes of s and d and combines them: genericBNStats, and the tail of
 // the SIMD versions, whose lanes hold the rest.
-func bnStatsLanes(s, d *[sumLanes]float64, g, x, y []float32) (sum, dot float64) {
+func bnStatsLanes(s, d [sumLanes]float64, g, x, y []float32) (sum, dot float64) {
 	x = x[:len(g)]
+	if y != nil {
+		y = y[:len(g)]
+	}
 	for i, v := range g {
 		v = maskedGrad(v, y, i)
 		s[i%sumLanes] += float64(v)
 		d[i%sumLanes] += float64(v) * float64(x[i])
 	}
-	return combineLanes(s), combineLanes(d)
+	return combineLanes(&s), combineLanes(&d)
 }
 
 // tail is y[i:], or nil for a nil y.

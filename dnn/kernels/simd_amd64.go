@@ -506,7 +506,7 @@ func bnStats512(g, x, y []float32) (sum, dot float64) {
 	var s, d [sumLanes]float64
 	store512(&s, slo, shi)
 	store512(&d, dlo, dhi)
-	return bnStatsLanes(&s, &d, g[i:], x[i:], tail(y, i))
+	return bnStatsLanes(s, d, g[i:], x[i:], tail(y, i))
 }
 
 // finishLanes adds the tail x[i:] (fewer than sumLanes elements) into the
@@ -590,7 +590,7 @@ func bnStats256(g, x, y []float32) (sum, dot float64) {
 	var s, d [sumLanes]float64
 	store256(&s, s0, s1, s2, s3)
 	store256(&d, d0, d1, d2, d3)
-	return bnStatsLanes(&s, &d, g[i:], x[i:], tail(y, i))
+	return bnStatsLanes(s, d, g[i:], x[i:], tail(y, i))
 }
 
 func store256(s *[sumLanes]float64, a0, a1, a2, a3 archsimd.Float64x4) {
