@@ -48,53 +48,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-class BasicBlock(nn.Module):
-    def __init__(self, inplanes, planes, stride=1, downsample=None):
-        super().__init__()
-        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.downsample = downsample
-
-    def forward(self, x):
-        identity = x if self.downsample is None else self.downsample(x)
-        out = F.relu(self.bn1(self.conv1(x)), inplace=True)
-        out = self.bn2(self.conv2(out))
-        return F.relu(out + identity, inplace=True)
-
-
-class CifarResNet(nn.Module):
-    def __init__(self, depth=20, num_classes=10):
-        super().__init__()
-        if depth < 8 or (depth - 2) % 6:
-            raise ValueError(f"CIFAR ResNet depth {depth} is not 6n+2")
-        n = (depth - 2) // 6
-        self.inplanes = 16
-        self.conv1 = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(16)
-        self.layer1 = self._make_layer(16, n, 1)
-        self.layer2 = self._make_layer(32, n, 2)
-        self.layer3 = self._make_layer(64, n, 2)
-        self.fc = nn.Linear(64, num_classes)
-
-    def _make_layer(self, planes, blocks, stride):
-        downsample = None
-        if stride != 1 or self.inplanes != planes:
-            downsample = nn.Sequential(
-                nn.Conv2d(self.inplanes, planes, 1, stride, bias=False),
-                nn.BatchNorm2d(planes))
-        layers = [BasicBlock(self.inplanes, planes, stride, downsample)]
-        self.inplanes = planes
-        for _ in range(1, blocks):
-            layers.append(BasicBlock(planes, planes))
-        return nn.Sequential(*layers)
-
-    def forward(self, x):
-        x = F.relu(self.bn1(self.conv1(x)), inplace=True)
-        x = self.layer3(self.layer2(self.layer1(x)))
-        x = torch.flatten(F.adaptive_avg_pool2d(x, 1), 1)
-        return self.fc(x)
+# The CIFAR ResNet (option-B downsample shortcuts) is the cross-check's:
+# one definition of the model cosim is compared with.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crosscheck"))
+from resnet_torch import CifarResNet  # noqa: E402
 
 
 def quant_weights(model):
@@ -144,7 +101,7 @@ class FaultyWeights:
 
 def bench_mc(args):
     torch.manual_seed(1)
-    model = CifarResNet(20, 10)
+    model = CifarResNet((20 - 2) // 6, 10)
     # non-trivial running statistics, as in a trained network
     with torch.no_grad():
         for m in model.modules():
@@ -193,7 +150,7 @@ def bench_mc(args):
 
 def bench_train(args):
     torch.manual_seed(3)
-    model = CifarResNet(20, 10)
+    model = CifarResNet((20 - 2) // 6, 10)
     model.train()
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)
     n = args.train_batch
